@@ -1,0 +1,109 @@
+# strongbox: make (build), make check (tests), make demo, make bench,
+# make install PREFIX=... DESTDIR=...
+#
+# make check SANITIZE=1 builds with AddressSanitizer and
+# UndefinedBehaviorSanitizer and runs the same suite.  WERROR=1 turns
+# warnings into errors (CI sets it).
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DATADIR ?= $(PREFIX)/share/strongbox
+SYSCONFDIR ?= $(PREFIX)/etc/strongbox
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = libpq libcurl libcrypto libarchive jansson expat
+VERSION := $(shell cat VERSION)
+
+CFLAGS ?= -O2 -g
+WARNFLAGS = -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
+ifeq ($(WERROR),1)
+WARNFLAGS += -Werror
+endif
+ifeq ($(SANITIZE),1)
+MODE = san
+SANFLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined
+else
+MODE = opt
+SANFLAGS =
+endif
+
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ALL_CFLAGS = $(WARNFLAGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
+	-DSTRONGBOX_VERSION='"$(VERSION)"' \
+	-DSTRONGBOX_DATADIR='"$(DATADIR)"' -Ilib $(PKG_CFLAGS)
+ALL_LDFLAGS = $(LDFLAGS) $(SANFLAGS)
+LIBS = $(PKG_LIBS) -lpthread -lm
+
+B = build/$(MODE)
+LIB_SRC = $(sort $(wildcard lib/*.c))
+LIB_OBJ = $(LIB_SRC:%.c=$(B)/%.o)
+LIB_A = $(B)/libstrongbox.a
+TOOLS = $(patsubst %.c,%,$(sort $(wildcard bin/*.c)))
+UNIT_SRC = $(sort $(wildcard t/unit/*.c))
+UNITS = $(UNIT_SRC:%.c=%)
+HEADERS = $(wildcard lib/*.h) t/unit/tap.h
+
+PROVE ?= prove
+PROVE_FLAGS ?= -j2 --timer
+
+# Rebuild everything when the mode or flags change, so that a sanitizer
+# build never mixes with a plain one.
+FLAGS_STAMP = build/flags.$(MODE)
+FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
+
+.SECONDARY:
+
+.PHONY: all check deps demo bench install clean flags-check fuzz
+
+all: flags-check $(TOOLS) $(UNITS)
+
+flags-check:
+	@mkdir -p build
+	@if [ "$$(cat build/flags 2>/dev/null)" != '$(FLAGS_NOW)' ]; then \
+		echo '$(FLAGS_NOW)' > build/flags; touch $(FLAGS_STAMP); fi
+	@test -f $(FLAGS_STAMP) || touch $(FLAGS_STAMP)
+
+$(FLAGS_STAMP): flags-check
+
+$(B)/%.o: %.c $(HEADERS) $(FLAGS_STAMP)
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(LIB_A): $(LIB_OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+bin/%: $(B)/bin/%.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+t/unit/%: $(B)/t/unit/%.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+deps:
+	@./.ci/deps
+
+check: deps all
+	$(PROVE) $(PROVE_FLAGS) -r t/
+
+demo: deps all
+	sh share/strongbox/demo.sh
+
+bench: deps all
+	@for b in t/bench/*.sh; do echo "== $$b"; sh "$$b" || exit 1; done
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)
+	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
+	for f in share/man/man*/*.[157]; do \
+		install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$f))/"; done
+	cp -R share/strongbox/. $(DESTDIR)$(DATADIR)/
+	for f in etc/*; do install -m 644 "$$f" $(DESTDIR)$(SYSCONFDIR)/; done
+
+clean:
+	rm -rf build $(TOOLS) $(UNITS)

@@ -1,0 +1,31 @@
+/*
+ * lineio.h: reading lines of any length, as sprune, supload -d and smetrics
+ * read them from stdin.
+ */
+#ifndef STRONGBOX_LINEIO_H
+#define STRONGBOX_LINEIO_H
+
+#include <stdio.h>
+#include <sys/types.h>
+
+struct line_reader {
+	FILE *fp;
+	char *buf;  /* owned; freed by line_reader_free() */
+	size_t cap;
+	unsigned long lineno; /* 1-based number of the line last read */
+};
+
+void line_reader_init(struct line_reader *lr, FILE *fp);
+
+/*
+ * Reads the next line, without its "\n" and, for files written on Windows,
+ * without a "\r" before it.  Returns the length and sets *line to a
+ * NUL-terminated buffer valid until the next call, or returns -1 at end of
+ * input.  A read error exits 1 with a message.  A line may contain NUL
+ * bytes: use the length.
+ */
+ssize_t line_reader_next(struct line_reader *lr, char **line);
+
+void line_reader_free(struct line_reader *lr);
+
+#endif

@@ -1,0 +1,33 @@
+#!/bin/sh
+# The test helpers start a real S3 server (s3rver) on loopback with a bucket.
+. "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_ROOT/t/lib/s3.sh"
+
+s3_start
+
+cat >rclone.conf <<CONF
+[t]
+type = s3
+provider = Other
+access_key_id = $S3_ACCESS_KEY
+secret_access_key = $S3_SECRET_KEY
+endpoint = $S3_ENDPOINT
+region = us-east-1
+CONF
+
+test_expect_success 'an object put by rclone reads back the same' '
+	head -c 100000 /dev/urandom >obj &&
+	rclone --config rclone.conf copyto obj "t:$S3_BUCKET/a/obj" &&
+	rclone --config rclone.conf cat "t:$S3_BUCKET/a/obj" >back &&
+	cmp obj back
+'
+test_expect_success 'the bucket lists the object' '
+	rclone --config rclone.conf lsf -R "t:$S3_BUCKET" >list &&
+	grep -qx "a/obj" list
+'
+test_expect_success 's3_stop stops the server' '
+	pid=$S3_PID &&
+	s3_stop &&
+	! kill -0 "$pid" 2>/dev/null
+'
+test_done

@@ -1,0 +1,45 @@
+/* Unit tests of lib/lineio.c: lines of any length, CRLF, no final newline. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "lineio.h"
+#include "tap.h"
+
+int
+main(void)
+{
+	struct line_reader lr;
+	char *line;
+	ssize_t n;
+	FILE *fp;
+	size_t big = 1 << 20;
+	char *long_line = malloc(big + 1);
+
+	memset(long_line, 'x', big);
+	long_line[big] = '\0';
+	fp = tmpfile();
+	fprintf(fp, "one\r\ntwo\n\n%s\nlast", long_line);
+	rewind(fp);
+	line_reader_init(&lr, fp);
+
+	n = line_reader_next(&lr, &line);
+	is_int(n, 3, "CRLF line length");
+	is_str(line, "one", "CRLF stripped");
+	n = line_reader_next(&lr, &line);
+	is_str(line, "two", "LF line");
+	n = line_reader_next(&lr, &line);
+	is_int(n, 0, "empty line");
+	n = line_reader_next(&lr, &line);
+	is_int(n, (long long)big, "1 MiB line read whole");
+	ok(n > 0 && memcmp(line, long_line, big) == 0, "1 MiB line content");
+	n = line_reader_next(&lr, &line);
+	is_str(line, "last", "last line without newline");
+	is_int(lr.lineno, 5, "line numbers count");
+	n = line_reader_next(&lr, &line);
+	is_int(n, -1, "end of input");
+
+	line_reader_free(&lr);
+	fclose(fp);
+	free(long_line);
+	return done_testing();
+}
