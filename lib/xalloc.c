@@ -41,7 +41,7 @@ xreallocarray(void *p, size_t count, size_t size)
 	if (size && count > SIZE_MAX / size)
 		die(EXIT_FAIL, "out of memory: %zu * %zu bytes overflows", count,
 		    size);
-	p = realloc(p, count * size ? count * size : 1);
+	p = realloc(p, count * size != 0 ? count * size : 1);
 	if (p == NULL)
 		oom(count * size);
 	return p;

@@ -1,0 +1,473 @@
+/* pgconn.c: connecting to PostgreSQL and running SQL; see pgconn.h. */
+#include "pgconn.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+
+#include "err.h"
+#include "xalloc.h"
+
+extern char **environ;
+
+/* Length of "scheme" when s starts with "scheme://", else 0. */
+static size_t
+url_scheme_len(const char *s)
+{
+	size_t n = 0;
+
+	if (!isalpha((unsigned char)s[0]))
+		return 0;
+	while (isalnum((unsigned char)s[n]) || s[n] == '+' || s[n] == '-' ||
+	       s[n] == '.')
+		n++;
+	return strncmp(s + n, "://", 3) == 0 ? n : 0;
+}
+
+static int
+is_postgres_scheme(const char *s, size_t n)
+{
+	size_t base;
+
+	if (n >= 10 && strncasecmp(s, "postgresql", 10) == 0)
+		base = 10;
+	else if (n >= 8 && strncasecmp(s, "postgres", 8) == 0)
+		base = 8;
+	else
+		return 0;
+	return n == base || s[base] == '+';
+}
+
+/* Appends s[0..n) to the growing string *buf. */
+static void
+append(char **buf, size_t *len, size_t *cap, const char *s, size_t n)
+{
+	if (*len + n + 1 > *cap) {
+		*cap = (*len + n + 1) * 2;
+		*buf = xreallocarray(*buf, *cap, 1);
+	}
+	memcpy(*buf + *len, s, n);
+	*len += n;
+	(*buf)[*len] = '\0';
+}
+
+char *
+pgconn_normalize(const char *conninfo)
+{
+	size_t n = url_scheme_len(conninfo);
+	const char *rest, *q, *p;
+	char *out = NULL;
+	size_t len = 0, cap = 0;
+
+	if (n == 0 || !is_postgres_scheme(conninfo, n))
+		return xstrdup(conninfo);
+	rest = conninfo + n; /* "://..." */
+	append(&out, &len, &cap, "postgresql", 10);
+	q = strchr(rest, '?');
+	if (q == NULL) {
+		append(&out, &len, &cap, rest, strlen(rest));
+		return out;
+	}
+	append(&out, &len, &cap, rest, (size_t)(q - rest) + 1);
+	/* Query parameters: translate asyncpg's ssl=X into sslmode=X. */
+	p = q + 1;
+	while (*p) {
+		size_t plen = strcspn(p, "&");
+
+		if (plen > 4 && strncmp(p, "ssl=", 4) == 0) {
+			char *v = xstrndup(p + 4, plen - 4);
+			const char *mode = v;
+
+			if (!strcasecmp(v, "true") || !strcasecmp(v, "on") ||
+			    !strcmp(v, "1"))
+				mode = "require";
+			else if (!strcasecmp(v, "false") ||
+			         !strcasecmp(v, "off") || !strcmp(v, "0"))
+				mode = "disable";
+			append(&out, &len, &cap, "sslmode=", 8);
+			append(&out, &len, &cap, mode, strlen(mode));
+			free(v);
+		} else {
+			append(&out, &len, &cap, p, plen);
+		}
+		p += plen;
+		if (*p == '&') {
+			append(&out, &len, &cap, "&", 1);
+			p++;
+		}
+	}
+	return out;
+}
+
+const char *
+pgconn_source(const char *opt)
+{
+	const char *env;
+
+	if (opt != NULL)
+		return opt;
+	env = getenv("DATABASE_URL");
+	if (env != NULL && *env != '\0')
+		return env;
+	return NULL;
+}
+
+/*
+ * The password in s (a URL's user:PASSWORD@ or a conninfo's password=), or
+ * NULL; malloc'ed.
+ */
+static char *
+find_password(const char *s)
+{
+	size_t n = url_scheme_len(s);
+	char *pw = NULL;
+
+	if (n > 0) {
+		const char *auth = s + n + 3;
+		size_t alen = strcspn(auth, "/?#");
+		const char *at = NULL, *colon;
+
+		for (const char *c = auth; c < auth + alen; c++)
+			if (*c == '@')
+				at = c;
+		if (at == NULL)
+			return NULL;
+		colon = memchr(auth, ':', (size_t)(at - auth));
+		if (colon == NULL || colon + 1 == at)
+			return NULL;
+		return xstrndup(colon + 1, (size_t)(at - colon - 1));
+	} else {
+		PQconninfoOption *opts = PQconninfoParse(s, NULL);
+
+		if (opts == NULL)
+			return NULL;
+		for (PQconninfoOption *o = opts; o->keyword; o++)
+			if (!strcmp(o->keyword, "password") && o->val &&
+			    *o->val)
+				pw = xstrdup(o->val);
+		PQconninfoFree(opts);
+	}
+	return pw;
+}
+
+/* Copies s with every occurrence of secret replaced by "xxxxx". */
+static char *
+replace_secret(const char *s, const char *secret)
+{
+	char *out = NULL;
+	size_t len = 0, cap = 0, slen;
+	const char *p = s, *hit;
+
+	if (secret == NULL || *secret == '\0')
+		return xstrdup(s);
+	slen = strlen(secret);
+	append(&out, &len, &cap, "", 0);
+	while ((hit = strstr(p, secret)) != NULL) {
+		append(&out, &len, &cap, p, (size_t)(hit - p));
+		append(&out, &len, &cap, "xxxxx", 5);
+		p = hit + slen;
+	}
+	append(&out, &len, &cap, p, strlen(p));
+	return out;
+}
+
+char *
+pgconn_mask(const char *s)
+{
+	char *pw = find_password(s);
+	char *out = replace_secret(s, pw);
+
+	if (pw) {
+		OPENSSL_cleanse(pw, strlen(pw));
+		free(pw);
+	}
+	return out;
+}
+
+/* Copies msg into buf (size n) on one line, without trailing whitespace. */
+static void
+one_line(char *buf, size_t n, const char *msg)
+{
+	size_t len = 0;
+
+	if (msg == NULL)
+		msg = "";
+	/* Runs of whitespace (newlines included) become one space. */
+	for (const char *p = msg; *p && len + 1 < n; p++) {
+		if (isspace((unsigned char)*p)) {
+			if (len > 0 && buf[len - 1] != ' ')
+				buf[len++] = ' ';
+		} else {
+			buf[len++] = *p;
+		}
+	}
+	while (len > 0 && buf[len - 1] == ' ')
+		len--;
+	buf[len] = '\0';
+}
+
+const char *
+pgconn_error(PGconn *conn)
+{
+	static _Thread_local char buf[1024];
+
+	one_line(buf, sizeof buf, PQerrorMessage(conn));
+	if (buf[0] == '\0')
+		snprintf(buf, sizeof buf, "unknown error");
+	return buf;
+}
+
+char *
+pgconn_result_error(const PGresult *res)
+{
+	const char *prim = PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY);
+	const char *det = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+	const char *hint = PQresultErrorField(res, PG_DIAG_MESSAGE_HINT);
+	char *s, buf[2048];
+
+	if (prim == NULL)
+		prim = PQresultErrorMessage(res);
+	if (prim == NULL || *prim == '\0')
+		prim = PQresStatus(PQresultStatus(res));
+	s = det ? xasprintf("%s (%s)", prim, det) : xstrdup(prim);
+	if (hint) {
+		char *t = xasprintf("%s; hint: %s", s, hint);
+		free(s);
+		s = t;
+	}
+	one_line(buf, sizeof buf, s);
+	free(s);
+	return xstrdup(buf);
+}
+
+int
+pgconn_is_transient(PGconn *conn, const PGresult *res)
+{
+	const char *state;
+
+	if (conn != NULL && PQstatus(conn) == CONNECTION_BAD)
+		return 1;
+	if (res == NULL)
+		return 0;
+	state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+	if (state == NULL)
+		return 0;
+	return !strncmp(state, "08", 2) || !strncmp(state, "53", 2) ||
+	       !strncmp(state, "57P0", 4);
+}
+
+static void
+notice_processor(void *arg, const char *message)
+{
+	char buf[2048];
+
+	one_line(buf, sizeof buf, message);
+	warnmsg("%s", buf);
+}
+
+/* A message from a failed connection that still means "try later". */
+static int
+busy_message(const char *msg)
+{
+	static const char *const pats[] = {
+		"too many clients", "too many connections",
+		"remaining connection slots", "starting up", "shutting down",
+		"in recovery mode", "not yet accepting connections",
+	};
+
+	for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++)
+		if (strstr(msg, pats[i]))
+			return 1;
+	return 0;
+}
+
+PGconn *
+pgconn_connect(const char *conninfo)
+{
+	const char *keys[3], *vals[3];
+	char *norm = conninfo ? pgconn_normalize(conninfo) : NULL;
+	PGconn *conn;
+	int n = 0;
+
+	keys[n] = "application_name";
+	vals[n++] = err_progname();
+	if (norm) {
+		keys[n] = "dbname";
+		vals[n++] = norm;
+	}
+	keys[n] = NULL;
+	vals[n] = NULL;
+	conn = PQconnectdbParams(keys, vals, 1);
+	if (conn == NULL)
+		die(EXIT_FAIL, "cannot connect: out of memory");
+	if (PQstatus(conn) != CONNECTION_OK) {
+		const char *db = PQdb(conn);
+		char *pw = norm ? find_password(norm) : NULL;
+		char *msg = replace_secret(pgconn_error(conn), pw);
+		PGPing ping = PQpingParams(keys, vals, 1);
+		int code = EXIT_FAIL;
+
+		if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT ||
+		    busy_message(msg))
+			code = EXIT_TEMPFAIL;
+		if (pw) {
+			OPENSSL_cleanse(pw, strlen(pw));
+			free(pw);
+		}
+		if (norm) {
+			OPENSSL_cleanse(norm, strlen(norm));
+			free(norm);
+		}
+		if (db != NULL && *db != '\0') {
+			char *d = xstrdup(db);
+
+			PQfinish(conn);
+			die(code, "cannot connect to \"%s\": %s", d, msg);
+		}
+		PQfinish(conn);
+		die(code, "cannot connect to the database: %s", msg);
+	}
+	if (norm) {
+		OPENSSL_cleanse(norm, strlen(norm));
+		free(norm);
+	}
+	PQsetNoticeProcessor(conn, notice_processor, NULL);
+	return conn;
+}
+
+static PGresult *
+check_result(PGconn *conn, PGresult *res, const char *what)
+{
+	ExecStatusType st = PQresultStatus(res);
+	char *msg;
+	int code;
+
+	if (res != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK))
+		return res;
+	if (res == NULL)
+		msg = xstrdup(pgconn_error(conn));
+	else
+		msg = pgconn_result_error(res);
+	code = pgconn_is_transient(conn, res) ? EXIT_TEMPFAIL : EXIT_FAIL;
+	PQclear(res);
+	die(code, "%s: %s", what, msg);
+}
+
+PGresult *
+pgconn_exec(PGconn *conn, const char *what, const char *sql)
+{
+	return check_result(conn, PQexec(conn, sql), what);
+}
+
+void
+pgconn_command(PGconn *conn, const char *what, const char *sql)
+{
+	PQclear(pgconn_exec(conn, what, sql));
+}
+
+PGresult *
+pgconn_exec1(PGconn *conn, const char *what, const char *sql,
+             const char *param)
+{
+	const char *params[1] = {param};
+
+	return check_result(
+		conn, PQexecParams(conn, sql, 1, NULL, params, NULL, NULL, 0),
+		what);
+}
+
+char *
+pgconn_quote_ident(const char *ident)
+{
+	size_t n = strlen(ident);
+	char *out = xmalloc(2 * n + 3), *o = out;
+
+	*o++ = '"';
+	for (const char *p = ident; *p; p++) {
+		if (*p == '"')
+			*o++ = '"';
+		*o++ = *p;
+	}
+	*o++ = '"';
+	*o = '\0';
+	return out;
+}
+
+char *
+pgconn_quote_literal(const char *lit)
+{
+	size_t n = strlen(lit);
+	char *out = xmalloc(2 * n + 4), *o = out;
+
+	if (strchr(lit, '\\'))
+		*o++ = 'E';
+	*o++ = '\'';
+	for (const char *p = lit; *p; p++) {
+		if (*p == '\'' || *p == '\\')
+			*o++ = *p;
+		*o++ = *p;
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
+}
+
+char **
+pgconn_child_env(PGconn *conn)
+{
+	PQconninfoOption *opts = PQconninfo(conn), *defs = PQconndefaults();
+	size_t n = 0, cap = 16;
+	char **env;
+
+	if (opts == NULL || defs == NULL)
+		die(EXIT_FAIL, "cannot read the connection settings: out of memory");
+	for (char **e = environ; *e; e++)
+		cap++;
+	for (PQconninfoOption *o = opts; o->keyword; o++)
+		cap++;
+	env = xcalloc(cap, sizeof *env);
+	for (char **e = environ; *e; e++) {
+		int drop = 0;
+
+		/* Drop every variable libpq reads; conn's values follow. */
+		for (PQconninfoOption *o = defs; o->keyword && !drop; o++) {
+			size_t l;
+
+			if (o->envvar == NULL)
+				continue;
+			l = strlen(o->envvar);
+			drop = !strncmp(*e, o->envvar, l) && (*e)[l] == '=';
+		}
+		if (!drop && !strncmp(*e, "PGSERVICE=", 10))
+			drop = 1;
+		if (!drop)
+			env[n++] = xstrdup(*e);
+	}
+	for (PQconninfoOption *o = opts; o->keyword; o++) {
+		if (o->envvar == NULL || o->val == NULL || o->val[0] == '\0')
+			continue;
+		if (!strcmp(o->keyword, "application_name"))
+			continue;
+		env[n++] = xasprintf("%s=%s", o->envvar, o->val);
+	}
+	env[n] = NULL;
+	PQconninfoFree(opts);
+	PQconninfoFree(defs);
+	return env;
+}
+
+void
+pgconn_free_env(char **env)
+{
+	if (env == NULL)
+		return;
+	for (char **e = env; *e; e++) {
+		OPENSSL_cleanse(*e, strlen(*e));
+		free(*e);
+	}
+	free(env);
+}

@@ -1,0 +1,116 @@
+/*
+ * pgconn.h: the PostgreSQL session of every strongbox tool.  This file and
+ * pgconn.c own the libpq connection rules of DESIGN.md:
+ *
+ *   - where to connect: -d CONNINFO|URL, else $DATABASE_URL, else libpq's
+ *     PG* variables and ~/.pgpass;
+ *   - URLs as application frameworks write them (postgres://,
+ *     postgresql+asyncpg://, postgresql+psycopg2://...) are rewritten to
+ *     postgresql://, and asyncpg's ?ssl=X becomes libpq's sslmode=X;
+ *   - application_name is the tool's name (unless the conninfo sets one);
+ *   - server notices go to stderr as "tool: NOTICE: ...", one line;
+ *   - errors are one line, name the database, never show a password; a
+ *     server that is unreachable, starting up, shutting down or out of
+ *     connection slots exits 75 (EXIT_TEMPFAIL), anything else 1.
+ */
+#ifndef STRONGBOX_PGCONN_H
+#define STRONGBOX_PGCONN_H
+
+#include <libpq-fe.h>
+
+/*
+ * Rewrites a framework URL to one libpq accepts: the scheme "postgres",
+ * "postgresql" or "postgres(ql)+DRIVER" becomes "postgresql", and an
+ * asyncpg-style "ssl=VALUE" query parameter becomes "sslmode=VALUE" (true
+ * and on mean require, false and off disable).  A keyword/value conninfo
+ * (no "scheme://") is returned unchanged.  Returns a malloc'ed string the
+ * caller frees.
+ */
+char *pgconn_normalize(const char *conninfo);
+
+/*
+ * The conninfo to use: opt (the -d argument) when not NULL, else
+ * $DATABASE_URL when set and not empty, else NULL (libpq's PG* variables).
+ * Returns a pointer to opt or to the environment: do not free.
+ */
+const char *pgconn_source(const char *opt);
+
+/*
+ * Copies s to a malloc'ed string where the password of a URL
+ * (scheme://user:PASSWORD@...) or a conninfo (password=...) is replaced by
+ * "xxxxx", for the rare message that must show a conninfo.
+ */
+char *pgconn_mask(const char *s);
+
+/*
+ * Connects to conninfo (NULL: libpq's defaults), normalized as above, with
+ * application_name set to the program name (err_progname()) and notices
+ * sent to stderr.  On failure prints 'tool: cannot connect to "DB": why'
+ * and exits 75 if a retry later may succeed, 1 otherwise.  Never returns
+ * NULL.  The caller closes the connection with PQfinish().
+ */
+PGconn *pgconn_connect(const char *conninfo);
+
+/*
+ * The last error on conn as one line (trailing newline removed, inner
+ * newlines turned into spaces), in a buffer owned by this module that the
+ * next call overwrites.  Safe to call from one thread at a time.
+ */
+const char *pgconn_error(PGconn *conn);
+
+/*
+ * Like pgconn_error() but for a failed result: the primary message, and
+ * the detail and hint when the server sent them, on one line.  Returns a
+ * malloc'ed string the caller frees.
+ */
+char *pgconn_result_error(const PGresult *res);
+
+/*
+ * True when the failure of conn (or of res, which may be NULL) means the
+ * server went away or is overloaded, so that a retry later may succeed:
+ * the connection is bad, or the SQLSTATE is of class 08 (connection), 53
+ * (insufficient resources) or 57P0x (operator intervention, shutdown).
+ */
+int pgconn_is_transient(PGconn *conn, const PGresult *res);
+
+/*
+ * Runs sql (one or more statements, no parameters) and returns its result
+ * if it succeeded (PGRES_COMMAND_OK or PGRES_TUPLES_OK): the caller
+ * PQclear()s it.  On failure prints "tool: what: server error" and exits
+ * 75 or 1 as pgconn_is_transient() says.  what names the step, e.g.
+ * "cannot read the catalog".
+ */
+PGresult *pgconn_exec(PGconn *conn, const char *what, const char *sql);
+
+/*
+ * Like pgconn_exec() but the result is discarded.
+ */
+void pgconn_command(PGconn *conn, const char *what, const char *sql);
+
+/*
+ * sql with one text parameter ($1), otherwise like pgconn_exec().
+ */
+PGresult *pgconn_exec1(PGconn *conn, const char *what, const char *sql,
+                       const char *param);
+
+/*
+ * Quotes an identifier ("a b" -> "\"a b\"") or a literal for SQL text.
+ * Returns a malloc'ed string the caller frees (never NULL).
+ */
+char *pgconn_quote_ident(const char *ident);
+char *pgconn_quote_literal(const char *lit);
+
+/*
+ * The environment for a child process (pg_dump, pg_restore, psql) that
+ * must reach the same server as conn: the current environment with every
+ * PG* variable libpq knows replaced by conn's settings (PGHOST, PGPORT,
+ * PGUSER, PGDATABASE, PGPASSWORD, PGSSLMODE, ...), so that no password
+ * goes through argv.  The password is thus visible only to the same user
+ * (through /proc/PID/environ), as libpq documents for PGPASSWORD.
+ * Returns a malloc'ed NULL-terminated array of malloc'ed strings; free it
+ * with pgconn_free_env(), which wipes the password.
+ */
+char **pgconn_child_env(PGconn *conn);
+void pgconn_free_env(char **env);
+
+#endif
