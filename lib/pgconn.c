@@ -380,6 +380,16 @@ pgconn_exec1(PGconn *conn, const char *what, const char *sql,
 		what);
 }
 
+PGresult *
+pgconn_execv(PGconn *conn, const char *what, const char *sql, int nparams,
+             const char *const *params)
+{
+	return check_result(conn,
+	                    PQexecParams(conn, sql, nparams, NULL, params, NULL,
+	                                 NULL, 0),
+	                    what);
+}
+
 char *
 pgconn_quote_ident(const char *ident)
 {

@@ -94,6 +94,12 @@ PGresult *pgconn_exec1(PGconn *conn, const char *what, const char *sql,
                        const char *param);
 
 /*
+ * sql with nparams text parameters ($1...), otherwise like pgconn_exec().
+ */
+PGresult *pgconn_execv(PGconn *conn, const char *what, const char *sql,
+                       int nparams, const char *const *params);
+
+/*
  * Quotes an identifier ("a b" -> "\"a b\"") or a literal for SQL text.
  * Returns a malloc'ed string the caller frees (never NULL).
  */
