@@ -1,0 +1,1177 @@
+/* archive_read.c: the streaming strongbox archive reader; see archive_read.h. */
+#include "archive_read.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "archive_names.h"
+#include "err.h"
+#include "xalloc.h"
+
+#define IO_BLOCK (256 * 1024)        /* bytes read from the fd at a time */
+#define DATA_BLOCK (256 * 1024)      /* chunk bytes handed out at a time */
+#define MEMBER_MAX (64u * 1024 * 1024) /* largest SQL or JSON member */
+#define QUEUE_DEFAULT (8u * 1024 * 1024)
+
+enum phase {
+	PH_START,     /* nothing read */
+	PH_MANIFEST,  /* manifest read */
+	PH_DATA,      /* pre-data read (or not expected): chunks may come */
+	PH_SEQUENCES, /* sequences read */
+	PH_POST_DATA, /* post-data read (or not expected) */
+	PH_TRAILER    /* trailer read and verified */
+};
+
+struct member_rec {
+	char *name;
+	uint64_t bytes;
+	unsigned char sha[32];
+};
+
+struct qent {
+	struct qent *next;
+	struct ar_event ev;
+	void *buf; /* owned, freed once the callback returned */
+};
+
+struct archive_reader {
+	/* input */
+	int fd;
+	const unsigned char *prefix;
+	size_t prefix_len, prefix_off;
+	const void *mem;
+	size_t mem_len;
+	unsigned char *iobuf;
+	struct archive *a;
+	char err[1024];
+
+	/* what was read */
+	struct ar_manifest *m;
+	size_t *by_dir; /* table indexes sorted by dir */
+	EVP_MD_CTX **table_sha;
+	uint64_t *next_chunk;
+	struct ar_sequence *seqs;
+	size_t nseqs;
+	struct member_rec *members;
+	size_t nmembers, members_cap;
+	EVP_MD_CTX *member_sha;
+	enum phase phase;
+	int level;
+	unsigned char *block; /* reused in unthreaded mode */
+
+	/* statistics */
+	uint64_t input_bytes, rows, data_bytes;
+	double reader_cpu, reader_wait, consumer_wait;
+
+	/* the consumer and the queue between the threads */
+	ar_callback cb;
+	void *ctx;
+	bool threaded;
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv_put, cv_get;
+	struct qent *head, *tail;
+	size_t qbytes, qcap;
+	bool done, cancel;
+	int result;
+};
+
+static double
+now_mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+fail(struct archive_reader *r, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* Records the first error (one line) and returns -1. */
+static int
+fail(struct archive_reader *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (r->err[0] != '\0')
+		return -1;
+	va_start(ap, fmt);
+	vsnprintf(r->err, sizeof r->err, fmt, ap);
+	va_end(ap);
+	for (char *p = r->err; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	return -1;
+}
+
+/* A libarchive failure, said in the format's words. */
+static int
+fail_archive(struct archive_reader *r, const char *during)
+{
+	const char *e = archive_error_string(r->a);
+
+	if (e == NULL)
+		e = "unknown error";
+	if (r->phase == PH_START)
+		return fail(r, "not a strongbox archive (%s)", e);
+	if (strstr(e, "runcated") != NULL || strstr(e, "premature") != NULL ||
+	    strstr(e, "Premature") != NULL)
+		return fail(r, "archive is truncated (%s while reading %s)", e,
+		            during);
+	return fail(r, "archive is corrupt or unreadable (%s while reading %s)",
+	            e, during);
+}
+
+static la_ssize_t
+fd_read(struct archive *a, void *ud, const void **buf)
+{
+	struct archive_reader *r = ud;
+	ssize_t n;
+
+	if (r->prefix_off < r->prefix_len) {
+		*buf = r->prefix + r->prefix_off;
+		n = (ssize_t)(r->prefix_len - r->prefix_off);
+		r->prefix_off = r->prefix_len;
+		r->input_bytes += (uint64_t)n;
+		return n;
+	}
+	do
+		n = read(r->fd, r->iobuf, IO_BLOCK);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		archive_set_error(a, errno, "cannot read input: %s",
+		                  strerror(errno));
+		return -1;
+	}
+	r->input_bytes += (uint64_t)n;
+	*buf = r->iobuf;
+	return n;
+}
+
+static struct archive_reader *
+reader_new(void)
+{
+	struct archive_reader *r = xcalloc(1, sizeof *r);
+
+	r->fd = -1;
+	r->a = archive_read_new();
+	if (r->a == NULL)
+		die(EXIT_FAIL, "out of memory");
+	archive_read_support_format_tar(r->a);
+	/* Only the compressions of the format: no external programs. */
+	archive_read_support_filter_none(r->a);
+	archive_read_support_filter_zstd(r->a);
+	archive_read_support_filter_gzip(r->a);
+	r->member_sha = EVP_MD_CTX_new();
+	if (r->member_sha == NULL)
+		die(EXIT_FAIL, "out of memory");
+	return r;
+}
+
+struct archive_reader *
+archive_reader_new_fd(int fd, const void *prefix, size_t len)
+{
+	struct archive_reader *r = reader_new();
+
+	r->fd = fd;
+	r->prefix = prefix;
+	r->prefix_len = len;
+	r->iobuf = xmalloc(IO_BLOCK);
+	return r;
+}
+
+struct archive_reader *
+archive_reader_new_memory(const void *buf, size_t len)
+{
+	struct archive_reader *r = reader_new();
+
+	r->mem = buf;
+	r->mem_len = len;
+	return r;
+}
+
+static int
+open_input(struct archive_reader *r)
+{
+	int rc;
+
+	if (r->fd >= 0)
+		rc = archive_read_open(r->a, r, NULL, fd_read, NULL);
+	else
+		rc = archive_read_open_memory(r->a, r->mem, r->mem_len);
+	if (rc != ARCHIVE_OK) {
+		const char *e = archive_error_string(r->a);
+		return fail(r, "not a strongbox archive (%s)",
+		            e ? e : "cannot open the input");
+	}
+	return 0;
+}
+
+/* ---- the queue and the events ---- */
+
+/*
+ * Hands an event to the consumer; buf (may be NULL) is freed once the
+ * consumer is done with it.  Returns 0, or nonzero to stop reading.
+ */
+static int
+emit(struct archive_reader *r, const struct ar_event *ev, void *buf)
+{
+	struct qent *q;
+	double t0;
+
+	if (!r->threaded) {
+		int rc = r->cb(r->ctx, ev);
+		free(buf);
+		return rc;
+	}
+	q = xmalloc(sizeof *q);
+	q->next = NULL;
+	q->ev = *ev;
+	q->buf = buf;
+	pthread_mutex_lock(&r->mu);
+	t0 = 0;
+	while (!r->cancel && r->head != NULL && r->qbytes + ev->len > r->qcap) {
+		if (t0 == 0)
+			t0 = now_mono();
+		pthread_cond_wait(&r->cv_put, &r->mu);
+	}
+	if (t0 != 0)
+		r->reader_wait += now_mono() - t0;
+	if (r->cancel) {
+		pthread_mutex_unlock(&r->mu);
+		free(buf);
+		free(q);
+		return -2;
+	}
+	if (r->tail)
+		r->tail->next = q;
+	else
+		r->head = q;
+	r->tail = q;
+	r->qbytes += ev->len;
+	pthread_cond_signal(&r->cv_get);
+	pthread_mutex_unlock(&r->mu);
+	return 0;
+}
+
+/* ---- JSON helpers ---- */
+
+static const char *
+jstr(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	if (!json_is_string(v))
+		return NULL;
+	/* A string with a NUL in it is not a name. */
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return NULL;
+	return json_string_value(v);
+}
+
+static char *
+jstrdup_opt(json_t *o, const char *key)
+{
+	const char *s = jstr(o, key);
+
+	return xstrdup(s ? s : "");
+}
+
+static int
+parse_name(struct archive_reader *r, json_t *o, struct ar_name *n,
+           const char *what)
+{
+	const char *s = jstr(o, "schema"), *t = jstr(o, "name");
+
+	if (!json_is_object(o) || s == NULL || t == NULL || !*s || !*t)
+		return fail(r, "bad manifest: %s needs \"schema\" and \"name\"",
+		            what);
+	n->schema = xstrdup(s);
+	n->name = xstrdup(t);
+	return 0;
+}
+
+static void
+free_name(struct ar_name *n)
+{
+	free(n->schema);
+	free(n->name);
+}
+
+static void
+free_manifest(struct ar_manifest *m)
+{
+	if (m == NULL)
+		return;
+	for (size_t i = 0; i < m->ntables; i++) {
+		struct ar_table *t = &m->tables[i];
+		free(t->schema);
+		free(t->name);
+		free(t->dir);
+		for (size_t j = 0; j < t->ncolumns; j++) {
+			free(t->columns[j].name);
+			free(t->columns[j].type);
+		}
+		free(t->columns);
+		for (size_t j = 0; j < t->nreferences; j++)
+			free_name(&t->references[j]);
+		free(t->references);
+	}
+	free(m->tables);
+	for (size_t i = 0; i < m->nmatviews; i++)
+		free_name(&m->matviews[i]);
+	free(m->matviews);
+	free(m->created);
+	free(m->tool);
+	free(m->server_version);
+	free(m->pg_dump_version);
+	free(m->database);
+	free(m->encoding);
+	free(m->branch_id);
+	free(m->compression);
+	free(m);
+}
+
+static const struct ar_manifest *sort_m; /* for qsort: one run at a time */
+
+static int
+cmp_dir(const void *a, const void *b)
+{
+	return strcmp(sort_m->tables[*(const size_t *)a].dir,
+	              sort_m->tables[*(const size_t *)b].dir);
+}
+
+static size_t
+find_dir(const struct archive_reader *r, const char *dir)
+{
+	size_t lo = 0, hi = r->m->ntables;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = strcmp(r->m->tables[r->by_dir[mid]].dir, dir);
+		if (c == 0)
+			return r->by_dir[mid];
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return (size_t)-1;
+}
+
+static int
+check_format_version(struct archive_reader *r, json_t *root, const char *what)
+{
+	const char *fmt = jstr(root, "format");
+	json_t *v = json_object_get(root, "version");
+
+	if (fmt == NULL || strcmp(fmt, ARCHIVE_FORMAT_NAME) != 0)
+		return fail(r, "not a strongbox archive (%s format is %s%s%s)",
+		            what, fmt ? "\"" : "", fmt ? fmt : "missing",
+		            fmt ? "\"" : "");
+	if (!json_is_integer(v))
+		return fail(r, "bad %s: no format version", what);
+	if (json_integer_value(v) != ARCHIVE_FORMAT_VERSION)
+		return fail(r,
+		            "archive format version %" JSON_INTEGER_FORMAT
+		            " is not supported (this %s reads version %d)",
+		            json_integer_value(v), err_progname(),
+		            ARCHIVE_FORMAT_VERSION);
+	return 0;
+}
+
+static int
+parse_manifest(struct archive_reader *r, const char *buf, size_t len)
+{
+	json_error_t jerr;
+	json_t *root, *tables, *v;
+	struct ar_manifest *m;
+	int rc = -1;
+
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL || !json_is_object(root)) {
+		json_decref(root);
+		return fail(r, "not a strongbox archive (manifest is not a JSON object: %s)",
+		            root ? "not an object" : jerr.text);
+	}
+	if (check_format_version(r, root, "manifest") < 0)
+		goto out;
+	m = r->m = xcalloc(1, sizeof *m);
+	m->version = ARCHIVE_FORMAT_VERSION;
+	v = json_object_get(root, "data_only");
+	if (v != NULL && !json_is_boolean(v) && !json_is_null(v)) {
+		fail(r, "bad manifest: \"data_only\" is not a boolean");
+		goto out;
+	}
+	m->data_only = json_is_true(v);
+	m->created = jstrdup_opt(root, "created");
+	m->tool = jstrdup_opt(root, "tool");
+	m->server_version = jstrdup_opt(root, "server_version");
+	m->pg_dump_version = jstrdup_opt(root, "pg_dump_version");
+	m->database = jstrdup_opt(root, "database");
+	m->encoding = jstrdup_opt(root, "encoding");
+	m->branch_id = jstrdup_opt(root, "branch_id");
+	m->compression = jstrdup_opt(root, "compression");
+	v = json_object_get(root, "server_version_num");
+	m->server_version_num = json_is_integer(v) ? (long)json_integer_value(v) : 0;
+	v = json_object_get(root, "jobs");
+	m->jobs = json_is_integer(v) ? (long)json_integer_value(v) : 1;
+	v = json_object_get(root, "chunk_size");
+	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) <= 0)) {
+		fail(r, "bad manifest: \"chunk_size\" is not a positive integer");
+		goto out;
+	}
+	m->chunk_size = v ? (uint64_t)json_integer_value(v) : 0;
+	v = json_object_get(root, "fk_cycles");
+	m->ncycles = json_is_array(v) ? json_array_size(v) : 0;
+
+	tables = json_object_get(root, "tables");
+	if (!json_is_array(tables)) {
+		fail(r, "bad manifest: no \"tables\" array");
+		goto out;
+	}
+	m->ntables = json_array_size(tables);
+	m->tables = xcalloc(m->ntables ? m->ntables : 1, sizeof *m->tables);
+	for (size_t i = 0; i < m->ntables; i++) {
+		json_t *t = json_array_get(tables, i), *cols, *refs, *lv;
+		struct ar_table *tt = &m->tables[i];
+		const char *dir = jstr(t, "dir"), *kind = jstr(t, "kind");
+		struct ar_name nm;
+
+		if (!json_is_object(t) || parse_name(r, t, &nm, "a table") < 0)
+			goto bad_table;
+		tt->schema = nm.schema;
+		tt->name = nm.name;
+		if (dir == NULL || *dir == '\0' || strchr(dir, '/') != NULL) {
+			fail(r, "bad manifest: table %s.%s has no valid \"dir\"",
+			     tt->schema, tt->name);
+			goto out;
+		}
+		tt->dir = xstrdup(dir);
+		tt->kind = kind && *kind ? kind[0] : 'r';
+		lv = json_object_get(t, "level");
+		if (lv != NULL && (!json_is_integer(lv) ||
+		                   json_integer_value(lv) < 0 ||
+		                   json_integer_value(lv) > 1000000)) {
+			fail(r, "bad manifest: table %s.%s has a bad \"level\"",
+			     tt->schema, tt->name);
+			goto out;
+		}
+		tt->level = lv ? (int)json_integer_value(lv) : 0;
+		tt->materialized_view =
+			json_is_true(json_object_get(t, "materialized_view"));
+		cols = json_object_get(t, "columns");
+		if (!json_is_array(cols)) {
+			fail(r, "bad manifest: table %s.%s has no \"columns\"",
+			     tt->schema, tt->name);
+			goto out;
+		}
+		tt->ncolumns = json_array_size(cols);
+		tt->columns = xcalloc(tt->ncolumns ? tt->ncolumns : 1,
+		                      sizeof *tt->columns);
+		for (size_t j = 0; j < tt->ncolumns; j++) {
+			json_t *c = json_array_get(cols, j);
+			const char *cn = jstr(c, "name"), *ct = jstr(c, "type");
+			if (cn == NULL || *cn == '\0') {
+				tt->ncolumns = j;
+				fail(r, "bad manifest: a column of %s.%s has no name",
+				     tt->schema, tt->name);
+				goto out;
+			}
+			tt->columns[j].name = xstrdup(cn);
+			tt->columns[j].type = xstrdup(ct ? ct : "");
+		}
+		refs = json_object_get(t, "references");
+		if (refs != NULL && !json_is_array(refs)) {
+			fail(r, "bad manifest: table %s.%s: \"references\" is not an array",
+			     tt->schema, tt->name);
+			goto out;
+		}
+		tt->nreferences = json_array_size(refs);
+		tt->references = xcalloc(tt->nreferences ? tt->nreferences : 1,
+		                         sizeof *tt->references);
+		for (size_t j = 0; j < tt->nreferences; j++) {
+			if (parse_name(r, json_array_get(refs, j),
+			               &tt->references[j], "a reference") < 0) {
+				tt->nreferences = j;
+				goto out;
+			}
+		}
+		continue;
+	bad_table:
+		m->ntables = i;
+		goto out;
+	}
+	v = json_object_get(root, "materialized_views");
+	if (v != NULL && !json_is_array(v)) {
+		fail(r, "bad manifest: \"materialized_views\" is not an array");
+		goto out;
+	}
+	m->nmatviews = json_array_size(v);
+	m->matviews = xcalloc(m->nmatviews ? m->nmatviews : 1, sizeof *m->matviews);
+	for (size_t i = 0; i < m->nmatviews; i++) {
+		if (parse_name(r, json_array_get(v, i), &m->matviews[i],
+		               "a materialized view") < 0) {
+			m->nmatviews = i;
+			goto out;
+		}
+	}
+
+	/* Chunks are found through "dir": it must be unique. */
+	r->by_dir = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->by_dir);
+	for (size_t i = 0; i < m->ntables; i++)
+		r->by_dir[i] = i;
+	sort_m = m;
+	qsort(r->by_dir, m->ntables, sizeof *r->by_dir, cmp_dir);
+	sort_m = NULL;
+	for (size_t i = 1; i < m->ntables; i++)
+		if (strcmp(m->tables[r->by_dir[i]].dir,
+		           m->tables[r->by_dir[i - 1]].dir) == 0) {
+			fail(r, "bad manifest: two tables share the directory \"%s\"",
+			     m->tables[r->by_dir[i]].dir);
+			goto out;
+		}
+	r->table_sha = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->table_sha);
+	r->next_chunk = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->next_chunk);
+	for (size_t i = 0; i < m->ntables; i++) {
+		r->table_sha[i] = EVP_MD_CTX_new();
+		if (r->table_sha[i] == NULL ||
+		    !EVP_DigestInit_ex(r->table_sha[i], EVP_sha256(), NULL))
+			die(EXIT_FAIL, "cannot initialize SHA-256");
+		r->next_chunk[i] = 1;
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
+static int
+parse_sequences(struct archive_reader *r, const char *buf, size_t len)
+{
+	json_error_t jerr;
+	json_t *root, *arr;
+	int rc = -1;
+
+	root = json_loadb(buf, len, 0, &jerr);
+	arr = json_object_get(root, "sequences");
+	if (!json_is_array(arr)) {
+		fail(r, "bad %s: no \"sequences\" array", ARCHIVE_MEMBER_SEQUENCES);
+		goto out;
+	}
+	r->seqs = xcalloc(json_array_size(arr) + 1, sizeof *r->seqs);
+	for (size_t i = 0; i < json_array_size(arr); i++) {
+		json_t *s = json_array_get(arr, i);
+		json_t *lv = json_object_get(s, "last_value");
+		json_t *ic = json_object_get(s, "is_called");
+		struct ar_name nm;
+
+		if (parse_name(r, s, &nm, "a sequence") < 0)
+			goto out;
+		r->seqs[i].schema = nm.schema;
+		r->seqs[i].name = nm.name;
+		r->nseqs = i + 1;
+		if (!json_is_integer(lv) || (ic && !json_is_boolean(ic))) {
+			fail(r, "bad %s: sequence %s.%s has no integer last_value",
+			     ARCHIVE_MEMBER_SEQUENCES, nm.schema, nm.name);
+			goto out;
+		}
+		r->seqs[i].last_value = json_integer_value(lv);
+		r->seqs[i].is_called = ic ? json_is_true(ic) : true;
+	}
+	rc = 0;
+out:
+	json_decref(root);
+	return rc;
+}
+
+static void
+hex32(const unsigned char *d, char *out)
+{
+	static const char x[] = "0123456789abcdef";
+
+	for (int i = 0; i < 32; i++) {
+		out[2 * i] = x[d[i] >> 4];
+		out[2 * i + 1] = x[d[i] & 15];
+	}
+	out[64] = '\0';
+}
+
+static int
+get_u64(json_t *o, const char *key, uint64_t *v)
+{
+	json_t *j = json_object_get(o, key);
+
+	if (!json_is_integer(j) || json_integer_value(j) < 0)
+		return -1;
+	*v = (uint64_t)json_integer_value(j);
+	return 0;
+}
+
+static int
+verify_trailer(struct archive_reader *r, const char *buf, size_t len)
+{
+	const struct ar_manifest *m = r->m;
+	json_error_t jerr;
+	json_t *root, *tables, *members;
+	unsigned char *seen = NULL;
+	char hex[65];
+	int rc = -1;
+
+	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(root)) {
+		fail(r, "archive is corrupt (trailer is not a JSON object)");
+		goto out;
+	}
+	if (check_format_version(r, root, "trailer") < 0)
+		goto out;
+	if (!json_is_true(json_object_get(root, "complete"))) {
+		fail(r, "archive is incomplete (the trailer does not say complete)");
+		goto out;
+	}
+	tables = json_object_get(root, "tables");
+	members = json_object_get(root, "members");
+	if (!json_is_array(tables) || !json_is_array(members)) {
+		fail(r, "archive is corrupt (trailer lacks \"tables\" or \"members\")");
+		goto out;
+	}
+	seen = xcalloc(m->ntables + 1, 1);
+	for (size_t i = 0; i < json_array_size(tables); i++) {
+		json_t *t = json_array_get(tables, i);
+		const char *s = jstr(t, "schema"), *n = jstr(t, "name");
+		const char *sha = jstr(t, "sha256");
+		uint64_t rows, bytes, chunks;
+		unsigned char d[32];
+		unsigned int dl = 0;
+		size_t k;
+
+		if (s == NULL || n == NULL || sha == NULL ||
+		    get_u64(t, "rows", &rows) < 0 ||
+		    get_u64(t, "bytes", &bytes) < 0 ||
+		    get_u64(t, "chunks", &chunks) < 0) {
+			fail(r, "archive is corrupt (a trailer table entry is malformed)");
+			goto out;
+		}
+		k = archive_reader_find_table(m, s, n);
+		if (k == (size_t)-1 || seen[k]) {
+			fail(r, "archive is corrupt (trailer lists table %s.%s %s)",
+			     s, n, k == (size_t)-1 ? "that the manifest does not" : "twice");
+			goto out;
+		}
+		seen[k] = 1;
+		const struct ar_table *at = &m->tables[k];
+		if (rows != at->rows || bytes != at->bytes || chunks != at->chunks) {
+			fail(r,
+			     "archive is corrupt: table %s.%s: the trailer says %" PRIu64
+			     " rows, %" PRIu64 " bytes, %" PRIu64 " chunks; the archive "
+			     "holds %" PRIu64 " rows, %" PRIu64 " bytes, %" PRIu64 " chunks",
+			     s, n, rows, bytes, chunks, at->rows, at->bytes, at->chunks);
+			goto out;
+		}
+		if (!EVP_DigestFinal_ex(r->table_sha[k], d, &dl))
+			die(EXIT_FAIL, "cannot compute SHA-256");
+		hex32(d, hex);
+		if (strcmp(hex, sha) != 0) {
+			fail(r, "archive is corrupt: table %s.%s: SHA-256 mismatch", s, n);
+			goto out;
+		}
+	}
+	for (size_t k = 0; k < m->ntables; k++)
+		if (!seen[k]) {
+			fail(r, "archive is corrupt (trailer does not list table %s.%s)",
+			     m->tables[k].schema, m->tables[k].name);
+			goto out;
+		}
+	if (json_array_size(members) != r->nmembers) {
+		fail(r, "archive is corrupt (trailer lists %zu members, the archive holds %zu)",
+		     json_array_size(members), r->nmembers);
+		goto out;
+	}
+	for (size_t i = 0; i < r->nmembers; i++) {
+		json_t *mm = json_array_get(members, i);
+		const char *n = jstr(mm, "name"), *sha = jstr(mm, "sha256");
+		uint64_t bytes;
+
+		if (n == NULL || sha == NULL || get_u64(mm, "bytes", &bytes) < 0) {
+			fail(r, "archive is corrupt (a trailer member entry is malformed)");
+			goto out;
+		}
+		if (strcmp(n, r->members[i].name) != 0) {
+			fail(r, "archive is corrupt (member %zu is %s, the trailer says %s)",
+			     i + 1, r->members[i].name, n);
+			goto out;
+		}
+		hex32(r->members[i].sha, hex);
+		if (bytes != r->members[i].bytes || strcmp(hex, sha) != 0) {
+			fail(r, "archive is corrupt: member %s: %s mismatch", n,
+			     bytes != r->members[i].bytes ? "size" : "SHA-256");
+			goto out;
+		}
+	}
+	rc = 0;
+out:
+	free(seen);
+	json_decref(root);
+	return rc;
+}
+
+/* ---- members ---- */
+
+static void
+record_member(struct archive_reader *r, const char *name, uint64_t bytes)
+{
+	unsigned int dl = 0;
+	struct member_rec *mr;
+
+	if (r->nmembers == r->members_cap) {
+		r->members_cap = r->members_cap ? 2 * r->members_cap : 64;
+		r->members = xreallocarray(r->members, r->members_cap,
+		                           sizeof *r->members);
+	}
+	mr = &r->members[r->nmembers++];
+	mr->name = xstrdup(name);
+	mr->bytes = bytes;
+	if (!EVP_DigestFinal_ex(r->member_sha, mr->sha, &dl))
+		die(EXIT_FAIL, "cannot compute SHA-256");
+}
+
+/* Reads the current member whole (NUL-terminated) into *out. */
+static int
+read_whole(struct archive_reader *r, const char *name, char **out, size_t *len)
+{
+	size_t cap = 64 * 1024, n = 0;
+	char *buf = xmalloc(cap + 1);
+
+	if (!EVP_DigestInit_ex(r->member_sha, EVP_sha256(), NULL))
+		die(EXIT_FAIL, "cannot initialize SHA-256");
+	for (;;) {
+		la_ssize_t k;
+		if (n == cap) {
+			if (cap >= MEMBER_MAX) {
+				free(buf);
+				return fail(r, "member %s is too large (over %u MiB)",
+				            name, MEMBER_MAX >> 20);
+			}
+			cap *= 2;
+			buf = xreallocarray(buf, cap + 1, 1);
+		}
+		k = archive_read_data(r->a, buf + n, cap - n);
+		if (k < 0) {
+			free(buf);
+			return fail_archive(r, name);
+		}
+		if (k == 0)
+			break;
+		n += (size_t)k;
+	}
+	buf[n] = '\0';
+	EVP_DigestUpdate(r->member_sha, buf, n);
+	record_member(r, name, n);
+	*out = buf;
+	*len = n;
+	return 0;
+}
+
+static int
+read_chunk(struct archive_reader *r, const char *name, size_t ti,
+           uint64_t chunk)
+{
+	struct ar_table *t = &r->m->tables[ti];
+	struct ar_event ev = {.type = AR_CHUNK_BEGIN, .table = ti, .chunk = chunk};
+	uint64_t bytes = 0, rows = 0;
+	char last = '\n';
+	int rc;
+
+	if ((rc = emit(r, &ev, NULL)) != 0)
+		return rc;
+	if (!EVP_DigestInit_ex(r->member_sha, EVP_sha256(), NULL))
+		die(EXIT_FAIL, "cannot initialize SHA-256");
+	for (;;) {
+		unsigned char *buf = r->threaded ? xmalloc(DATA_BLOCK) : r->block;
+		la_ssize_t k = archive_read_data(r->a, buf, DATA_BLOCK);
+		const unsigned char *p, *end;
+
+		if (k <= 0) {
+			if (r->threaded)
+				free(buf);
+			if (k < 0)
+				return fail_archive(r, name);
+			break;
+		}
+		EVP_DigestUpdate(r->member_sha, buf, (size_t)k);
+		EVP_DigestUpdate(r->table_sha[ti], buf, (size_t)k);
+		for (p = buf, end = buf + k; (p = memchr(p, '\n', end - p)); p++)
+			rows++;
+		bytes += (uint64_t)k;
+		last = (char)buf[k - 1];
+		ev = (struct ar_event){.type = AR_CHUNK_DATA, .table = ti,
+		                       .chunk = chunk, .data = (const char *)buf,
+		                       .len = (size_t)k};
+		if ((rc = emit(r, &ev, r->threaded ? buf : NULL)) != 0)
+			return rc;
+	}
+	if (bytes == 0)
+		return fail(r, "archive is corrupt (chunk %s is empty)", name);
+	if (last != '\n')
+		return fail(r, "archive is corrupt (chunk %s does not end with a whole row)",
+		            name);
+	if (r->m->chunk_size && bytes > r->m->chunk_size && rows != 1)
+		return fail(r, "archive is corrupt (chunk %s is larger than chunk_size)",
+		            name);
+	record_member(r, name, bytes);
+	t->rows += rows;
+	t->bytes += bytes;
+	t->chunks++;
+	r->rows += rows;
+	r->data_bytes += bytes;
+	ev = (struct ar_event){.type = AR_CHUNK_END, .table = ti, .chunk = chunk,
+	                       .rows = rows};
+	return emit(r, &ev, NULL);
+}
+
+static int
+out_of_order(struct archive_reader *r, const char *name)
+{
+	static const char *const expect[] = {
+		[PH_START] = ARCHIVE_MEMBER_MANIFEST,
+		[PH_MANIFEST] = ARCHIVE_MEMBER_PRE_DATA,
+		[PH_DATA] = "a chunk or " ARCHIVE_MEMBER_SEQUENCES,
+		[PH_SEQUENCES] = ARCHIVE_MEMBER_POST_DATA,
+		[PH_POST_DATA] = ARCHIVE_MEMBER_TRAILER,
+		[PH_TRAILER] = "the end",
+	};
+	const char *e = expect[r->phase];
+
+	if (r->phase == PH_SEQUENCES && r->m->data_only)
+		e = ARCHIVE_MEMBER_TRAILER;
+	return fail(r, "archive is corrupt (member %s out of order: expected %s)",
+	            name, e);
+}
+
+/* One member: check its place, read it, hand out its events. */
+static int
+do_member(struct archive_reader *r, struct archive_entry *e)
+{
+	const char *name = archive_entry_pathname(e);
+	enum archive_member_kind kind;
+	struct ar_event ev = {0};
+	unsigned long chunk = 0;
+	char *dir = NULL, *buf = NULL;
+	size_t len = 0, ti;
+	int rc;
+
+	if (name == NULL)
+		name = "";
+	kind = archive_names_classify(name, &dir, &chunk);
+	if (r->phase == PH_START && kind != ARCHIVE_MEMBER_IS_MANIFEST) {
+		free(dir);
+		return fail(r, "not a strongbox archive (first member is \"%s\", not %s)",
+		            name, ARCHIVE_MEMBER_MANIFEST);
+	}
+	if (kind == ARCHIVE_MEMBER_UNKNOWN)
+		return fail(r, "archive is corrupt (unknown member \"%s\")", name);
+	if (archive_entry_filetype(e) != AE_IFREG) {
+		free(dir);
+		return fail(r, "archive is corrupt (member %s is not a regular file)",
+		            name);
+	}
+	if (r->phase == PH_TRAILER) {
+		free(dir);
+		return fail(r, "archive is corrupt (member %s after the trailer)", name);
+	}
+
+	switch (kind) {
+	case ARCHIVE_MEMBER_IS_MANIFEST:
+		if (r->phase != PH_START)
+			return out_of_order(r, name);
+		if (read_whole(r, name, &buf, &len) < 0)
+			return -1;
+		rc = parse_manifest(r, buf, len);
+		free(buf);
+		if (rc < 0)
+			return -1;
+		r->phase = r->m->data_only ? PH_DATA : PH_MANIFEST;
+		ev.type = AR_MANIFEST;
+		return emit(r, &ev, NULL);
+	case ARCHIVE_MEMBER_IS_PRE_DATA:
+	case ARCHIVE_MEMBER_IS_POST_DATA:
+		if (kind == ARCHIVE_MEMBER_IS_PRE_DATA ? r->phase != PH_MANIFEST
+		    : r->phase != PH_SEQUENCES || r->m->data_only)
+			return out_of_order(r, name);
+		if (read_whole(r, name, &buf, &len) < 0)
+			return -1;
+		if (strlen(buf) != len) {
+			free(buf);
+			return fail(r, "archive is corrupt (%s holds a NUL byte)", name);
+		}
+		r->phase = kind == ARCHIVE_MEMBER_IS_PRE_DATA ? PH_DATA : PH_POST_DATA;
+		ev.type = kind == ARCHIVE_MEMBER_IS_PRE_DATA ? AR_PRE_DATA
+		                                             : AR_POST_DATA;
+		ev.data = buf;
+		ev.len = len;
+		return emit(r, &ev, buf);
+	case ARCHIVE_MEMBER_IS_CHUNK:
+		if (r->phase != PH_DATA) {
+			free(dir);
+			return out_of_order(r, name);
+		}
+		ti = find_dir(r, dir);
+		free(dir);
+		if (ti == (size_t)-1)
+			return fail(r, "archive is corrupt (chunk %s belongs to no table of the manifest)",
+			            name);
+		if (r->m->tables[ti].level < r->level)
+			return fail(r, "archive is corrupt (chunk %s of level %d after level %d)",
+			            name, r->m->tables[ti].level, r->level);
+		if (chunk != r->next_chunk[ti])
+			return fail(r, "archive is corrupt (chunk %s out of order: expected number %06" PRIu64 ")",
+			            name, r->next_chunk[ti]);
+		r->level = r->m->tables[ti].level;
+		r->next_chunk[ti]++;
+		return read_chunk(r, name, ti, chunk);
+	case ARCHIVE_MEMBER_IS_SEQUENCES:
+		if (r->phase != PH_DATA)
+			return out_of_order(r, name);
+		if (read_whole(r, name, &buf, &len) < 0)
+			return -1;
+		rc = parse_sequences(r, buf, len);
+		free(buf);
+		if (rc < 0)
+			return -1;
+		r->phase = r->m->data_only ? PH_POST_DATA : PH_SEQUENCES;
+		ev.type = AR_SEQUENCES;
+		return emit(r, &ev, NULL);
+	case ARCHIVE_MEMBER_IS_TRAILER:
+		if (r->phase != PH_POST_DATA)
+			return out_of_order(r, name);
+		/* The trailer is not in its own member list. */
+		{
+			size_t n0 = r->nmembers;
+			if (read_whole(r, name, &buf, &len) < 0)
+				return -1;
+			free(r->members[n0].name);
+			r->nmembers = n0;
+		}
+		rc = verify_trailer(r, buf, len);
+		free(buf);
+		if (rc < 0)
+			return -1;
+		r->phase = PH_TRAILER;
+		return 0;
+	default:
+		free(dir);
+		return fail(r, "archive is corrupt (unknown member \"%s\")", name);
+	}
+}
+
+/* Reads the whole stream; runs in the reader thread when threaded. */
+static int
+produce(struct archive_reader *r)
+{
+	struct archive_entry *e;
+	int rc;
+
+	if (open_input(r) < 0)
+		return -1;
+	if (!r->threaded)
+		r->block = xmalloc(DATA_BLOCK);
+	for (;;) {
+		rc = archive_read_next_header(r->a, &e);
+		if (rc == ARCHIVE_EOF)
+			break;
+		if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
+			return fail_archive(r, "a member header");
+		if ((rc = do_member(r, e)) != 0)
+			return rc;
+	}
+	switch (r->phase) {
+	case PH_START:
+		return fail(r, "not a strongbox archive (empty input)");
+	case PH_TRAILER:
+		break;
+	default:
+		return fail(r, "archive is truncated: no trailer");
+	}
+	{
+		struct ar_event ev = {.type = AR_TRAILER};
+		return emit(r, &ev, NULL);
+	}
+}
+
+static void *
+producer_main(void *arg)
+{
+	struct archive_reader *r = arg;
+	struct timespec ts;
+	int rc = produce(r);
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	pthread_mutex_lock(&r->mu);
+	r->reader_cpu = ts.tv_sec + ts.tv_nsec / 1e9;
+	r->result = rc;
+	r->done = true;
+	pthread_cond_signal(&r->cv_get);
+	pthread_mutex_unlock(&r->mu);
+	return NULL;
+}
+
+int
+archive_reader_run(struct archive_reader *r, bool threaded, size_t queue_bytes,
+                 ar_callback cb, void *ctx)
+{
+	int rc = 0, err;
+
+	r->cb = cb;
+	r->ctx = ctx;
+	if (!threaded) {
+		struct timespec ts;
+		rc = produce(r);
+		clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+		r->reader_cpu = ts.tv_sec + ts.tv_nsec / 1e9;
+		return rc == -2 ? -1 : rc;
+	}
+	r->threaded = true;
+	r->qcap = queue_bytes ? queue_bytes : QUEUE_DEFAULT;
+	pthread_mutex_init(&r->mu, NULL);
+	pthread_cond_init(&r->cv_put, NULL);
+	pthread_cond_init(&r->cv_get, NULL);
+	if ((err = pthread_create(&r->thread, NULL, producer_main, r)) != 0) {
+		errno = err;
+		die_errno(EXIT_FAIL, "cannot start the reader thread");
+	}
+	for (;;) {
+		struct qent *q;
+		double t0 = 0;
+
+		pthread_mutex_lock(&r->mu);
+		while (r->head == NULL && !r->done) {
+			if (t0 == 0)
+				t0 = now_mono();
+			pthread_cond_wait(&r->cv_get, &r->mu);
+		}
+		if (t0 != 0)
+			r->consumer_wait += now_mono() - t0;
+		q = r->head;
+		if (q != NULL) {
+			r->head = q->next;
+			if (r->head == NULL)
+				r->tail = NULL;
+			r->qbytes -= q->ev.len;
+			pthread_cond_signal(&r->cv_put);
+		}
+		pthread_mutex_unlock(&r->mu);
+		if (q == NULL)
+			break;
+		rc = cb(ctx, &q->ev);
+		free(q->buf);
+		free(q);
+		if (rc != 0) {
+			pthread_mutex_lock(&r->mu);
+			r->cancel = true;
+			pthread_cond_broadcast(&r->cv_put);
+			pthread_mutex_unlock(&r->mu);
+			break;
+		}
+	}
+	pthread_join(r->thread, NULL);
+	while (r->head != NULL) {
+		struct qent *q = r->head;
+		r->head = q->next;
+		free(q->buf);
+		free(q);
+	}
+	r->tail = NULL;
+	if (rc != 0)
+		return rc;
+	return r->result == -2 ? -1 : r->result;
+}
+
+const char *
+archive_reader_error(const struct archive_reader *r)
+{
+	return r->err[0] ? r->err : "archive reading stopped";
+}
+
+const struct ar_manifest *
+archive_reader_manifest(const struct archive_reader *r)
+{
+	return r->m;
+}
+
+const struct ar_sequence *
+archive_reader_sequences(const struct archive_reader *r, size_t *n)
+{
+	*n = r->nseqs;
+	return r->seqs;
+}
+
+void
+archive_reader_stats(const struct archive_reader *r, struct ar_stats *st)
+{
+	st->members = r->nmembers;
+	st->rows = r->rows;
+	st->data_bytes = r->data_bytes;
+	st->input_bytes = r->input_bytes;
+	st->reader_cpu = r->reader_cpu;
+	st->reader_wait = r->reader_wait;
+	st->consumer_wait = r->consumer_wait;
+}
+
+size_t
+archive_reader_find_table(const struct ar_manifest *m, const char *schema,
+                        const char *name)
+{
+	if (m == NULL)
+		return (size_t)-1;
+	for (size_t i = 0; i < m->ntables; i++)
+		if (strcmp(m->tables[i].schema, schema) == 0 &&
+		    strcmp(m->tables[i].name, name) == 0)
+			return i;
+	return (size_t)-1;
+}
+
+void
+archive_reader_free(struct archive_reader *r)
+{
+	if (r == NULL)
+		return;
+	archive_read_free(r->a);
+	if (r->m != NULL) {
+		for (size_t i = 0; i < r->m->ntables && r->table_sha; i++)
+			EVP_MD_CTX_free(r->table_sha[i]);
+	}
+	free(r->table_sha);
+	free(r->next_chunk);
+	free(r->by_dir);
+	free_manifest(r->m);
+	for (size_t i = 0; i < r->nseqs; i++) {
+		free(r->seqs[i].schema);
+		free(r->seqs[i].name);
+	}
+	free(r->seqs);
+	for (size_t i = 0; i < r->nmembers; i++)
+		free(r->members[i].name);
+	free(r->members);
+	EVP_MD_CTX_free(r->member_sha);
+	free(r->iobuf);
+	free(r->block);
+	if (r->threaded) {
+		pthread_mutex_destroy(&r->mu);
+		pthread_cond_destroy(&r->cv_put);
+		pthread_cond_destroy(&r->cv_get);
+	}
+	free(r);
+}

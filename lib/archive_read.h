@@ -1,0 +1,164 @@
+/*
+ * archive_read.h: the streaming reader of a strongbox archive (version 1,
+ * strongbox-archive(5)).  It owns everything a reader must check: the
+ * container (tar, compression detected by libarchive, read as a stream
+ * with no seeking), member names and their order, the manifest, every
+ * member's and every table's bytes, rows, chunks and SHA-256 against the
+ * trailer, and that nothing follows the trailer.
+ *
+ * The reader hands its caller events in stream order (manifest, pre-data
+ * script, chunk data for table X in blocks as they arrive, sequences,
+ * post-data script, trailer verified).  Memory stays bounded: chunk data
+ * is never held whole, only the SQL and JSON members are.
+ *
+ * In threaded mode a reader thread decompresses, hashes and parses while
+ * the calling thread handles the events (e.g. streams COPY data to a
+ * server), with a bounded queue between them, so the two overlap.
+ */
+#ifndef STRONGBOX_ARCHIVE_READ_H
+#define STRONGBOX_ARCHIVE_READ_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ar_name {
+	char *schema;
+	char *name;
+};
+
+struct ar_column {
+	char *name;
+	char *type;
+};
+
+/* A table of the manifest, with what the reader counted of its data. */
+struct ar_table {
+	char *schema;
+	char *name;
+	char *dir;
+	char kind;   /* 'r', 'p' (partition leaf), ... as the manifest says */
+	int level;
+	bool materialized_view;
+	size_t ncolumns;
+	struct ar_column *columns;
+	size_t nreferences;
+	struct ar_name *references;
+	/* Counted by the reader; equal to the trailer's once it verified. */
+	uint64_t rows;
+	uint64_t bytes;
+	uint64_t chunks;
+};
+
+struct ar_manifest {
+	int version;
+	bool data_only;
+	char *created;         /* strings: "" when the manifest has none */
+	char *tool;
+	char *server_version;
+	long server_version_num;
+	char *pg_dump_version;
+	char *database;
+	char *encoding;
+	char *branch_id;
+	char *compression;
+	uint64_t chunk_size;
+	long jobs;
+	size_t ntables;
+	struct ar_table *tables; /* dependency order, parents first */
+	size_t nmatviews;
+	struct ar_name *matviews;
+	size_t ncycles;
+};
+
+struct ar_sequence {
+	char *schema;
+	char *name;
+	long long last_value;
+	bool is_called;
+};
+
+enum ar_event_type {
+	AR_MANIFEST,    /* the manifest was read and checked */
+	AR_PRE_DATA,    /* data/len: the pre-data script, NUL-terminated */
+	AR_CHUNK_BEGIN, /* table: index into manifest tables; chunk: number */
+	AR_CHUNK_DATA,  /* table; data/len: the next bytes of the chunk */
+	AR_CHUNK_END,   /* table; chunk; rows: rows in this chunk */
+	AR_SEQUENCES,   /* archive_reader_sequences() is now valid */
+	AR_POST_DATA,   /* data/len: the post-data script, NUL-terminated */
+	AR_TRAILER      /* the trailer checked out, nothing followed it */
+};
+
+struct ar_event {
+	enum ar_event_type type;
+	size_t table;
+	uint64_t chunk;
+	uint64_t rows;
+	const char *data; /* valid until the callback returns */
+	size_t len;
+};
+
+/*
+ * Called for each event.  Returns 0 to go on; anything else stops the
+ * reading and archive_reader_run() returns that value.
+ */
+typedef int (*ar_callback)(void *ctx, const struct ar_event *ev);
+
+struct archive_reader;
+
+/*
+ * A reader of the archive on fd, which is read as a stream.  prefix holds
+ * len bytes the caller already read from fd (e.g. to look for another
+ * format's magic): they come first.  Both are borrowed until
+ * archive_reader_free().
+ */
+struct archive_reader *archive_reader_new_fd(int fd, const void *prefix,
+                                           size_t len);
+
+/* A reader of the len bytes at buf (borrowed), for tests and fuzzing. */
+struct archive_reader *archive_reader_new_memory(const void *buf, size_t len);
+
+/*
+ * Reads the whole archive, calling cb for each event.  threaded: a reader
+ * thread does the reading, decompressing and hashing, queue_bytes (0: a
+ * default of 8 MiB) bounding what is queued for cb.  Returns 0 when the
+ * archive was read to its end and verified (AR_TRAILER was delivered), -1
+ * when the archive is bad or unreadable (archive_reader_error() says why in
+ * one line), or the nonzero value cb returned.  Call once per reader.
+ */
+int archive_reader_run(struct archive_reader *r, bool threaded,
+                     size_t queue_bytes, ar_callback cb, void *ctx);
+
+/* Why archive_reader_run() returned -1: one line, no program name. */
+const char *archive_reader_error(const struct archive_reader *r);
+
+/* The manifest, valid from AR_MANIFEST on until archive_reader_free(). */
+const struct ar_manifest *archive_reader_manifest(const struct archive_reader *r);
+
+/* The sequences, valid from AR_SEQUENCES on until archive_reader_free(). */
+const struct ar_sequence *archive_reader_sequences(const struct archive_reader *r,
+                                                size_t *n);
+
+/* Totals over what was read so far: members, and bytes of input. */
+struct ar_stats {
+	uint64_t members;
+	uint64_t rows;
+	uint64_t data_bytes;     /* uncompressed chunk bytes */
+	uint64_t input_bytes;    /* bytes read from the fd (compressed) */
+	double reader_cpu;       /* CPU seconds of the reading thread */
+	double reader_wait;      /* seconds it waited for queue space */
+	double consumer_wait;    /* seconds the caller waited for events */
+};
+void archive_reader_stats(const struct archive_reader *r, struct ar_stats *st);
+
+/* Frees the reader, its manifest and sequences. */
+void archive_reader_free(struct archive_reader *r);
+
+/*
+ * The index of the manifest table whose schema and name are given, or
+ * (size_t)-1.
+ */
+size_t archive_reader_find_table(const struct ar_manifest *m, const char *schema,
+                               const char *name);
+
+#endif

@@ -1,0 +1,66 @@
+/*
+ * sqlscript.h: splitting a plain SQL script as pg_dump writes it (the
+ * pre-data and post-data sections of an archive) into statements that
+ * libpq can execute one by one.  It owns the lexical rules psql applies:
+ * quotes, E'' strings, quoted identifiers, dollar quoting, nested
+ * comments, parentheses and CREATE FUNCTION ... BEGIN ATOMIC ... END
+ * bodies; psql meta-commands (\restrict, \unrestrict, \connect, ...) are
+ * removed since only psql understands them; the data lines that follow a
+ * COPY ... FROM stdin statement are kept with it.  Pure string work.
+ */
+#ifndef STRONGBOX_SQLSCRIPT_H
+#define STRONGBOX_SQLSCRIPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct sql_stmt {
+	char *text;      /* the statement, leading comments removed, with ';' */
+	char *copy_data; /* COPY ... FROM stdin: its data lines, else NULL */
+	size_t copy_len;
+};
+
+struct sql_script {
+	size_t n;
+	struct sql_stmt *stmts;
+	size_t meta_removed; /* psql meta-commands dropped */
+};
+
+/*
+ * Splits the len bytes of text into out (zeroed by the call).  Never
+ * fails: text that does not parse ends up in a statement the server will
+ * refuse.  Free with sqlscript_free().
+ */
+void sqlscript_split(const char *text, size_t len, struct sql_script *out);
+
+void sqlscript_free(struct sql_script *s);
+
+/* True when stmt is "SET name ..." (case-insensitive) for this setting. */
+bool sqlscript_is_set(const char *stmt, const char *name);
+
+/* True when stmt begins with the words of prefix, e.g. "REFRESH MATERIALIZED VIEW". */
+bool sqlscript_starts_with(const char *stmt, const char *prefix);
+
+enum sql_object_kind {
+	SQL_OBJ_NONE = 0,
+	SQL_OBJ_SCHEMA,
+	SQL_OBJ_TYPE,
+	SQL_OBJ_DOMAIN,
+	SQL_OBJ_FUNCTION, /* functions, procedures, aggregates */
+	SQL_OBJ_TABLE,
+	SQL_OBJ_SEQUENCE,
+	SQL_OBJ_VIEW,
+	SQL_OBJ_MATVIEW,
+	SQL_OBJ_EXTENSION
+};
+
+/*
+ * What a CREATE statement creates: its kind, and its schema (NULL when not
+ * qualified, or for a schema or extension) and name, unquoted, malloc'ed
+ * (the caller frees).  Returns SQL_OBJ_NONE (and sets nothing) for any
+ * other statement.
+ */
+enum sql_object_kind sqlscript_created_object(const char *stmt, char **schema,
+                                              char **name);
+
+#endif
