@@ -997,8 +997,8 @@ abort_restore(struct restore *st, const char *msg, int code)
 			while ((res = PQgetResult(st->conn)) != NULL)
 				PQclear(res);
 		}
-		res = PQexec(st->conn, "ROLLBACK");
-		PQclear(res);
+		if (PQtransactionStatus(st->conn) != PQTRANS_IDLE)
+			PQclear(PQexec(st->conn, "ROLLBACK"));
 		PQfinish(st->conn);
 		st->conn = NULL;
 	}
@@ -1285,12 +1285,11 @@ print_sql(struct archive_reader *r)
 	}
 	if (rc != 0)
 		die(EXIT_FAIL, "cannot write the script: %s", strerror(errno));
-	if (so.m->data_only || opt.npatterns == 0) {
-		for (size_t i = 0; so.m->data_only && i < so.m->nmatviews; i++) {
-			char *q = qualified(so.m->matviews[i].schema, so.m->matviews[i].name);
-			printf("REFRESH MATERIALIZED VIEW %s;\n", q);
-			free(q);
-		}
+	/* pg_dump --schema-only leaves materialized views empty. */
+	for (size_t i = 0; i < so.m->nmatviews; i++) {
+		char *q = qualified(so.m->matviews[i].schema, so.m->matviews[i].name);
+		printf("REFRESH MATERIALIZED VIEW %s;\n", q);
+		free(q);
 	}
 	puts("COMMIT;");
 	free(so.selected);

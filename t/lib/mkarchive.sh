@@ -88,7 +88,16 @@ mkarchive_from_db() {
 		 'compression','none','chunk_size',4194304,'jobs',1,
 		 'tables',coalesce((select json_agg(json_build_object(
 		   'schema',n.nspname,'name',c.relname,
-		   'dir',replace(n.nspname,'.','%2E')||'.'||replace(c.relname,'.','%2E'),
+		   'dir',(select string_agg(case when b between 48 and 57 or b between 65 and 90
+		      or b between 97 and 122 or b in (45, 95) then chr(b)
+		      else '%'||upper(lpad(to_hex(b),2,'0')) end, '' order by k)
+		      from (select k, get_byte(convert_to(n.nspname,'UTF8'), k) b
+		      from generate_series(0, octet_length(n.nspname)-1) k) e)
+		      ||'.'||(select string_agg(case when b between 48 and 57 or b between 65 and 90
+		      or b between 97 and 122 or b in (45, 95) then chr(b)
+		      else '%'||upper(lpad(to_hex(b),2,'0')) end, '' order by k)
+		      from (select k, get_byte(convert_to(c.relname,'UTF8'), k) b
+		      from generate_series(0, octet_length(c.relname)-1) k) e),
 		   'kind',case when c.relispartition then 'p' else 'r' end,'level',0,
 		   'columns',(select json_agg(json_build_object('name',a.attname,
 		      'type',format_type(a.atttypid,a.atttypmod)) order by a.attnum)
