@@ -46,6 +46,8 @@ TOOLS = $(patsubst %.c,%,$(sort $(wildcard bin/*.c)))
 UNIT_SRC = $(sort $(wildcard t/unit/*.c))
 UNITS = $(UNIT_SRC:%.c=%)
 HEADERS = $(wildcard lib/*.h) t/unit/tap.h
+# The salon data generator for tests, the demo and benchmarks (not a tool).
+GEN = share/strongbox/salon-gen
 
 PROVE ?= prove
 PROVE_FLAGS ?= -j2 --timer
@@ -59,7 +61,7 @@ FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 
 .PHONY: all check deps demo bench install clean flags-check fuzz
 
-all: flags-check $(TOOLS) $(UNITS)
+all: flags-check $(TOOLS) $(UNITS) $(GEN)
 
 flags-check:
 	@mkdir -p build
@@ -81,6 +83,9 @@ bin/%: $(B)/bin/%.o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 t/unit/%: $(B)/t/unit/%.o $(LIB_A)
+	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
+
+$(GEN): $(B)/$(GEN).o $(LIB_A)
 	$(CC) $(ALL_LDFLAGS) -o $@ $^ $(LIBS)
 
 deps:
@@ -106,4 +111,4 @@ install: all
 	for f in etc/*; do install -m 644 "$$f" $(DESTDIR)$(SYSCONFDIR)/; done
 
 clean:
-	rm -rf build $(TOOLS) $(UNITS)
+	rm -rf build $(TOOLS) $(UNITS) $(GEN)

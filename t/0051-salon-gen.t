@@ -1,0 +1,178 @@
+#!/bin/sh
+# salon-gen: deterministic, realistic data for the reference salon schema,
+# loaded on a real PostgreSQL through salon-load.sh.
+. "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_ROOT/t/lib/pg.sh"
+
+GEN=$TEST_ROOT/share/strongbox/salon-gen
+LOAD=$TEST_ROOT/share/strongbox/salon-load.sh
+
+# rows FILE TABLE: the number of rows of TABLE's COPY block in FILE.
+rows() {
+	awk -v t="COPY public.$2 " 'index($0, t) == 1 { f = 1; next }
+		f && $0 == "\\." { exit } f { n++ } END { print n + 0 }' "$1"
+}
+
+test_expect_success '--help prints usage on stdout and exits 0' '
+	expect_exit 0 "$GEN" --help &&
+	grep -q "^usage: salon-gen" out && test ! -s err
+'
+test_expect_success 'a bad option or scale is a usage error with one line' '
+	expect_exit 2 "$GEN" --bogus &&
+	grep -q "^salon-gen: " err &&
+	expect_exit 2 "$GEN" --scale 0 &&
+	head -n 1 err | grep -q "^salon-gen: bad --scale: 0" &&
+	expect_exit 2 "$GEN" --scale abc &&
+	expect_exit 2 "$GEN" --end 2026-13-01 &&
+	expect_exit 2 "$GEN" extra
+'
+test_expect_success 'the same seed and scale give the same bytes' '
+	"$GEN" --scale 0.3 --days 60 >a.sql &&
+	"$GEN" --scale 0.3 --days 60 >b.sql &&
+	test "$(sha256sum <a.sql)" = "$(sha256sum <b.sql)" &&
+	test "$(wc -c <a.sql)" -gt 100000
+'
+test_expect_success 'another seed gives other data' '
+	"$GEN" --scale 0.3 --days 60 --seed 2 >c.sql &&
+	! cmp -s a.sql c.sql
+'
+test_expect_success 'row counts grow linearly with the scale' '
+	"$GEN" --scale 0.6 --days 60 >d.sql &&
+	for t in bills bill_items payments customers audit_logs events; do
+		a=$(rows a.sql $t) && d=$(rows d.sql $t) &&
+		echo "$t $a $d" &&
+		test "$a" -gt 50 &&
+		test $((d * 10)) -ge $((a * 17)) && test $((d * 10)) -le $((a * 23)) ||
+			exit 1
+	done &&
+	test "$(rows a.sql day_summaries)" = 60 && test "$(rows d.sql day_summaries)" = 60
+'
+
+pg_start
+
+test_expect_success 'salon-load.sh creates the schema and loads the data' '
+	pg_createdb salon &&
+	expect_exit 0 "$LOAD" -s 0.3 -d 60 salon &&
+	test ! -s err &&
+	test "$(pg_sql salon "select count(*) from bills")" = "$(rows a.sql bills)" &&
+	test "$(pg_sql salon "select count(*) from events")" = "$(rows a.sql events)"
+'
+test_expect_success 'every foreign key is there and valid' '
+	test "$(pg_sql salon "select count(*) from pg_constraint where contype = '\''f'\''")" -ge 25 &&
+	test "$(pg_sql salon "select count(*) from pg_constraint where contype = '\''f'\'' and not convalidated")" = 0 &&
+	test "$(pg_sql salon "select count(*) from bills b left join customers c on c.id = b.customer_id
+		where b.customer_id is not null and c.id is null")" = 0
+'
+test_expect_success 'every table has rows' '
+	for t in customers users roles services service_categories service_addons skus suppliers stock \
+		salon_settings bills bill_items payments walkins appointments daily_reconciliations \
+		cash_drawers day_summaries export_logs audit_logs events alembic_version; do
+		test "$(pg_sql salon "select count(*) > 0 from $t")" = t || { echo "empty: $t"; exit 1; }
+	done
+'
+test_expect_success 'sequences continue after the loaded ids' '
+	test "$(pg_sql salon "select nextval(pg_get_serial_sequence('\''bills'\'', '\''id'\'')) = max(id) + 1 from bills")" = t &&
+	test "$(pg_sql salon "select '\''INV-'\'' || lpad(nextval('\''bill_invoice_seq'\'')::text, 6, '\''0'\'') > max(invoice_number) from bills")" = t
+'
+# script TABLE COLUMN RANGE: how many values of the column have a character
+# in the range (a regular expression bracket of \u escapes).
+script() {
+	pg_sql salon "select count(*) from $1 where $2 ~ '[$3]'"
+}
+test_expect_success 'names, notes and payloads in many scripts, with emoji' '
+	test "$(script customers full_name "A-Za-z")" -gt 100 &&
+	test "$(script customers full_name "\u0900-\u097f")" -gt 0 &&
+	test "$(script customers full_name "\u0b80-\u0bff")" -gt 0 &&
+	test "$(pg_sql salon "select count(distinct full_name) from customers")" -gt 200 &&
+	pg_sql salon "create view notes as select notes n from customers where notes is not null
+		union all select notes from walkins where notes is not null
+		union all select notes from bills where notes is not null" &&
+	test "$(script notes n "\u0900-\u097f")" -gt 0 &&
+	test "$(script notes n "\u0b80-\u0bff")" -gt 0 &&
+	test "$(script notes n "\U0001f300-\U0001faff")" -gt 0 &&
+	test "$(pg_sql salon "select count(distinct n) from notes")" -gt 40 &&
+	test "$(pg_sql salon "select count(*) from notes where n like '\''%'\'' || chr(10) || '\''%'\''")" -gt 0 &&
+	test "$(pg_sql salon "select count(*) from events where payload ? '\''customer_name'\''
+		and payload->>'\''customer_name'\'' ~ '\''[^\x01-\x7f]'\''")" -gt 0
+'
+test_expect_success 'phones are unique and well formed; GSTINs look real' '
+	test "$(pg_sql salon "select count(*) from customers where phone !~ '\''^\+(91[6-9][0-9]{9}|9715[0-9]{8}|447[0-9]{9})$'\''")" = 0 &&
+	test "$(pg_sql salon "select count(distinct left(phone, 4)) from customers")" -ge 3 &&
+	test "$(pg_sql salon "select count(*) from suppliers where gstin is not null")" -gt 0
+'
+test_expect_success 'refunds, discounts, tips, voids and split payments are present' '
+	test "$(pg_sql salon "select count(*) from bills where refund_amount > 0")" -gt 0 &&
+	test "$(pg_sql salon "select count(*) from bills where status = '\''refunded'\''")" -gt 0 &&
+	test "$(pg_sql salon "select count(*) from bills where discount_amount > 0")" -gt 20 &&
+	test "$(pg_sql salon "select count(*) from bills where tip_amount > 0")" -gt 5 &&
+	test "$(pg_sql salon "select count(*) from bills where status = '\''void'\''")" -gt 0 &&
+	test "$(pg_sql salon "select count(*) from bills where customer_id is null")" -gt 0 &&
+	test "$(pg_sql salon "select count(*) from (select bill_id from payments where kind = '\''payment'\''
+		group by bill_id having count(*) > 1) s")" -gt 0 &&
+	test "$(pg_sql salon "select count(distinct method) from payments")" -ge 4 &&
+	test "$(pg_sql salon "select count(distinct status) from appointments")" -ge 4
+'
+test_expect_success 'payments add up to each bill, refunds to its refund' '
+	test "$(pg_sql salon "select count(*) from bills b where status <> '\''void'\'' and total_amount <>
+		(select sum(amount) from payments p where p.bill_id = b.id and kind = '\''payment'\'')")" = 0 &&
+	test "$(pg_sql salon "select count(*) from bills b where refund_amount <>
+		coalesce((select sum(amount) from payments p where p.bill_id = b.id and kind = '\''refund'\''), 0)")" = 0 &&
+	test "$(pg_sql salon "select count(*) from bills b where subtotal <>
+		(select sum(unit_price * quantity) from bill_items i where i.bill_id = b.id)")" = 0
+'
+# The metrics of the seed "Centralized Backups & Metrics Push", computed from
+# the rows, agree with what the application stored in day_summaries.
+test_expect_success 'day_summaries agree with the metrics computed from the rows' '
+	cat >metrics.sql <<-\SQL &&
+	with days as (select summary_date d from day_summaries),
+	b as (select business_date d, count(*) n, sum(subtotal) gross, sum(discount_amount) disc,
+		sum(cgst_amount) cgst, sum(sgst_amount) sgst, sum(tip_amount) tips
+		from bills where status not in ('\''void'\'', '\''draft'\'') group by 1),
+	r as (select (refunded_at at time zone '\''Asia/Kolkata'\'')::date d, count(*) n,
+		sum(refund_amount) amt from bills where refund_amount > 0 group by 1),
+	p as (select (paid_at at time zone '\''Asia/Kolkata'\'')::date d,
+		sum(case when kind = '\''payment'\'' then amount else -amount end)
+			filter (where method = '\''cash'\'') cash,
+		sum(case when kind = '\''payment'\'' then amount else -amount end)
+			filter (where method <> '\''cash'\'') digital
+		from payments p join bills b on b.id = p.bill_id where b.status <> '\''void'\'' group by 1),
+	c as (select b.business_date d,
+		sum(i.cogs_amount) filter (where i.kind = '\''service'\'') scogs,
+		sum(i.cogs_amount) filter (where i.kind = '\''product'\'') pcogs
+		from bill_items i join bills b on b.id = i.bill_id
+		where b.status not in ('\''void'\'', '\''draft'\'') group by 1),
+	m as (select days.d, coalesce(b.n, 0) total_bills, coalesce(r.n, 0) refund_count,
+		coalesce(b.gross, 0) gross, coalesce(b.disc, 0) disc, coalesce(r.amt, 0) refund,
+		coalesce(b.cgst, 0) cgst, coalesce(b.sgst, 0) sgst, coalesce(b.tips, 0) tips,
+		coalesce(p.cash, 0) cash, coalesce(p.digital, 0) digital,
+		coalesce(c.scogs, 0) scogs, coalesce(c.pcogs, 0) pcogs,
+		coalesce(x.expenses_amount, 0) expenses
+		from days left join b using (d) left join r using (d) left join p using (d)
+		left join c using (d) left join daily_reconciliations x on x.business_date = days.d)
+	select count(*) from m join day_summaries s on s.summary_date = m.d
+	where (s.total_bills, s.refund_count, s.gross_revenue, s.discount_amount, s.refund_amount,
+		s.net_revenue, s.cgst_collected, s.sgst_collected, s.total_tax, s.cash_collected,
+		s.digital_collected, s.actual_service_cogs, s.actual_product_cogs, s.total_cogs,
+		s.total_expenses, s.gross_profit, s.net_profit, s.total_tips)
+	is distinct from (m.total_bills, m.refund_count, m.gross, m.disc, m.refund,
+		m.gross - m.disc - m.refund, m.cgst, m.sgst, m.cgst + m.sgst, m.cash, m.digital,
+		m.scogs, m.pcogs, m.scogs + m.pcogs, m.expenses,
+		m.gross - m.disc - m.refund - m.scogs - m.pcogs,
+		m.gross - m.disc - m.refund - m.scogs - m.pcogs - m.expenses, m.tips)
+	SQL
+	psql -X -At -v ON_ERROR_STOP=1 -d salon -f metrics.sql >bad &&
+	test "$(cat bad)" = 0 &&
+	test "$(pg_sql salon "select sum(total_bills) > 0 and sum(refund_count) > 0 from day_summaries")" = t
+'
+test_expect_success 'the cash drawer balances with the reconciliation' '
+	test "$(pg_sql salon "select count(*) from cash_drawers c join daily_reconciliations r using (business_date)
+		where c.status = '\''closed'\'' and (c.expected_cash <> r.expected_cash or c.counted_cash <> r.counted_cash
+		or c.variance <> r.variance)")" = 0
+'
+test_expect_success 'a failing generator leaves the database untouched' '
+	pg_createdb salon2 &&
+	SALON_GEN=false expect_exit 1 "$LOAD" -s 0.1 salon2 &&
+	expect_one_line_error salon-load.sh &&
+	test "$(pg_sql salon2 "select to_regclass('\''public.bills'\'') is null")" = t
+'
+test_done
