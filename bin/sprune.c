@@ -19,6 +19,8 @@
 #include "xalloc.h"
 
 #define NO_ITEM UINT32_MAX
+/* Lines named one by one on stderr before a count of the rest. */
+#define MAX_NAMED 10
 
 enum output { OUT_DELETE, OUT_KEPT, OUT_EXPLAIN };
 
@@ -186,6 +188,7 @@ read_input(void)
 	struct line_reader lr;
 	char *s;
 	ssize_t n;
+	unsigned long undated = 0;
 
 	line_reader_init(&lr, stdin);
 	while ((n = line_reader_next(&lr, &s)) >= 0) {
@@ -196,7 +199,7 @@ read_input(void)
 		if ((size_t)n >= UINT32_MAX || in.nlines >= UINT32_MAX - 1)
 			die(EXIT_FAIL, "line %lu: input too large", lr.lineno);
 		if (in.text_len + n + 1 > in.text_cap) {
-			in.text_cap = (in.text_len + n + 1) * 2;
+			in.text_cap = (in.text_len + n + 1) * 3 / 2 + 4096;
 			in.text = xreallocarray(in.text, in.text_cap, 1);
 		}
 		if (in.nlines == in.lines_cap) {
@@ -214,7 +217,7 @@ read_input(void)
 
 		span = ts_dated_span(s, n);
 		if (!ts_find(s, span, &st)) {
-			if (n > 0) {
+			if (n > 0 && ++undated <= MAX_NAMED) {
 				char *p = printable(s, n);
 				warnmsg("line %lu: no timestamp in \"%s\", left alone",
 				        lr.lineno, p);
@@ -241,17 +244,26 @@ read_input(void)
 		l->item = (uint32_t)in.nitems++;
 	}
 	line_reader_free(&lr);
+	if (undated > MAX_NAMED)
+		warnmsg("%lu more lines without a timestamp, left alone",
+		        undated - MAX_NAMED);
 }
 
-/* The series of a dated line: its dated part without the timestamp. */
+/*
+ * Two keys of a dated line: its series (the dated part without the
+ * timestamp, --group) and its name (the whole dated part: a name listed
+ * twice is one backup).
+ */
+enum key_kind { KEY_SERIES, KEY_NAME };
+
 static uint64_t
-series_hash(const struct stamp_pos *p)
+key_hash(const struct stamp_pos *p, enum key_kind kind)
 {
 	const char *s = line_text(&in.lines[p->line]);
 	uint64_t h = 1469598103934665603ULL;
 
 	for (uint32_t i = 0; i < p->span; i++) {
-		if (i == p->start) {
+		if (kind == KEY_SERIES && i == p->start) {
 			i = p->end - 1;
 			h = (h ^ 0xff) * 1099511628211ULL;
 			continue;
@@ -262,74 +274,110 @@ series_hash(const struct stamp_pos *p)
 }
 
 static int
-same_series(const struct stamp_pos *a, const struct stamp_pos *b)
+same_key(const struct stamp_pos *a, const struct stamp_pos *b,
+         enum key_kind kind)
 {
 	const char *sa = line_text(&in.lines[a->line]);
 	const char *sb = line_text(&in.lines[b->line]);
 
+	if (kind == KEY_NAME)
+		return a->span == b->span && memcmp(sa, sb, a->span) == 0;
 	return a->start == b->start && a->span - a->end == b->span - b->end &&
 	       memcmp(sa, sb, a->start) == 0 &&
 	       memcmp(sa + a->end, sb + b->end, a->span - a->end) == 0;
+}
+
+/*
+ * Sets first[i] to the first item with the same key as item i (i itself
+ * when it is the first) and returns how many different keys there are.
+ */
+static size_t
+first_of_kind(enum key_kind kind, uint32_t *first)
+{
+	/* One 8-byte slot per entry: a probe touches one cache line. */
+	struct slot {
+		uint32_t item; /* item + 1; 0 is empty */
+		uint32_t hash;
+	};
+	size_t cap = 1024, used = 0, mask;
+	struct slot *table;
+	uint32_t *hashes;
+
+	/* Sized once (at most half full), so that slots can be prefetched. */
+	while (cap < in.nitems * 2)
+		cap *= 2;
+	mask = cap - 1;
+	table = xcalloc(cap, sizeof *table);
+	hashes = xreallocarray(NULL, in.nitems ? in.nitems : 1, sizeof *hashes);
+	for (size_t i = 0; i < in.nitems; i++) {
+		uint64_t h64 = key_hash(&in.pos[i], kind);
+
+		hashes[i] = (uint32_t)(h64 ^ (h64 >> 32));
+	}
+	for (size_t i = 0; i < in.nitems; i++) {
+		uint32_t h = hashes[i];
+		size_t k = h & mask;
+
+		if (i + 16 < in.nitems)
+			__builtin_prefetch(&table[hashes[i + 16] & mask]);
+		while (table[k].item &&
+		       !(table[k].hash == h &&
+		         same_key(&in.pos[table[k].item - 1], &in.pos[i], kind)))
+			k = (k + 1) & mask;
+		if (table[k].item) {
+			first[i] = table[k].item - 1;
+			continue;
+		}
+		table[k] = (struct slot){(uint32_t)i + 1, h};
+		first[i] = (uint32_t)i;
+		used++;
+	}
+	free(table);
+	free(hashes);
+	return used;
+}
+
+/*
+ * 1 when the input is sorted by time (as ls and supload -l list names) with
+ * no time twice: then no name is listed twice either, and the search for
+ * duplicates can be skipped.
+ */
+static int
+all_times_differ(void)
+{
+	int up = 1, down = 1;
+
+	for (size_t i = 1; i < in.nitems && (up || down); i++) {
+		const struct retention_item *a = &in.items[i - 1];
+		const struct retention_item *b = &in.items[i];
+
+		if (a->sec == b->sec && a->nsec == b->nsec)
+			return 0;
+		if (a->sec > b->sec || (a->sec == b->sec && a->nsec > b->nsec))
+			up = 0;
+		else
+			down = 0;
+	}
+	return up || down;
 }
 
 /* Assigns each item its series (all one series without --group). */
 static void
 assign_groups(int grouped)
 {
-	size_t cap = 1024, used = 0;
-	uint32_t *table; /* item index + 1 of each series' first line */
-	uint64_t *hashes;
-
 	in.group = xreallocarray(NULL, in.nitems ? in.nitems : 1,
 	                         sizeof *in.group);
+	in.ngroups = 0;
 	if (!grouped) {
 		memset(in.group, 0, in.nitems * sizeof *in.group);
 		in.ngroups = in.nitems ? 1 : 0;
 		return;
 	}
-	table = xcalloc(cap, sizeof *table);
-	hashes = xcalloc(cap, sizeof *hashes);
-	for (size_t i = 0; i < in.nitems; i++) {
-		uint64_t h = series_hash(&in.pos[i]);
-		size_t k = h & (cap - 1);
-
-		while (table[k] && !(hashes[k] == h &&
-		                     same_series(&in.pos[table[k] - 1],
-		                                 &in.pos[i])))
-			k = (k + 1) & (cap - 1);
-		if (table[k]) {
-			in.group[i] = in.group[table[k] - 1];
-			continue;
-		}
-		table[k] = (uint32_t)i + 1;
-		hashes[k] = h;
-		in.group[i] = (uint32_t)in.ngroups++;
-		if (++used * 2 > cap) {
-			/* Grow and re-insert the first line of each series. */
-			size_t ncap = cap * 2;
-			uint32_t *nt = xcalloc(ncap, sizeof *nt);
-			uint64_t *nh = xcalloc(ncap, sizeof *nh);
-
-			for (size_t j = 0; j < cap; j++) {
-				size_t q;
-
-				if (!table[j])
-					continue;
-				for (q = hashes[j] & (ncap - 1); nt[q];
-				     q = (q + 1) & (ncap - 1))
-					;
-				nt[q] = table[j];
-				nh[q] = hashes[j];
-			}
-			free(table);
-			free(hashes);
-			table = nt;
-			hashes = nh;
-			cap = ncap;
-		}
-	}
-	free(table);
-	free(hashes);
+	first_of_kind(KEY_SERIES, in.group);
+	/* Number the series in order of first appearance. */
+	for (size_t i = 0; i < in.nitems; i++)
+		in.group[i] = in.group[i] == i ? (uint32_t)in.ngroups++
+		                               : in.group[in.group[i]];
 }
 
 /* "branch-a_*.sdump": a series named by a member, its time as '*'. */
@@ -353,8 +401,8 @@ main(int argc, char *argv[])
 	struct retention_time now, *ref = NULL;
 	enum output output = OUT_DELETE;
 	int grouped = 0, allow_empty = 0, explain = 0, kept_only = 0, ch;
-	size_t *first, *fill, refused = 0, refused_group = 0;
-	uint32_t *idx;
+	size_t *first, *fill, refused = 0, refused_group = 0, future = 0;
+	uint32_t *idx, *same;
 
 	err_init(argv[0]);
 	opterr = 0;
@@ -446,18 +494,29 @@ main(int argc, char *argv[])
 
 	read_input();
 	assign_groups(grouped);
+	/* A name listed twice is one backup: later copies share its fate. */
+	same = NULL;
+	if (!all_times_differ()) {
+		same = xreallocarray(NULL, in.nitems, sizeof *same);
+		if (first_of_kind(KEY_NAME, same) == in.nitems) {
+			free(same);
+			same = NULL;
+		}
+	}
 
 	/* Each series' items, in input order, one after the other. */
 	first = xcalloc(in.ngroups + 1, sizeof *first);
 	fill = xcalloc(in.ngroups + 1, sizeof *fill);
 	idx = xreallocarray(NULL, in.nitems ? in.nitems : 1, sizeof *idx);
 	for (size_t i = 0; i < in.nitems; i++)
-		first[in.group[i] + 1]++;
+		if (!same || same[i] == i)
+			first[in.group[i] + 1]++;
 	for (size_t g = 0; g < in.ngroups; g++)
 		first[g + 1] += first[g];
 	memcpy(fill, first, (in.ngroups + 1) * sizeof *fill);
 	for (size_t i = 0; i < in.nitems; i++)
-		idx[fill[in.group[i]]++] = (uint32_t)i;
+		if (!same || same[i] == i)
+			idx[fill[in.group[i]]++] = (uint32_t)i;
 	for (size_t g = 0; g < in.ngroups; g++) {
 		size_t n = first[g + 1] - first[g];
 
@@ -467,6 +526,9 @@ main(int argc, char *argv[])
 				refused_group = g;
 		}
 	}
+	if (same)
+		for (size_t i = 0; i < in.nitems; i++)
+			in.items[i].reasons = in.items[same[i]].reasons;
 	if (refused && !allow_empty) {
 		char *name = series_name(&in.pos[idx[first[refused_group]]]);
 
@@ -478,7 +540,8 @@ main(int argc, char *argv[])
 	}
 
 	for (size_t i = 0; i < in.nitems; i++) {
-		if (in.items[i].reasons & RET_WHY_FUTURE) {
+		if (in.items[i].reasons & RET_WHY_FUTURE &&
+		    ++future <= MAX_NAMED) {
 			const struct line *l = &in.lines[in.pos[i].line];
 			char *p = printable(line_text(l), l->len);
 
@@ -487,6 +550,8 @@ main(int argc, char *argv[])
 			free(p);
 		}
 	}
+	if (future > MAX_NAMED)
+		warnmsg("%zu more lines in the future, kept", future - MAX_NAMED);
 
 	for (size_t k = 0; k < in.nlines; k++) {
 		const struct line *l = &in.lines[k];
@@ -495,11 +560,13 @@ main(int argc, char *argv[])
 
 		switch (output) {
 		case OUT_DELETE:
-			if (l->item == NO_ITEM || why)
+			if (l->item == NO_ITEM || why ||
+			    (same && same[l->item] != l->item))
 				continue;
 			break;
 		case OUT_KEPT:
-			if (l->item == NO_ITEM || !why)
+			if (l->item == NO_ITEM || !why ||
+			    (same && same[l->item] != l->item))
 				continue;
 			break;
 		case OUT_EXPLAIN:
@@ -522,5 +589,6 @@ main(int argc, char *argv[])
 	free(first);
 	free(fill);
 	free(idx);
+	free(same);
 	return EXIT_OK;
 }

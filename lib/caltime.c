@@ -79,17 +79,34 @@ cal_weekday(int64_t days)
 	return (int)(days + 3 - floor_div(days + 3, 7) * 7) + 1;
 }
 
+static int
+is_leap(int64_t y)
+{
+	return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
 void
 cal_iso_week(int year, int mon, int mday, int *iso_year, int *week)
 {
+	static const int before[12] = {0,   31,  59,  90,  120, 151,
+	                               181, 212, 243, 273, 304, 334};
 	int64_t days = cal_days_from_civil(year, mon, mday);
+	int64_t jan1 = days - (before[mon - 1] + (mon > 2 && is_leap(year)) +
+	                       mday - 1);
 	/* A week belongs to the year its Thursday is in. */
 	int64_t thursday = days - cal_weekday(days) + 4;
-	int ty, tm, td;
 
-	cal_civil_from_days(thursday, &ty, &tm, &td);
-	*iso_year = ty;
-	*week = (int)((thursday - cal_days_from_civil(ty, 1, 1)) / 7 + 1);
+	if (thursday < jan1) {
+		*iso_year = year - 1;
+		jan1 -= 365 + is_leap(year - 1);
+	} else if (thursday >= jan1 + 365 + is_leap(year)) {
+		*iso_year = year + 1;
+		*week = 1;
+		return;
+	} else {
+		*iso_year = year;
+	}
+	*week = (int)((thursday - jan1) / 7 + 1);
 }
 
 void
