@@ -661,43 +661,63 @@ static int
 drop_fks(struct restore *st)
 {
 	const struct ar_manifest *m = st->m;
-	PGresult *res = query(
+	/* Each foreign key, and the leaf tables on both of its sides. */
+	PGresult *fk = query(
 		st, "cannot read the target's foreign keys",
-		"SELECT cn.nspname, c.relname, pn.nspname, p.relname, con.conname, "
+		"SELECT con.oid, con.conrelid::pg_catalog.regclass::text, "
+		"pg_catalog.quote_ident(con.conname), "
 		"pg_catalog.pg_get_constraintdef(con.oid) "
 		"FROM pg_catalog.pg_constraint con "
-		"JOIN pg_catalog.pg_class c ON c.oid = con.conrelid "
-		"JOIN pg_catalog.pg_namespace cn ON cn.oid = c.relnamespace "
-		"JOIN pg_catalog.pg_class p ON p.oid = con.confrelid "
-		"JOIN pg_catalog.pg_namespace pn ON pn.oid = p.relnamespace "
-		"WHERE con.contype = 'f' AND con.conparentid = 0 "
-		"AND c.relkind = 'r' AND p.relkind = 'r' ORDER BY con.oid",
+		"WHERE con.contype = 'f' AND con.conparentid = 0 ORDER BY con.oid",
 		0, NULL);
+	PGresult *leaves = fk ? query(
+		st, "cannot read the target's foreign keys",
+		"SELECT con.oid, n.nspname, c.relname "
+		"FROM pg_catalog.pg_constraint con "
+		"CROSS JOIN LATERAL (SELECT con.conrelid AS rel UNION ALL "
+		"  SELECT con.confrelid) s "
+		"JOIN pg_catalog.pg_class sc ON sc.oid = s.rel "
+		"CROSS JOIN LATERAL (SELECT pt.relid FROM pg_catalog.pg_partition_tree(s.rel) pt "
+		"  WHERE pt.isleaf AND sc.relkind = 'p' "
+		"  UNION ALL SELECT s.rel WHERE sc.relkind <> 'p') lf "
+		"JOIN pg_catalog.pg_class c ON c.oid = lf.relid "
+		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"WHERE con.contype = 'f' AND con.conparentid = 0",
+		0, NULL) : NULL;
 	int rc = 0;
 
-	if (res == NULL)
+	if (fk == NULL || leaves == NULL) {
+		PQclear(fk);
 		return 1;
-	st->fks = xcalloc((size_t)PQntuples(res) + 1, sizeof *st->fks);
-	for (int r = 0; r < PQntuples(res) && rc == 0; r++) {
-		size_t a = archive_reader_find_table(m, PQgetvalue(res, r, 0),
-		                                     PQgetvalue(res, r, 1));
-		size_t b = archive_reader_find_table(m, PQgetvalue(res, r, 2),
-		                                     PQgetvalue(res, r, 3));
+	}
+	st->fks = xcalloc((size_t)PQntuples(fk) + 1, sizeof *st->fks);
+	for (int r = 0; r < PQntuples(fk) && rc == 0; r++) {
+		const char *oid = PQgetvalue(fk, r, 0);
+		bool all = true;
 		struct fk *f;
 		char *sql;
 
-		if (a == (size_t)-1 || b == (size_t)-1 || !st->selected[a] ||
-		    !st->selected[b])
+		/* Only keys whose every table is being loaded. */
+		for (int l = 0; l < PQntuples(leaves) && all; l++) {
+			size_t ti;
+			if (strcmp(PQgetvalue(leaves, l, 0), oid) != 0)
+				continue;
+			ti = archive_reader_find_table(m, PQgetvalue(leaves, l, 1),
+			                               PQgetvalue(leaves, l, 2));
+			all = ti != (size_t)-1 && st->selected[ti];
+		}
+		if (!all)
 			continue;
 		f = &st->fks[st->nfks++];
-		f->table = qualified(PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
-		f->name = pgconn_quote_ident(PQgetvalue(res, r, 4));
-		f->def = xstrdup(PQgetvalue(res, r, 5));
+		f->table = xstrdup(PQgetvalue(fk, r, 1));
+		f->name = xstrdup(PQgetvalue(fk, r, 2));
+		f->def = xstrdup(PQgetvalue(fk, r, 3));
 		sql = xasprintf("ALTER TABLE %s DROP CONSTRAINT %s", f->table, f->name);
 		rc = run(st, "cannot set foreign keys aside", sql);
 		free(sql);
 	}
-	PQclear(res);
+	PQclear(fk);
+	PQclear(leaves);
 	return rc;
 }
 
