@@ -175,6 +175,7 @@ struct restore {
 	char *error;       /* why the callback stopped */
 	int code;
 	int server_version;
+	char max_locks[32]; /* the setting, read before it is needed */
 	/* timing */
 	double t_start, t_connect, t_pre, t_data, t_seq, t_post, t_refresh,
 		t_commit, t_wait_first, phase_start;
@@ -214,16 +215,12 @@ stop_server(struct restore *st, PGresult *res, const char *what)
 
 	if (state && strcmp(state, "53200") == 0 &&
 	    strstr(msg, "max_locks_per_transaction") != NULL) {
-		PGresult *r2 = PQexec(st->conn, "SHOW max_locks_per_transaction");
 		free(msg);
 		stop(st, EXIT_FAIL,
 		     "%s: out of lock table space: one transaction restoring %zu "
 		     "tables locks each of them; raise max_locks_per_transaction "
 		     "(now %s) in postgresql.conf and restart the server",
-		     what, st->m ? st->m->ntables : (size_t)0,
-		     r2 && PQresultStatus(r2) == PGRES_TUPLES_OK ? PQgetvalue(r2, 0, 0)
-		                                                : "unknown");
-		PQclear(r2);
+		     what, st->m ? st->m->ntables : (size_t)0, st->max_locks);
 		return 1;
 	}
 	stop(st, code, "%s: %s", what, msg);
@@ -875,8 +872,16 @@ set_sequences(struct restore *st)
 		}
 		q = qualified(seq[i].schema, seq[i].name);
 		lit = pgconn_quote_literal(q);
-		sql = xasprintf("SELECT pg_catalog.setval(%s, %lld, %s)", lit,
-		                seq[i].last_value, seq[i].is_called ? "true" : "false");
+		/*
+		 * setval() is not undone by ROLLBACK; a sequence this
+		 * transaction did not create gets a new relfilenode first
+		 * (ALTER SEQUENCE ... RESTART), which is.
+		 */
+		sql = xasprintf("%s%s%sSELECT pg_catalog.setval(%s, %lld, %s)",
+		                st->truncate ? "ALTER SEQUENCE " : "",
+		                st->truncate ? q : "", st->truncate ? " RESTART; " : "",
+		                lit, seq[i].last_value,
+		                seq[i].is_called ? "true" : "false");
 		what = xasprintf("cannot set sequence %s.%s", seq[i].schema,
 		                 seq[i].name);
 		rc = run(st, what, sql);
@@ -1073,6 +1078,13 @@ restore(struct archive_reader *r, bool dry_run)
 	st.t_start = now();
 	st.conn = pgconn_connect(pgconn_source(opt.dbname));
 	st.server_version = PQserverVersion(st.conn);
+	{
+		PGresult *res = PQexec(st.conn, "SHOW max_locks_per_transaction");
+		snprintf(st.max_locks, sizeof st.max_locks, "%s",
+		         PQresultStatus(res) == PGRES_TUPLES_OK ? PQgetvalue(res, 0, 0)
+		                                                : "unknown");
+		PQclear(res);
+	}
 	st.t_connect = now() - st.t_start;
 	st.phase_start = now();
 	(void)dry_run;

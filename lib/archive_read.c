@@ -881,16 +881,16 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 		return fail(r, "not a strongbox archive (first member is \"%s\", not %s)",
 		            name, ARCHIVE_MEMBER_MANIFEST);
 	}
+	if (r->phase == PH_TRAILER) {
+		free(dir);
+		return fail(r, "archive is corrupt (member %s after the trailer)", name);
+	}
 	if (kind == ARCHIVE_MEMBER_UNKNOWN)
 		return fail(r, "archive is corrupt (unknown member \"%s\")", name);
 	if (archive_entry_filetype(e) != AE_IFREG) {
 		free(dir);
 		return fail(r, "archive is corrupt (member %s is not a regular file)",
 		            name);
-	}
-	if (r->phase == PH_TRAILER) {
-		free(dir);
-		return fail(r, "archive is corrupt (member %s after the trailer)", name);
 	}
 
 	switch (kind) {
