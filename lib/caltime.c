@@ -7,7 +7,7 @@
 #define DAY 86400
 
 /* Each cache maps a day number to what is constant over it. */
-#define CACHE_SLOTS 4096
+#define CACHE_SLOTS 32768 /* 90 years of days */
 
 struct day_offsets {
 	int64_t day;

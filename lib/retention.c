@@ -156,6 +156,66 @@ newer(const struct retention_item *a, const struct retention_item *b)
 }
 
 /*
+ * A stable LSD radix sort of ord[0, n) newest first: linear in n, and the
+ * passes over bytes that are the same in every key (the nanoseconds of
+ * whole-second names, the high bytes of the seconds) are skipped.
+ */
+static void
+radix_sort(const struct retention_item *items, uint32_t *ord, size_t n)
+{
+	struct key {
+		uint64_t sec;  /* inverted: ascending order is newest first */
+		uint32_t nsec; /* inverted too */
+		uint32_t id;
+	} *a = xreallocarray(NULL, n, sizeof *a), *b =
+		xreallocarray(NULL, n, sizeof *b);
+	size_t (*count)[256] = xcalloc(12, sizeof *count);
+
+	for (size_t i = 0; i < n; i++) {
+		const struct retention_item *it = &items[ord[i]];
+
+		a[i].sec = ~((uint64_t)it->sec ^ (1ULL << 63));
+		a[i].nsec = ~(uint32_t)it->nsec;
+		a[i].id = ord[i];
+		for (int d = 0; d < 4; d++)
+			count[d][(a[i].nsec >> (8 * d)) & 0xff]++;
+		for (int d = 0; d < 8; d++)
+			count[4 + d][(a[i].sec >> (8 * d)) & 0xff]++;
+	}
+	/* Least significant first: the nanoseconds, then the seconds. */
+	for (int d = 0; d < 12; d++) {
+		size_t sum = 0, *c = count[d];
+		int shift = d < 4 ? 8 * d : 8 * (d - 4);
+		int skip = 0;
+
+		for (int v = 0; v < 256; v++) {
+			size_t k = c[v];
+
+			if (k == n)
+				skip = 1;
+			c[v] = sum;
+			sum += k;
+		}
+		if (skip)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			unsigned v = d < 4 ? (a[i].nsec >> shift) & 0xff
+			                   : (a[i].sec >> shift) & 0xff;
+
+			b[c[v]++] = a[i];
+		}
+		struct key *t = a;
+		a = b;
+		b = t;
+	}
+	for (size_t i = 0; i < n; i++)
+		ord[i] = a[i].id;
+	free(a);
+	free(b);
+	free(count);
+}
+
+/*
  * Sorts ord[0, n) newest first, equal times kept in their order (restic's
  * sort.Stable).  Input that is sorted either way (ls output) costs one pass.
  */
@@ -163,7 +223,6 @@ static void
 sort_newest_first(const struct retention_item *items, uint32_t *ord,
                   size_t n)
 {
-	uint32_t *tmp, *src, *dst;
 	size_t i, ascending = 1, descending = 1;
 
 	for (i = 1; i < n && (ascending || descending); i++) {
@@ -195,32 +254,7 @@ sort_newest_first(const struct retention_item *items, uint32_t *ord,
 		}
 		return;
 	}
-	/* Bottom-up merge sort: stable. */
-	tmp = xreallocarray(NULL, n, sizeof *tmp);
-	src = ord;
-	dst = tmp;
-	for (size_t width = 1; width < n; width *= 2) {
-		for (i = 0; i < n; i += 2 * width) {
-			size_t lo = i, mid = i + width < n ? i + width : n;
-			size_t hi = i + 2 * width < n ? i + 2 * width : n;
-			size_t a = lo, b = mid, k = lo;
-
-			while (a < mid && b < hi)
-				dst[k++] = newer(&items[src[b]], &items[src[a]])
-				                   ? src[b++]
-				                   : src[a++];
-			while (a < mid)
-				dst[k++] = src[a++];
-			while (b < hi)
-				dst[k++] = src[b++];
-		}
-		uint32_t *t = src;
-		src = dst;
-		dst = t;
-	}
-	if (src != ord)
-		memcpy(ord, src, n * sizeof *ord);
-	free(tmp);
+	radix_sort(items, ord, n);
 }
 
 /* The start of a within range: ref minus d on TZ's calendar. */

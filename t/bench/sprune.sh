@@ -37,8 +37,21 @@ for n in 1000000 2000000; do
 		user=$(sed -n 's/.*User time (seconds): //p' "$tmp/time")
 		sys=$(sed -n 's/.*System time (seconds): //p' "$tmp/time")
 		rss=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$tmp/time")
-		printf '%-10s %-9s %9s %9.2f %12.1f %9s\n' "$n" "$order" \
-			"${wall#0:}" "$(echo "$user + $sys" | bc)" \
-			"$(echo "$rss / 1024" | bc -l)" "$(wc -l <"$tmp/out")"
+		awk -v n="$n" -v o="$order" -v w="$wall" -v u="$user" \
+			-v s="$sys" -v r="$rss" -v d="$(wc -l <"$tmp/out")" 'BEGIN {
+			# wall is [h:]m:ss.cc
+			k = split(w, p, ":"); secs = 0
+			for (i = 1; i <= k; i++) secs = secs * 60 + p[i]
+			printf "%-10s %-9s %9.2f %9.2f %12.1f %9s\n", n, o, secs,
+				u + s, r / 1024, d
+		}' | tee -a "$tmp/table"
 	done
 done
+# Linear growth: the 2,000,000 rows over the 1,000,000 rows.
+awk '{ t[$1, $2] = $3; m[$1, $2] = $5 } END {
+	for (o = 1; o <= 2; o++) {
+		k = o == 1 ? "sorted" : "shuffled"
+		printf "2M/1M %-9s time x%.2f, memory x%.2f\n", k,
+			t[2000000, k] / t[1000000, k], m[2000000, k] / m[1000000, k]
+	}
+}' "$tmp/table"
