@@ -225,6 +225,56 @@ main(void)
 		is_str(apply(&p, "2026-06-01T00:00:00Z", NULL), "1 2",
 		       "within counts from the newest not in the future");
 	}
+	/*
+	 * The order, newest first with ties in input order, on shuffled times
+	 * with fractions and many ties (the radix sort): --keep-last k keeps
+	 * exactly the k first of a reference order, for every k.
+	 */
+	{
+		enum { N = 300 };
+		static struct retention_item ref[N];
+		uint32_t order[N];
+		int good = 1;
+
+		srand(7);
+		for (size_t i = 0; i < N; i++) {
+			int64_t sec = 1700000000 + (rand() % 50) * 3600 -
+			              (rand() % 3 == 0 ? 2000000000LL : 0);
+			long ns = (rand() % 3) * 250000000L;
+
+			retention_item_init(&items[i % MAXN], sec, ns);
+			ref[i] = items[i % MAXN];
+			order[i] = (uint32_t)i;
+		}
+		/* Insertion sort: stable, newest first. */
+		for (size_t i = 1; i < N; i++) {
+			uint32_t v = order[i];
+			size_t j = i;
+
+			while (j > 0 && (ref[v].sec > ref[order[j - 1]].sec ||
+			                 (ref[v].sec == ref[order[j - 1]].sec &&
+			                  ref[v].nsec > ref[order[j - 1]].nsec))) {
+				order[j] = order[j - 1];
+				j--;
+			}
+			order[j] = v;
+		}
+		memset(&p, 0, sizeof p);
+		for (size_t k = 1; k <= N && good; k++) {
+			static uint32_t all[N];
+			struct retention_time tn = {INT64_MAX / 2, 0};
+
+			for (size_t i = 0; i < N; i++)
+				all[i] = (uint32_t)i;
+			p.keep[RET_LAST] = (long)k;
+			retention_apply(ref, all, N, &p, &tn, NULL);
+			for (size_t i = 0; i < N; i++)
+				if (!!ref[order[i]].reasons != (i < k))
+					good = 0;
+		}
+		ok(good, "stable newest-first order of 300 shuffled times");
+	}
+
 	/* Empty series. */
 	n = 0;
 	memset(&p, 0, sizeof p);
