@@ -108,7 +108,9 @@ install: all
 	for f in share/man/man*/*.[157]; do \
 		install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$f))/"; done
 	cp -R share/strongbox/. $(DESTDIR)$(DATADIR)/
-	for f in etc/*; do install -m 644 "$$f" $(DESTDIR)$(SYSCONFDIR)/; done
+	# the environment file holds credentials: owner only
+	for f in etc/*; do case $$f in *.env) m=600;; *) m=644;; esac; \
+		install -m $$m "$$f" $(DESTDIR)$(SYSCONFDIR)/; done
 
 clean:
 	rm -rf build $(TOOLS) $(UNITS) $(GEN)

@@ -1,0 +1,185 @@
+#!/bin/sh
+# demo.sh: strongbox on a throwaway salon database, run by `make demo` from
+# the source tree.  It starts a private PostgreSQL cluster (as the postgres
+# user when run as root), loads the reference salon schema with a year of
+# generated data, shows some figures, then runs the steps of each tool that
+# is built in bin/: a nightly backup to a local BACKUP_DIR, retention, a
+# restore into a new database checked row for row.  Everything it made is
+# removed at exit; nothing outside its temporary directory is touched.
+#
+#   sh share/strongbox/demo.sh          DEMO_SCALE=2 sh share/strongbox/demo.sh
+set -eu
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT"
+SCALE=${DEMO_SCALE:-0.5}
+PATH="$ROOT/bin:$PATH"
+# The demo never reads the user's settings, nor touches a real bucket.
+unset DATABASE_URL BACKUP_S3_ENDPOINT BACKUP_S3_BUCKET BACKUP_S3_ACCESS_KEY \
+	BACKUP_S3_SECRET_KEY BACKUP_S3_REGION AWS_ACCESS_KEY_ID \
+	AWS_SECRET_ACCESS_KEY AWS_REGION AWS_ENDPOINT_URL AWS_PROFILE \
+	PGSERVICE PGPASSWORD 2>/dev/null || true
+
+DEMO=$(mktemp -d "${TMPDIR:-/tmp}/strongbox-demo.XXXXXX")
+chmod 755 "$DEMO"
+export DEMO
+
+# What t/lib/pg.sh needs from t/lib/test-lib.sh.
+_hooks=
+test_at_exit() {
+	_hooks="$1
+$_hooks"
+}
+free_port() {
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1",
+			LocalPort => 0, Proto => "tcp") or die "no port: $!";
+		print $s->sockport, "\n";'
+}
+_cleanup() {
+	code=$?
+	set +e
+	eval "$_hooks"
+	rm -rf "$DEMO"
+	[ "$code" = 0 ] || echo "demo: failed (exit $code)" >&2
+	exit "$code"
+}
+trap _cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+. "$ROOT/t/lib/pg.sh"
+
+step() {
+	if [ -t 1 ]; then
+		printf '\n\033[1m== %s\033[0m\n' "$*"
+	else
+		printf '\n== %s\n' "$*"
+	fi
+}
+# show CMD: prints the command line, then runs it with sh.
+show() {
+	printf '$ %s\n' "$1"
+	sh -c "$1"
+}
+has() {
+	[ -x "$ROOT/bin/$1" ]
+}
+q() {
+	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "$2"
+}
+# counts DB: every table of the salon with its row count.
+counts() {
+	psql -X -At -F ' ' -v ON_ERROR_STOP=1 -d "$1" -c "
+		select table_name, (xpath('/row/n/text()', query_to_xml(
+			format('select count(*) as n from %I', table_name), false, true, '')))[1]::text
+		from information_schema.tables
+		where table_schema = 'public' and table_type = 'BASE TABLE' order by 1"
+}
+
+step "A throwaway PostgreSQL cluster"
+pg_start
+echo "server on 127.0.0.1:$PGPORT, data in $PG_DIR"
+pg_createdb salon_db
+DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/salon_db"
+BRANCH_ID=branch-demo
+BACKUP_DIR="$DEMO/backups"
+TZ=Asia/Kolkata
+export DATABASE_URL BRANCH_ID BACKUP_DIR TZ
+mkdir -p "$BACKUP_DIR"
+
+step "The reference salon schema, with a year of generated data (scale $SCALE)"
+show "share/strongbox/salon-load.sh -s $SCALE salon_db"
+q salon_db "select pg_size_pretty(pg_database_size('salon_db')) as size,
+	(select count(*) from customers) as customers,
+	(select count(*) from bills) as bills,
+	(select count(*) from bill_items) as bill_items,
+	(select count(*) from payments) as payments"
+
+step "The last week, as the salon's day_summaries recorded it (rupees)"
+q salon_db "select summary_date as day, total_bills as bills, refund_count as refunds,
+	to_char(net_revenue / 100.0, 'FM99,99,99,990') as net,
+	to_char(cash_collected / 100.0, 'FM99,99,99,990') as cash,
+	to_char(digital_collected / 100.0, 'FM99,99,99,990') as digital,
+	to_char(total_tips / 100.0, 'FM9,99,990') as tips,
+	to_char(net_profit / 100.0, 'FM99,99,99,990') as profit
+	from day_summaries order by summary_date desc limit 7"
+q salon_db "select method, count(*) as payments,
+	to_char(sum(amount) / 100.0, 'FM9,99,99,99,990') as rupees,
+	round(100.0 * sum(amount) / sum(sum(amount)) over (), 1) as pct
+	from payments where kind = 'payment' group by 1 order by sum(amount) desc"
+q salon_db "select s.name as top_service, count(*) as sold
+	from bill_items i join services s on s.id = i.service_id
+	where i.addon_id is null group by 1 order by 2 desc limit 5"
+
+ARCHIVE=
+KEY="$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump"
+if has sdump && has supload; then
+	step "The nightly backup: sdump | supload, to the local BACKUP_DIR"
+	show 'sdump | supload "$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump"'
+	KEY=$(cd "$BACKUP_DIR" && ls "$BRANCH_ID"/backups/*.sdump | tail -n 1)
+	ARCHIVE="$BACKUP_DIR/$KEY"
+elif has sdump; then
+	step "The nightly backup: sdump, into a file in BACKUP_DIR (supload is not built yet)"
+	mkdir -p "$BACKUP_DIR/$BRANCH_ID/backups"
+	show "sdump > \$BACKUP_DIR/$KEY"
+	ARCHIVE="$BACKUP_DIR/$KEY"
+fi
+if [ -n "$ARCHIVE" ]; then
+	ls -l "$ARCHIVE" | sed "s|$DEMO/||"
+	echo "the archive is a compressed tar stream; what is inside:"
+	zstd -dcq "$ARCHIVE" | tar -tvf - | awk '{ printf "  %10s  %s\n", $3, $6 }' | sed -n '1,8p;$p'
+fi
+
+if has sprune; then
+	step "Retention: a year of nightly backup names, through sprune"
+	# The names a year of 22:00 backups would have had.
+	d=0
+	while [ "$d" -lt 365 ]; do
+		date -d "2026-02-16 - $d days" "+${BRANCH_ID}_%Y%m%d_220005.sdump"
+		d=$((d + 1))
+	done >"$DEMO/names"
+	show "head -n 3 \$DEMO/names"
+	show "sprune --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --kept < \$DEMO/names | tr '\\n' ' '"
+	echo
+	printf '%s of 365 names would be deleted\n' \
+		"$(sprune --keep-daily 7 --keep-weekly 4 --keep-monthly 12 <"$DEMO/names" | wc -l)"
+	if has supload; then
+		step "Retention on the storage target: supload -l | sprune | supload -d"
+		# Stand-ins for older backups, next to the real one.
+		for d in $(seq 1 40); do
+			echo "an older backup" | supload "$BRANCH_ID/backups/$(date -d "now - $d days" "+${BRANCH_ID}_%Y%m%d_220005.sdump")" >/dev/null
+		done
+		echo "$(supload -l "$BRANCH_ID/backups/" | wc -l) backups stored"
+		show 'supload -l "$BRANCH_ID/backups/" | sprune --keep-daily 7 --keep-weekly 4 --keep-monthly 12 | supload -d | wc -l'
+		echo "$(supload -l "$BRANCH_ID/backups/" | wc -l) backups left"
+	fi
+fi
+
+if has srestore && [ -n "$ARCHIVE" ]; then
+	step "Restore into a new database, in one transaction, and compare"
+	pg_createdb salon_restored
+	RESTORED="postgresql://postgres@127.0.0.1:$PGPORT/salon_restored"
+	if has supload; then
+		show "supload -g '$KEY' | srestore -d '$RESTORED'"
+	else
+		show "srestore -d '$RESTORED' < '$ARCHIVE'"
+	fi
+	counts salon_db >"$DEMO/counts.orig"
+	counts salon_restored >"$DEMO/counts.restored"
+	if cmp -s "$DEMO/counts.orig" "$DEMO/counts.restored"; then
+		echo "every table has the same rows in both databases:"
+		awk '{ printf "  %-22s %9s\n", $1, $2 }' "$DEMO/counts.orig"
+	else
+		echo "demo: the restored database differs:" >&2
+		diff "$DEMO/counts.orig" "$DEMO/counts.restored" >&2
+		exit 1
+	fi
+	q salon_restored "select count(*) as bills, to_char(sum(total_amount) / 100.0, 'FM9,99,99,99,990') as rupees from bills"
+fi
+
+# smetrics and spurge add their steps here when they land: the day's
+# metrics JSON of 2026-02-15, and a purge --dry-run of salon_restored.
+
+step "Done"
+echo "built: $(cd "$ROOT/bin" && ls | grep -v '\.c$' | tr '\n' ' ')"
+echo "see share/man/man7/strongbox.7 (man ./share/man/man7/strongbox.7)"

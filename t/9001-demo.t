@@ -1,0 +1,26 @@
+#!/bin/sh
+# make demo: runs from the source tree, exits 0, shows each built tool at
+# work, and leaves nothing behind.
+. "$(dirname "$0")/lib/test-lib.sh"
+
+test_expect_success 'the demo runs to the end at a small scale' '
+	DEMO_SCALE=0.05 expect_exit 0 sh "$TEST_ROOT/share/strongbox/demo.sh" &&
+	grep -q "^== Done" out &&
+	grep -q "salon-load.sh -s 0.05 salon_db" out &&
+	grep -q "net_revenue\|net " out
+'
+test_expect_success 'its cluster and directory are gone' '
+	dir=$(sed -n "s/^server on .*, data in //p" out) &&
+	test -n "$dir" && test ! -e "$dir"
+'
+if [ -x "$TEST_ROOT/bin/sdump" ] && [ -x "$TEST_ROOT/bin/srestore" ]; then
+	test_expect_success 'the restored copy has the same rows' '
+		grep -q "every table has the same rows" out
+	'
+fi
+if [ -x "$TEST_ROOT/bin/sprune" ]; then
+	test_expect_success 'sprune keeps the seed'\''s 7 + 4 + 12 of a year of names' '
+		grep -q "^345 of 365 names would be deleted" out
+	'
+fi
+test_done
