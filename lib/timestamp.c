@@ -109,6 +109,11 @@ match_at(const char *s, size_t n, size_t i, struct ts_stamp *st)
 		st->sec = digits(s, n, i + 13, 2);
 		if (st->hour < 0 || st->min < 0 || st->sec < 0)
 			return 0;
+		/* ISO 8601 basic format in UTC; no +hhmm: "-01" is a part. */
+		if (at(s, n, i + 15, 'Z')) {
+			st->has_offset = 1;
+			return i + 16;
+		}
 		return i + 15;
 	}
 	if (!at(s, n, i + 4, '-') || !at(s, n, i + 7, '-'))

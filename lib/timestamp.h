@@ -3,7 +3,7 @@
  * line (sprune's input: `ls` output, `supload -l` listings).
  *
  * Recognised, each not preceded or followed by another digit:
- *   YYYYMMDD_HHMMSS  YYYYMMDDTHHMMSS          (date +%Y%m%d_%H%M%S)
+ *   YYYYMMDD_HHMMSS  YYYYMMDDTHHMMSS[Z]       (date +%Y%m%d_%H%M%S)
  *   YYYY-MM-DDTHH-MM-SS[.fff][Z]              (file-name-safe ISO 8601)
  *   YYYY-MM-DDTHH:MM[:SS[.fff]][Z|+HH[:MM]]   (ISO 8601, RFC 3339; T or space)
  *   YYYY-MM-DD                                (midnight)

@@ -100,6 +100,10 @@ main(void)
 	       "2026-02-17 22:00:05.000 local0 @9+15", "YYYYMMDD_HHMMSS");
 	is_str(find("db-20260217T220005.dump"),
 	       "2026-02-17 22:00:05.000 local0 @3+15", "YYYYMMDDTHHMMSS");
+	is_str(find("db-20260217T220005Z.dump"),
+	       "2026-02-17 22:00:05.000 off0 @3+16", "YYYYMMDDTHHMMSSZ");
+	is_str(find("db_20260217_220005-01.tar"),
+	       "2026-02-17 22:00:05.000 local0 @3+15", "-01 after it is no offset");
 	is_str(find("backup-2026-02-17T22-00-05.sql.gz"),
 	       "2026-02-17 22:00:05.000 local0 @7+19", "YYYY-MM-DDTHH-MM-SS");
 	is_str(find("backup-2026-02-17T22-00-05.123Z.sql"),
