@@ -71,6 +71,14 @@ sigv4_sha256_hex(const void *data, size_t len, char out[65])
 }
 
 void
+sigv4_md5(const void *data, size_t len, unsigned char out[16])
+{
+	unsigned int mdlen = 0;
+
+	EVP_Digest(data, len, out, &mdlen, EVP_md5(), NULL);
+}
+
+void
 sigv4_md5_base64(const void *data, size_t len, char out[25])
 {
 	unsigned char md[16];

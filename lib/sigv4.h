@@ -21,6 +21,9 @@ void sigv4_hex(const unsigned char *in, size_t n, char *out);
 /* Writes the lowercase hex SHA-256 of len bytes at data to out. */
 void sigv4_sha256_hex(const void *data, size_t len, char out[65]);
 
+/* Writes the MD5 of len bytes to out. */
+void sigv4_md5(const void *data, size_t len, unsigned char out[16]);
+
 /* Writes the base64 MD5 of len bytes (a Content-MD5 value) to out. */
 void sigv4_md5_base64(const void *data, size_t len, char out[25]);
 

@@ -1,0 +1,451 @@
+/*
+ * supload: moves bytes between stdin/stdout and the backup target, an S3
+ * bucket or a local directory: put (the default) streams stdin to KEY,
+ * -g writes KEY to stdout, -l lists keys, -d deletes the keys read on
+ * stdin.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "archive_probe.h"
+#include "err.h"
+#include "lineio.h"
+#include "target.h"
+#include "xalloc.h"
+
+#define DEFAULT_PART (16LL << 20)
+#define DEFAULT_CONCURRENCY 4
+
+static void
+usage(void)
+{
+	printf("usage: supload [options] KEY              (put stdin at KEY)\n"
+	       "       supload -g KEY                      (KEY to stdout)\n"
+	       "       supload -l [--json] [PREFIX]        (list)\n"
+	       "       supload -d [--dry-run]              (delete keys on stdin)\n"
+	       "\n"
+	       "  -g, --get               write the object KEY to stdout\n"
+	       "  -l, --list              list objects: key, size, time\n"
+	       "  -d, --delete            delete the keys read on stdin\n"
+	       "      --dry-run           with -d: print what would be deleted\n"
+	       "      --json              with -l: JSON lines\n"
+	       "      --part-size SIZE    multipart part size (default 16MiB, "
+	       "at least 5MiB)\n"
+	       "      --expected-size SIZE  pick a part size for this much input\n"
+	       "  -j, --concurrency N     parts in flight (default 4)\n"
+	       "      --verify-archive    store only a complete strongbox archive\n"
+	       "      --timeout SECONDS   a transfer stalled this long is retried "
+	       "(default 30)\n"
+	       "      --retries N         attempts per request (default 8)\n"
+	       "  -v, --verbose           each request on stderr\n"
+	       "  -h, --help              this help\n"
+	       "      --version           the version\n"
+	       "\n"
+	       "The target is the S3 bucket BACKUP_S3_BUCKET, else the directory\n"
+	       "BACKUP_DIR (default " TARGET_DEFAULT_DIR "); see supload(1).\n");
+}
+
+/* "16MiB", "5M", "1G", "1048576": bytes, binary multiples. */
+static long long
+parse_size(const char *opt, const char *s)
+{
+	char *end;
+	long long v;
+	int shift = 0;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || v < 0)
+		die_usage("%s: not a size: \"%s\"", opt, s);
+	if (*end == 'k' || *end == 'K')
+		shift = 10;
+	else if (*end == 'm' || *end == 'M')
+		shift = 20;
+	else if (*end == 'g' || *end == 'G')
+		shift = 30;
+	else if (*end == 't' || *end == 'T')
+		shift = 40;
+	if (shift)
+		end++;
+	if (shift && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0 ||
+	    strcmp(end, "ib") == 0))
+		end += strlen(end);
+	else if (!shift && (strcmp(end, "B") == 0 || strcmp(end, "b") == 0))
+		end++;
+	if (*end)
+		die_usage("%s: not a size: \"%s\" (try 16MiB)", opt, s);
+	if (shift && v > (LLONG_MAX >> shift))
+		die_usage("%s: too large: \"%s\"", opt, s);
+	return v << shift;
+}
+
+static long
+parse_long(const char *opt, const char *s, long min, long max)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		die_usage("%s: want a number from %ld to %ld, not \"%s\"", opt,
+			min, max, s);
+	return v;
+}
+
+static volatile sig_atomic_t got_signal;
+
+static void
+on_signal(int sig)
+{
+	got_signal = sig;
+	s3_cancel();
+}
+
+static void
+catch_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: a blocked read() must return */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+static void
+check_key(const char *key)
+{
+	const char *why;
+
+	if (target_key_check(key, &why) < 0)
+		die(EXIT_USAGE, "bad key \"%s\": %s", key, why);
+}
+
+static void
+tap_probe(void *ctx, const void *data, size_t len)
+{
+	archive_probe_feed(ctx, data, len);
+}
+
+static int
+accept_probe(void *ctx, char *why, size_t whylen)
+{
+	return archive_probe_finish(ctx, why, whylen);
+}
+
+static double
+now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int
+do_put(struct target *t, const char *key, long long part_size,
+	int concurrency, int verify)
+{
+	struct put_opts o = {.part_size = part_size,
+		.concurrency = concurrency};
+	struct put_result r;
+	struct s3_status st;
+	struct archive_probe *probe = NULL;
+	double start = now();
+	json_t *j;
+
+	if (verify) {
+		probe = archive_probe_start();
+		o.tap = tap_probe;
+		o.accept = accept_probe;
+		o.ctx = probe;
+	}
+	catch_signals();
+	if (target_put(t, key, STDIN_FILENO, &o, &r, &st) < 0) {
+		if (got_signal)
+			die(EXIT_FAIL, "cannot put \"%s\": cancelled by signal "
+				"%d; nothing stored", key, (int)got_signal);
+		die(st.code ? st.code : EXIT_FAIL, "cannot put \"%s\": %s; "
+			"nothing stored", key, st.msg);
+	}
+	j = json_pack("{s:s, s:I, s:s, s:s, s:i, s:f}", "key", key,
+		"bytes", (json_int_t)r.bytes, "sha256", r.sha256, "etag",
+		r.etag ? r.etag : "", "parts", r.parts, "seconds",
+		(double)(long long)((now() - start) * 1000) / 1000);
+	if (!j)
+		die(EXIT_FAIL, "cannot build the report");
+	json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	putchar('\n');
+	json_decref(j);
+	free(r.etag);
+	return EXIT_OK;
+}
+
+static int
+do_get(struct target *t, const char *key)
+{
+	struct s3_status st;
+
+	if (isatty(STDOUT_FILENO))
+		die(EXIT_FAIL, "not writing an object to a terminal: redirect "
+			"stdout");
+	catch_signals();
+	if (target_get(t, key, STDOUT_FILENO, &st) < 0)
+		die(st.code ? st.code : EXIT_FAIL, "cannot get \"%s\": %s",
+			key, st.msg);
+	return EXIT_OK;
+}
+
+static int
+print_object(void *ctx, const struct target_object *o)
+{
+	int json = *(int *)ctx;
+
+	if (json) {
+		json_t *j = json_pack("{s:s, s:I, s:s}", "key", o->key, "size",
+			(json_int_t)o->size, "time", o->time);
+		if (j) {
+			json_dumpf(j, stdout, JSON_COMPACT);
+			putchar('\n');
+			json_decref(j);
+		}
+	} else {
+		printf("%s\t%lld\t%s\n", o->key, o->size, o->time);
+	}
+	return ferror(stdout) ? 1 : 0;
+}
+
+static int
+do_list(struct target *t, const char *prefix, int json)
+{
+	struct s3_status st;
+
+	if (target_list(t, prefix, print_object, &json, &st) < 0)
+		die(st.code ? st.code : EXIT_FAIL, "cannot list \"%s\" in %s: %s",
+			prefix, target_describe(t), st.msg);
+	return EXIT_OK;
+}
+
+struct delete_tally {
+	long deleted, failed;
+};
+
+static void
+on_deleted(void *ctx, const char *key, const char *error)
+{
+	struct delete_tally *d = ctx;
+
+	if (error) {
+		warnmsg("cannot delete \"%s\": %s", key, error);
+		d->failed++;
+	} else {
+		printf("%s\n", key);
+		d->deleted++;
+	}
+}
+
+static void
+delete_batch(struct target *t, char **keys, size_t n,
+	struct delete_tally *d)
+{
+	struct s3_status st;
+
+	if (target_delete(t, keys, n, on_deleted, d, &st) < 0) {
+		finish_stdout();
+		die(st.code ? st.code : EXIT_FAIL, "cannot delete %zu key%s "
+			"from \"%s\" on: %s", n, n == 1 ? "" : "s", keys[0],
+			st.msg);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(keys[i]);
+}
+
+static int
+do_delete(struct target *t, int dry_run)
+{
+	struct line_reader lr;
+	struct delete_tally d = {0};
+	char *line, *keys[TARGET_DELETE_BATCH];
+	size_t n = 0;
+	ssize_t len;
+
+	line_reader_init(&lr, stdin);
+	while ((len = line_reader_next(&lr, &line)) >= 0) {
+		const char *why;
+		/* A line of supload -l: the key is before the first tab. */
+		line[strcspn(line, "\t")] = '\0';
+		if (!*line)
+			continue;
+		if (target_key_check(line, &why) < 0) {
+			warnmsg("not deleting \"%s\" (line %lu): %s", line,
+				lr.lineno, why);
+			d.failed++;
+			continue;
+		}
+		if (dry_run) {
+			printf("%s\n", line);
+			continue;
+		}
+		keys[n++] = xstrdup(line);
+		if (n == TARGET_DELETE_BATCH) {
+			delete_batch(t, keys, n, &d);
+			n = 0;
+		}
+	}
+	if (n)
+		delete_batch(t, keys, n, &d);
+	line_reader_free(&lr);
+	return d.failed ? EXIT_FAIL : EXIT_OK;
+}
+
+int
+main(int argc, char **argv)
+{
+	enum { OPT_DRY_RUN = 256, OPT_EXPECTED, OPT_JSON, OPT_PART, OPT_RETRIES,
+		OPT_TIMEOUT, OPT_VERIFY, OPT_VERSION };
+	static const struct option longopts[] = {
+		{"concurrency", required_argument, NULL, 'j'},
+		{"delete", no_argument, NULL, 'd'},
+		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"expected-size", required_argument, NULL, OPT_EXPECTED},
+		{"get", no_argument, NULL, 'g'},
+		{"help", no_argument, NULL, 'h'},
+		{"json", no_argument, NULL, OPT_JSON},
+		{"list", no_argument, NULL, 'l'},
+		{"part-size", required_argument, NULL, OPT_PART},
+		{"retries", required_argument, NULL, OPT_RETRIES},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"verbose", no_argument, NULL, 'v'},
+		{"verify-archive", no_argument, NULL, OPT_VERIFY},
+		{"version", no_argument, NULL, OPT_VERSION},
+		{NULL, 0, NULL, 0},
+	};
+	struct target_tuning tun = {0};
+	long long part_size = 0, expected = -1;
+	int mode = 'p', concurrency = DEFAULT_CONCURRENCY, json = 0;
+	int dry_run = 0, verify = 0, c, ret;
+	struct target *t;
+
+	err_init(argv[0]);
+	while ((c = getopt_long(argc, argv, "dghj:lv", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+		case 'g':
+		case 'l':
+			if (mode != 'p' && mode != c)
+				die_usage("-d, -g and -l exclude each other");
+			mode = c;
+			break;
+		case 'h':
+			usage();
+			finish_stdout();
+			return EXIT_OK;
+		case 'j':
+			concurrency = (int)parse_long("--concurrency", optarg, 1,
+				64);
+			break;
+		case 'v':
+			tun.verbose = 1;
+			break;
+		case OPT_DRY_RUN:
+			dry_run = 1;
+			break;
+		case OPT_EXPECTED:
+			expected = parse_size("--expected-size", optarg);
+			break;
+		case OPT_JSON:
+			json = 1;
+			break;
+		case OPT_PART:
+			part_size = parse_size("--part-size", optarg);
+			if (part_size < TARGET_MIN_PART ||
+			    part_size > TARGET_MAX_PART)
+				die_usage("--part-size must be from 5MiB to "
+					"5GiB");
+			break;
+		case OPT_RETRIES:
+			tun.max_attempts = (int)parse_long("--retries", optarg,
+				1, 100);
+			break;
+		case OPT_TIMEOUT:
+			tun.stall_timeout = parse_long("--timeout", optarg, 1,
+				3600);
+			break;
+		case OPT_VERIFY:
+			verify = 1;
+			break;
+		case OPT_VERSION:
+			print_version();
+		default:
+			die_usage("unknown option");
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	if (dry_run && mode != 'd')
+		die_usage("--dry-run goes with -d");
+	if (json && mode != 'l')
+		die_usage("--json goes with -l");
+	if (mode != 'p' && (verify || part_size || expected >= 0))
+		die_usage("--verify-archive, --part-size and --expected-size go "
+			"with a put");
+	if (mode == 'p' || mode == 'g') {
+		if (argc != 1)
+			die_usage(mode == 'g' ? "-g wants one KEY" :
+				"want one KEY to put stdin at");
+		check_key(argv[0]);
+	} else if (mode == 'l' && argc > 1) {
+		die_usage("-l wants at most one PREFIX");
+	} else if (mode == 'd' && argc > 0) {
+		die_usage("-d reads the keys on stdin, not as operands");
+	}
+	if (mode == 'p') {
+		if (expected >= 0 && !part_size) {
+			/* A tenth of a margin below the 10,000 parts limit. */
+			long long want = expected / 9000 + 1;
+			want = (want + (1 << 20) - 1) & ~((1LL << 20) - 1);
+			part_size = want > DEFAULT_PART ? want : DEFAULT_PART;
+			if (part_size > TARGET_MAX_PART)
+				die_usage("--expected-size: too large for 10000 "
+					"parts of at most 5GiB");
+		} else if (expected >= 0 && part_size * TARGET_MAX_PARTS < expected) {
+			die_usage("--part-size is too small for "
+				"--expected-size: 10000 parts at most");
+		}
+		if (!part_size)
+			part_size = DEFAULT_PART;
+	}
+
+	t = target_from_env(&tun);
+	switch (mode) {
+	case 'g':
+		ret = do_get(t, argv[0]);
+		break;
+	case 'l':
+		ret = do_list(t, argc ? argv[0] : "", json);
+		break;
+	case 'd':
+		ret = do_delete(t, dry_run);
+		break;
+	default:
+		ret = do_put(t, argv[0], part_size, concurrency, verify);
+	}
+	target_free(t);
+	finish_stdout();
+	return ret;
+}

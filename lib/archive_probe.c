@@ -1,0 +1,199 @@
+/* archive_probe.c: is this stream a complete strongbox archive? */
+#include "archive_probe.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <jansson.h>
+
+#include "archive_names.h"
+#include "err.h"
+#include "xalloc.h"
+
+#define MAX_TRAILER (64 << 20)
+
+struct archive_probe {
+	int fd[2];
+	pthread_t thread;
+	int ok;
+	char why[512];
+};
+
+int
+archive_probe_check_trailer(const char *json, size_t len, char *why,
+	size_t whylen)
+{
+	json_error_t err;
+	json_t *root = json_loadb(json, len, 0, &err), *v;
+	int ret = -1;
+
+	if (!root) {
+		snprintf(why, whylen, "%s is not JSON: %s (line %d)",
+			ARCHIVE_MEMBER_TRAILER, err.text, err.line);
+		return -1;
+	}
+	if (!json_is_object(root)) {
+		snprintf(why, whylen, "%s is not a JSON object",
+			ARCHIVE_MEMBER_TRAILER);
+	} else if (!json_is_string(v = json_object_get(root, "format")) ||
+	    strcmp(json_string_value(v), ARCHIVE_FORMAT_NAME) != 0) {
+		snprintf(why, whylen, "%s does not say \"format\": \"%s\"",
+			ARCHIVE_MEMBER_TRAILER, ARCHIVE_FORMAT_NAME);
+	} else if (!json_is_array(json_object_get(root, "tables"))) {
+		snprintf(why, whylen, "%s has no \"tables\" array",
+			ARCHIVE_MEMBER_TRAILER);
+	} else if ((v = json_object_get(root, "complete")) &&
+	    !json_is_true(v)) {
+		snprintf(why, whylen, "%s says the dump is not complete",
+			ARCHIVE_MEMBER_TRAILER);
+	} else {
+		ret = 0;
+	}
+	json_decref(root);
+	return ret;
+}
+
+/* Reads the stream with libarchive; sets p->ok or p->why. */
+static void
+probe(struct archive_probe *p)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	int r, last_is_trailer = 0, trailer_ok = 0, members = 0;
+	char *trailer = NULL;
+
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open_fd(a, p->fd[0], 1 << 16) != ARCHIVE_OK) {
+		snprintf(p->why, sizeof p->why, "the input is not a tar "
+			"archive: %s", archive_error_string(a));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK ||
+	       r == ARCHIVE_WARN) {
+		const char *name = archive_entry_pathname(e);
+		members++;
+		if (last_is_trailer) {
+			snprintf(p->why, sizeof p->why, "the archive has a "
+				"member after %s", ARCHIVE_MEMBER_TRAILER);
+			goto out;
+		}
+		if (name && strcmp(name, ARCHIVE_MEMBER_TRAILER) == 0) {
+			la_int64_t size = archive_entry_size(e);
+			la_ssize_t n;
+			if (size < 0 || size > MAX_TRAILER) {
+				snprintf(p->why, sizeof p->why, "%s is too large",
+					ARCHIVE_MEMBER_TRAILER);
+				goto out;
+			}
+			trailer = xmalloc(size + 1);
+			n = archive_read_data(a, trailer, size);
+			if (n != size) {
+				snprintf(p->why, sizeof p->why, "the archive is "
+					"truncated in %s%s%s",
+					ARCHIVE_MEMBER_TRAILER, n < 0 ? ": " : "",
+					n < 0 ? archive_error_string(a) : "");
+				goto out;
+			}
+			if (archive_probe_check_trailer(trailer, size, p->why,
+				sizeof p->why) < 0)
+				goto out;
+			last_is_trailer = trailer_ok = 1;
+		} else if (archive_read_data_skip(a) != ARCHIVE_OK) {
+			snprintf(p->why, sizeof p->why, "the archive is "
+				"truncated or damaged in \"%s\": %s",
+				name ? name : "?", archive_error_string(a));
+			goto out;
+		}
+	}
+	if (r != ARCHIVE_EOF) {
+		snprintf(p->why, sizeof p->why, "the archive is truncated or "
+			"damaged%s: %s", members ? "" : " at its start",
+			archive_error_string(a));
+		goto out;
+	}
+	if (!members) {
+		snprintf(p->why, sizeof p->why, "the input is not a strongbox "
+			"archive: it has no member");
+		goto out;
+	}
+	if (!trailer_ok) {
+		snprintf(p->why, sizeof p->why, "the archive is truncated: no "
+			"%s at its end", ARCHIVE_MEMBER_TRAILER);
+		goto out;
+	}
+	p->ok = 1;
+out:
+	free(trailer);
+	archive_read_free(a);
+}
+
+static void *
+probe_thread(void *arg)
+{
+	struct archive_probe *p = arg;
+	char buf[1 << 16];
+
+	probe(p);
+	/* Whatever was decided, take the rest so that feeding never blocks. */
+	for (;;) {
+		ssize_t n = read(p->fd[0], buf, sizeof buf);
+		if (n == 0 || (n < 0 && errno != EINTR))
+			break;
+	}
+	return NULL;
+}
+
+struct archive_probe *
+archive_probe_start(void)
+{
+	struct archive_probe *p = xcalloc(1, sizeof *p);
+	sigset_t block, old;
+
+	if (pipe(p->fd) < 0)
+		die_errno(EXIT_FAIL, "cannot make a pipe");
+	sigfillset(&block);
+	pthread_sigmask(SIG_BLOCK, &block, &old);
+	if (pthread_create(&p->thread, NULL, probe_thread, p) != 0)
+		die(EXIT_FAIL, "cannot start a thread");
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return p;
+}
+
+void
+archive_probe_feed(struct archive_probe *p, const void *data, size_t len)
+{
+	const char *s = data;
+
+	while (len > 0) {
+		ssize_t n = write(p->fd[1], s, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			die_errno(EXIT_FAIL, "cannot feed the archive check");
+		s += n;
+		len -= n;
+	}
+}
+
+int
+archive_probe_finish(struct archive_probe *p, char *why, size_t whylen)
+{
+	int ok;
+
+	close(p->fd[1]);
+	pthread_join(p->thread, NULL);
+	close(p->fd[0]);
+	ok = p->ok;
+	if (!ok)
+		snprintf(why, whylen, "%s", p->why);
+	free(p);
+	return ok ? 0 : -1;
+}
