@@ -674,11 +674,17 @@ run(struct s3 *s, const struct req *r, struct resp *p, struct s3_status *st)
 		}
 		p->range_from = from;
 		rc = perform(s, r, p, payload_sha, md5p, from);
-		if (c->verbose)
-			warnmsg("%s %s%s%s: %s%ld (attempt %d)", r->method,
-				r->key ? "key " : "bucket", r->key ? "\"" : "",
-				r->key ? r->key : "", rc ? "curl error, HTTP " : "HTTP ",
-				p->http, attempt);
+		if (c->verbose) {
+			char res[128];
+			if (rc)
+				copy_str(res, sizeof res, curl_easy_strerror(rc));
+			else
+				snprintf(res, sizeof res, "HTTP %ld", p->http);
+			warnmsg("%s %s%s%s%s: %s (attempt %d)", r->method,
+				r->key ? "\"" : "bucket", r->key ? r->key : "",
+				r->key ? "\"" : "", r->nq ? " with a query" : "",
+				res, attempt);
+		}
 		st->http = p->http;
 		if (rc == CURLE_ABORTED_BY_CALLBACK) {
 			st->code = EXIT_FAIL;
@@ -708,7 +714,20 @@ run(struct s3 *s, const struct req *r, struct resp *p, struct s3_status *st)
 			if (is2xx && !xe.is_error)
 				return 0;
 			copy_str(st->s3code, sizeof st->s3code, xe.code);
-			if (xe.code[0])
+			size_t ml = strlen(xe.message);
+			while (ml > 0 && (xe.message[ml - 1] == '.' ||
+			       xe.message[ml - 1] == ' '))
+				xe.message[--ml] = '\0';
+			if (strcmp(xe.code, "SignatureDoesNotMatch") == 0)
+				snprintf(st->msg, sizeof st->msg, "%s: the "
+					"server computes another signature: "
+					"check BACKUP_S3_SECRET_KEY and "
+					"BACKUP_S3_REGION", xe.code);
+			else if (strcmp(xe.code, "InvalidAccessKeyId") == 0)
+				snprintf(st->msg, sizeof st->msg, "%s: the "
+					"server does not know this access key: "
+					"check BACKUP_S3_ACCESS_KEY", xe.code);
+			else if (xe.code[0])
 				snprintf(st->msg, sizeof st->msg, "%s: %s",
 					xe.code, xe.message[0] ? xe.message :
 					"(no message)");

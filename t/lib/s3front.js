@@ -184,7 +184,8 @@ function uploadIdOf(url) {
 }
 
 async function handle(req, res) {
-  const line = req.method + ' ' + req.url;
+  const line = req.method + ' ' + req.url +
+    (req.headers.range ? ' range=' + req.headers.range : '');
   if (req.url.startsWith('/__front/')) {
     const u = new URL(req.url, 'http://x');
     if (u.pathname === '/__front/fault') {
