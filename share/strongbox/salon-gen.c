@@ -296,6 +296,39 @@ ots(int64_t day, int64_t sec, int usec)
 	os(b);
 }
 
+/*
+ * Draws happen in statement order, never two in the arguments of one call
+ * or the operands of one operator, whose order C leaves to the compiler:
+ * the output must not depend on it.
+ */
+
+/* A day of year y, drawn from r. */
+static int64_t
+rdate(struct rng *r, int64_t y)
+{
+	int m = (int)rrange(r, 1, 12);
+	int d = (int)rrange(r, 1, 28);
+
+	return days_from_civil(y, m, d);
+}
+
+/* A product's MRP in paise, drawn from r. */
+static int64_t
+rmrp(struct rng *r)
+{
+	int64_t rupees = rrange(r, 8, 300) * 10;
+	static const int tail[] = { 0, 0, 900, 500, 9900 };
+
+	return rupees * 100 + tail[rint_n(r, NELEM(tail))];
+}
+
+/* Like ots() with microseconds drawn from r (after the arguments). */
+static void
+otsr(struct rng *r, int64_t day, int64_t sec)
+{
+	ots(day, sec, (int)rint_n(r, 1000000));
+}
+
 /* ------------------------------------------------------------------- JSON */
 
 /* A growable string for JSON documents and composed text. */
@@ -857,8 +890,11 @@ make_note(struct sbuf *b, struct rng *r)
 			sb_s(b, t);
 			break;
 		case 2:
-			snprintf(t, sizeof(t), "follow up on %02d/%02d",
-			    (int)rrange(r, 1, 28), (int)rrange(r, 1, 12));
+			{
+				int dd = (int)rrange(r, 1, 28);
+				int mm = (int)rrange(r, 1, 12);
+				snprintf(t, sizeof(t), "follow up on %02d/%02d", dd, mm);
+			}
 			sb_s(b, t);
 			break;
 		default:
@@ -965,12 +1001,12 @@ emit_customers(void)
 		T();
 		civil_from_days(g_end, &y, &m, &dd);
 		if (rchance(&r, 450))
-			odate(days_from_civil(y - rrange(&r, 16, 70), (int)rrange(&r, 1, 12), (int)rrange(&r, 1, 28)));
+			odate(rdate(&r, y - rrange(&r, 16, 70)));
 		else
 			onull();
 		T();
 		if (rchance(&r, 120))
-			odate(days_from_civil(y - rrange(&r, 1, 30), (int)rrange(&r, 1, 12), (int)rrange(&r, 1, 28)));
+			odate(rdate(&r, y - rrange(&r, 1, 30)));
 		else
 			onull();
 		T();
@@ -993,11 +1029,12 @@ emit_customers(void)
 				"senior", "member", "no-show-risk", "referral", "家族",
 			};
 			int nt = rchance(&r, 600) ? 0 : (int)rrange(&r, 1, 3), i;
+			int first = (int)rint_n(&r, NELEM(tags)), step = 1 + (int)rint_n(&r, 3);
 			oc('{');
 			for (i = 0; i < nt; i++) {
 				if (i)
 					oc(',');
-				os(RPICK(&r, tags));
+				os(tags[(first + i * step) % NELEM(tags)]);
 			}
 			oc('}');
 		}
@@ -1010,8 +1047,8 @@ emit_customers(void)
 			onull();
 		}
 		T();
-		ots(day, sec, (int)rint_n(&r, 1000000)); T();
-		ots(day + rrange(&r, 0, g_end - day), sec + 60, (int)rint_n(&r, 1000000));
+		otsr(&r, day, sec); T();
+		otsr(&r, day + rrange(&r, 0, g_end - day), sec + 60);
 		NL();
 	}
 	copy_end();
@@ -1115,9 +1152,9 @@ emit_master(enum table t)
 			oint(user_role(i) >= 4 ? rrange(&r, 5, 25) * 100 : 0); T();
 			os(i > 4 && rchance(&r, 80) ? "f" : "t"); T();
 			odate(joined); T();
-			ots(g_end, rrange(&r, 9 * 3600, 11 * 3600), (int)rint_n(&r, 1000000)); T();
-			ots(joined, 10 * 3600 + i * 60, (int)rint_n(&r, 1000000)); T();
-			ots(joined + rrange(&r, 0, 30), 12 * 3600, (int)rint_n(&r, 1000000)); NL();
+			otsr(&r, g_end, rrange(&r, 9 * 3600, 11 * 3600)); T();
+			otsr(&r, joined, 10 * 3600 + i * 60); T();
+			otsr(&r, joined + rrange(&r, 0, 30), 12 * 3600); NL();
 		}
 		break;
 	case T_CATEGORIES:
@@ -1149,7 +1186,7 @@ emit_master(enum table t)
 			T();
 			os(i == 49 ? "f" : "t"); T();
 			ots(g_start - 1100, 12 * 3600 + i * 37, 0); T();
-			ots(g_start - rrange(&r, 0, 300), 12 * 3600, (int)rint_n(&r, 1000000)); NL();
+			otsr(&r, g_start - rrange(&r, 0, 300), 12 * 3600); NL();
 		}
 		break;
 	case T_ADDONS:
@@ -1207,7 +1244,7 @@ emit_master(enum table t)
 			r = rng_for(K_SKU, (uint64_t)i);
 			brand = (int)rint_n(&r, NELEM(brands));
 			kind = (int)rint_n(&r, NELEM(product_kinds));
-			mrp = rrange(&r, 8, 300) * 1000 + RPICK(&r, ((const int[]){ 0, 0, 900, 500, 9900 }));
+			mrp = rmrp(&r);
 			oint(i); T(); oint(1 + (i * 7) % n_suppliers); T();
 			snprintf(b, sizeof(b), "SKU-%c%c-%05d", brands[brand][0] & 0x5f,
 			    product_kinds[kind][0], i);
@@ -1222,7 +1259,7 @@ emit_master(enum table t)
 			os(rchance(&r, 80) ? "1200" : "1800"); T();
 			os(kind == 6 || kind == 19 || kind == 8 ? "f" : "t"); T();
 			os(rchance(&r, 50) ? "f" : "t"); T();
-			ots(g_start - rrange(&r, 0, 900), 16 * 3600, (int)rint_n(&r, 1000000)); NL();
+			otsr(&r, g_start - rrange(&r, 0, 900), 16 * 3600); NL();
 		}
 		break;
 	case T_STOCK:
@@ -1237,7 +1274,7 @@ emit_master(enum table t)
 			else
 				onull();
 			T();
-			ots(g_end - rrange(&r, 0, 10), 21 * 3600, (int)rint_n(&r, 1000000)); NL();
+			otsr(&r, g_end - rrange(&r, 0, 10), 21 * 3600); NL();
 		}
 		break;
 	default:
@@ -1259,7 +1296,7 @@ audit(struct rng *r, int64_t day, int64_t sec, int user, const char *action,
 	ids.audit++;
 	if (g_emit != T_AUDIT_LOGS)
 		return;
-	oint(ids.audit); T(); ots(day, sec, (int)rint_n(r, 1000000)); T();
+	oint(ids.audit); T(); otsr(r, day, sec); T();
 	if (user)
 		oint(user);
 	else
@@ -1300,12 +1337,12 @@ event(struct rng *r, int64_t day, int64_t sec, const char *type,
 {
 	if (g_emit != T_EVENTS)
 		return;
-	ouuid(r); T(); ots(day, sec, (int)rint_n(r, 1000000)); T();
+	ouuid(r); T(); otsr(r, day, sec); T();
 	os(type); T(); os(atype); T(); oint(aid); T(); otext(payload); T();
 	if (day == g_end && rchance(r, 300)) {
 		onull(); T(); os("0");
 	} else {
-		ots(day, sec + rrange(r, 1, 30), (int)rint_n(r, 1000000)); T();
+		otsr(r, day, sec + rrange(r, 1, 30)); T();
 		os(rchance(r, 20) ? "2" : "1");
 	}
 	NL();
@@ -1330,7 +1367,7 @@ sku_mrp(int sku)
 
 	rint_n(&r, NELEM(brands));
 	rint_n(&r, NELEM(product_kinds));
-	return rrange(&r, 8, 300) * 1000 + RPICK(&r, ((const int[]){ 0, 0, 900, 500, 9900 }));
+	return rmrp(&r);
 }
 
 /* One day of the salon: walk-ins, appointments, bills and the closing. */
@@ -1567,9 +1604,9 @@ simulate_day(int64_t d)
 				}
 				T(); oint(rchance(&rbp, 850) ? 1 : rrange(&rbp, 2, 4)); T();
 				oint(staff); T(); os("completed"); T();
-				ots(d, arrived, (int)rint_n(&rbp, 1000000)); T();
-				ots(d, arrived + rrange(&rbp, 60, 1200), (int)rint_n(&rbp, 1000000)); T();
-				ots(d, t - 60, (int)rint_n(&rbp, 1000000)); T();
+				otsr(&rbp, d, arrived); T();
+				otsr(&rbp, d, arrived + rrange(&rbp, 60, 1200)); T();
+				otsr(&rbp, d, t - 60); T();
 				if (rchance(&rt, 100)) {
 					make_note(&tb, &rt);
 					otext(tb.p);
@@ -1585,7 +1622,7 @@ simulate_day(int64_t d)
 			if (g_emit == T_APPOINTMENTS) {
 				oint(appt); T(); oint(cust ? cust : 1); T(); oint(staff); T();
 				oint(svc); T();
-				ots(d, t - services[svc - 1].minutes * 60 - 300, 0); T();
+				ots(d, (t - services[svc - 1].minutes * 60 - 300) / 900 * 900, 0); T();
 				oint(services[svc - 1].minutes); T(); os("completed"); T();
 				os(RPICK(&rbp, ((const char *const[]){ "phone", "whatsapp", "whatsapp", "online", "front_desk" }))); T();
 				if (rchance(&rt, 150)) {
@@ -1595,8 +1632,8 @@ simulate_day(int64_t d)
 					onull();
 				}
 				T(); oint(desk); T();
-				ots(d - ahead, rrange(&rbp, 9 * 3600, 21 * 3600), (int)rint_n(&rbp, 1000000)); T();
-				ots(d, t, (int)rint_n(&rbp, 1000000)); NL();
+				otsr(&rbp, d - ahead, rrange(&rbp, 9 * 3600, 21 * 3600)); T();
+				otsr(&rbp, d, t); NL();
 			}
 			if (cust == 0)
 				cust = 1;
@@ -1622,7 +1659,7 @@ simulate_day(int64_t d)
 			oint(round_off); T(); oint(total); T(); oint(tip); T(); oint(refund); T();
 			if (refund) {
 				otext(RPICK(&rt, refund_reasons)); T();
-				ots(refund_day, refund_sec, (int)rint_n(&rbp, 1000000)); T();
+				otsr(&rbp, refund_day, refund_sec); T();
 			} else {
 				onull(); T(); onull(); T();
 			}
@@ -1634,10 +1671,10 @@ simulate_day(int64_t d)
 				onull();
 			}
 			T(); oint(desk); T();
-			ots(d, t - 120, (int)rint_n(&rbp, 1000000)); T();
-			if (is_void) onull(); else ots(d, t, (int)rint_n(&rbp, 1000000));
+			otsr(&rbp, d, t - 120); T();
+			if (is_void) onull(); else otsr(&rbp, d, t);
 			T();
-			ots(refund ? refund_day : d, (refund ? refund_sec : t) + 1, (int)rint_n(&rbp, 1000000));
+			otsr(&rbp, refund ? refund_day : d, (refund ? refund_sec : t) + 1);
 			NL();
 		}
 		if (g_emit == T_BILL_ITEMS) {
@@ -1686,8 +1723,8 @@ simulate_day(int64_t d)
 			case 5: os("GV-"); oint(rrange(&rbp, 1000, 9999)); break;
 			default: onull();
 			}
-			T(); oint(desk); T(); ots(d, t + 30 + i * 45, (int)rint_n(&rbp, 1000000)); T();
-			ots(d, t + 31 + i * 45, (int)rint_n(&rbp, 1000000)); NL();
+			T(); oint(desk); T(); otsr(&rbp, d, t + 30 + i * 45); T();
+			otsr(&rbp, d, t + 31 + i * 45); NL();
 		}
 		if (refund) {
 			int rm = mlist[0] == 0 || np == 0 ? 0 : mlist[0];
@@ -1804,7 +1841,7 @@ simulate_day(int64_t d)
 					oint(ids.walkin); T(); odate(d); T(); oint(token); T();
 					oint(c); T(); onull(); T(); os("1"); T(); onull(); T();
 					os(d == g_end && t > 20 * 3600 ? "waiting" : "left"); T();
-					ots(d, t, (int)rint_n(&rx, 1000000)); T(); onull(); T(); onull(); T();
+					otsr(&rx, d, t); T(); onull(); T(); onull(); T();
 					otext(RPICK(&rt, ((const char *const[]){
 					    "left – waited too long", "wait 40 min, will come tomorrow",
 					    "इंतज़ार नहीं कर सकीं", "காத்திருக்க முடியவில்லை" })));
@@ -1814,7 +1851,7 @@ simulate_day(int64_t d)
 				ids.appt++;
 				if (g_emit == T_APPOINTMENTS) {
 					oint(ids.appt); T(); oint(c); T(); oint(st); T(); oint(svc); T();
-					ots(d, t, 0); T(); oint(services[svc - 1].minutes); T();
+					ots(d, t / 900 * 900, 0); T(); oint(services[svc - 1].minutes); T();
 					os(kind == 1 ? "cancelled" : "no_show"); T();
 					os(rchance(&rx, 500) ? "whatsapp" : "phone"); T();
 					if (kind == 1)
@@ -1824,8 +1861,11 @@ simulate_day(int64_t d)
 					else
 						onull();
 					T(); oint(desk); T();
-					ots(d - rrange(&rx, 0, 10), rrange(&rx, 9 * 3600, 21 * 3600), (int)rint_n(&rx, 1000000)); T();
-					ots(d, t + 900, (int)rint_n(&rx, 1000000)); NL();
+					{
+						int64_t ago = rrange(&rx, 0, 10);
+						otsr(&rx, d - ago, rrange(&rx, 9 * 3600, 21 * 3600)); T();
+					}
+					otsr(&rx, d, t + 900); NL();
 				}
 			}
 		}
@@ -1845,8 +1885,11 @@ simulate_day(int64_t d)
 				os(rchance(&rp, 600) ? "confirmed" : "scheduled"); T();
 				os(RPICK(&rp, ((const char *const[]){ "phone", "whatsapp", "online" }))); T();
 				onull(); T(); oint(desk); T();
-				ots(d - rrange(&rp, 0, 6), rrange(&rp, 10 * 3600, 21 * 3600), (int)rint_n(&rp, 1000000)); T();
-				ots(d, 21 * 3600, (int)rint_n(&rp, 1000000)); NL();
+				{
+					int64_t ago = rrange(&rp, 0, 6);
+					otsr(&rp, d - ago, rrange(&rp, 10 * 3600, 21 * 3600)); T();
+				}
+				otsr(&rp, d, 21 * 3600); NL();
 			}
 		}
 	}
@@ -1892,13 +1935,13 @@ simulate_day(int64_t d)
 			int64_t left = counted / 100;
 			int i2, first = 1;
 			oint(ids.drawer); T(); odate(d); T(); oint(desk); T();
-			ots(d, open - rrange(&rp, 300, 900), (int)rint_n(&rp, 1000000)); T();
+			otsr(&rp, d, open - rrange(&rp, 300, 900)); T();
 			oint(float_amt); T();
 			if (d == g_end && rchance(&rp, 500)) {
 				onull(); T(); onull(); T(); onull(); T(); onull(); T(); onull(); T();
 				os("open"); T(); onull(); T(); onull();
 			} else {
-				oint(desk); T(); ots(d, 21 * 3600 + rrange(&rp, 0, 2400), (int)rint_n(&rp, 1000000)); T();
+				oint(desk); T(); otsr(&rp, d, 21 * 3600 + rrange(&rp, 0, 2400)); T();
 				oint(expected); T(); oint(counted); T(); oint(variance); T();
 				os("closed"); T(); oc('{');
 				for (i2 = 0; i2 < (int)NELEM(den); i2++) {
@@ -1959,7 +2002,7 @@ simulate_day(int64_t d)
 		oint(tot.scogs); T(); oint(tot.pcogs); T(); oint(cogs); T();
 		oint(expenses); T(); oint(net - cogs); T(); oint(net - cogs - expenses); T();
 		oint(tot.tips); T(); os(d == g_end ? "f" : "t"); T();
-		ots(d, 21 * 3600 + 2700, (int)rint_n(&rp, 1000000)); T();
+		otsr(&rp, d, 21 * 3600 + 2700); T();
 		if (rchance(&rp, 30))
 			ots(d + 1, 9 * 3600 + rrange(&rp, 60, 900), 0); /* startup catch-up */
 		else
@@ -2016,13 +2059,13 @@ simulate_day(int64_t d)
 				    "upload failed: 503 Slow Down",
 				    "OSError: [Errno 28] No space left on device",
 				    "GSTN portal timeout after 120 s" })));
-				T(); ots(d, st, (int)rint_n(&re, 1000000)); T();
-				ots(d, st + rrange(&re, 1, 120), (int)rint_n(&re, 1000000));
+				T(); otsr(&re, d, st); T();
+				otsr(&re, d, st + rrange(&re, 1, 120));
 			} else {
 				oint(rrange(&re, 10, 5000) * (what[w] == 4 ? 0 : 1)); T();
 				oint(rrange(&re, 20000, 90000000)); T(); os("done"); T(); onull(); T();
-				ots(d, st, (int)rint_n(&re, 1000000)); T();
-				ots(d, st + rrange(&re, 1, 400), (int)rint_n(&re, 1000000));
+				otsr(&re, d, st); T();
+				otsr(&re, d, st + rrange(&re, 1, 400));
 			}
 			NL();
 		}
