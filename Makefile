@@ -18,8 +18,9 @@ VERSION := $(shell cat VERSION)
 
 CFLAGS ?= -O2 -g
 WARNFLAGS = -std=c11 -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter
+# Not part of the flags that force a rebuild: it changes no object.
 ifeq ($(WERROR),1)
-WARNFLAGS += -Werror
+WERRFLAG = -Werror
 endif
 ifeq ($(SANITIZE),1)
 MODE = san
@@ -73,7 +74,7 @@ $(FLAGS_STAMP): flags-check
 
 $(B)/%.o: %.c $(HEADERS) $(FLAGS_STAMP)
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(WERRFLAG) -c -o $@ $<
 
 $(LIB_A): $(LIB_OBJ)
 	rm -f $@
@@ -91,6 +92,8 @@ $(GEN): $(B)/$(GEN).o $(LIB_A)
 deps:
 	@./.ci/deps
 
+# Tests that run make themselves (t/0003-install.t) build as this run did.
+check: export STRONGBOX_MAKEFLAGS = SANITIZE=$(SANITIZE)
 check: deps all
 	$(PROVE) $(PROVE_FLAGS) -r t/
 
@@ -107,7 +110,10 @@ install: all
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	for f in share/man/man*/*.[157]; do \
 		install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$f))/"; done
-	cp -R share/strongbox/. $(DESTDIR)$(DATADIR)/
+	for f in share/strongbox/*; do case $$f in \
+		*.c) ;; \
+		*.sh|$(GEN)) install -m 755 "$$f" $(DESTDIR)$(DATADIR)/;; \
+		*) install -m 644 "$$f" $(DESTDIR)$(DATADIR)/;; esac; done
 	# the environment file holds credentials: owner only
 	for f in etc/*; do case $$f in *.env) m=600;; *) m=644;; esac; \
 		install -m $$m "$$f" $(DESTDIR)$(SYSCONFDIR)/; done
