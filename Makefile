@@ -118,5 +118,23 @@ install: all
 	for f in etc/*; do case $$f in *.env) m=600;; *) m=644;; esac; \
 		install -m $$m "$$f" $(DESTDIR)$(SYSCONFDIR)/; done
 
+# make fuzz: the libFuzzer harness of the archive reader, run for FUZZ_TIME
+# seconds on the seed corpus fuzz/corpus (new inputs go to build/fuzz/corpus).
+FUZZ_TIME ?= 60
+FUZZ_CC ?= clang
+FUZZ_BIN = build/fuzz/archive_read_fuzz
+FUZZ_SRC = fuzz/archive_read_fuzz.c lib/archive_read.c lib/archive_names.c \
+	lib/err.c lib/xalloc.c
+
+$(FUZZ_BIN): $(FUZZ_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		-Ilib $(PKG_CFLAGS) -o $@ $(FUZZ_SRC) $(PKG_LIBS) -lpthread
+
+fuzz: $(FUZZ_BIN)
+	@mkdir -p build/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -rss_limit_mb=1024 \
+		-max_len=65536 build/fuzz/corpus fuzz/corpus
+
 clean:
 	rm -rf build $(TOOLS) $(UNITS) $(GEN)
