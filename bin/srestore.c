@@ -787,6 +787,18 @@ on_manifest(struct restore *st)
 	        "SET idle_in_transaction_session_timeout = 0; "
 	        "SET client_min_messages = warning; SET search_path = ''"))
 		return 1;
+	/*
+	 * Index builds and foreign-key checks are most of a restore's server
+	 * time: give them room for this transaction, never less than the
+	 * server's own setting.
+	 */
+	if (run(st, "cannot set up the session",
+	        "SELECT pg_catalog.set_config(name, v, true) FROM (VALUES "
+	        "('maintenance_work_mem', 262144, '256MB'), "
+	        "('work_mem', 65536, '64MB')) AS w(name, kb, v) "
+	        "JOIN pg_catalog.pg_settings s USING (name) "
+	        "WHERE s.setting::bigint < w.kb"))
+		return 1;
 	if (*m->encoding) {
 		char *lit = pgconn_quote_literal(m->encoding);
 		sql = xasprintf("SET client_encoding = %s", lit);

@@ -19,23 +19,37 @@ pg_dump -Fc -d salon >salon.dump
 sdump -d salon >salon.sdump
 echo "# archives: pg_dump -Fc $(wc -c <salon.dump) bytes, sdump $(wc -c <salon.sdump) bytes"
 
-pg_createdb r_pg
-pg_createdb r_sb
-# Alternate which goes first to be fair to the cache; one run each.
-sync
-bench_time pg pg_restore --single-transaction --exit-on-error -d r_pg salon.dump
-sync
-bench_time sb srestore -d r_sb <salon.sdump >report.json
-pg_sql r_pg "select count(*) from bills" >n1
-pg_sql r_sb "select count(*) from bills" >n2
-cmp -s n1 n2 || { echo "# row counts differ"; exit 1; }
+# Two rounds, the order swapped in the second (A B B A), so that neither
+# tool always gets the warmer cache; the figures are the means.
+restore_pg() {
+	pg_createdb "$1" &&
+	bench_time "$1" pg_restore --single-transaction --exit-on-error -d "$1" salon.dump
+}
+restore_sb() {
+	pg_createdb "$1" &&
+	bench_time "$1" srestore -d "$1" <salon.sdump >"$1.json"
+}
+restore_pg pg1
+restore_sb sb1
+restore_sb sb2
+restore_pg pg2
+for d in pg1 sb1 sb2 pg2; do
+	pg_sql "$d" "select count(*) from bills" >"$d.n"
+done
+for d in sb1 sb2 pg2; do
+	cmp -s pg1.n "$d.n" || { echo "# row counts differ: $d"; exit 1; }
+done
 
-pgw=$(cat pg.wall) sbw=$(cat sb.wall)
-printf '%-40s %10s %12s\n' tool "wall (s)" "peak RSS (MiB)"
-printf '%-40s %10s %12s\n' "pg_restore --single-transaction" "$pgw" "$(( $(cat pg.rss) / 1024 ))"
-printf '%-40s %10s %12s\n' "srestore" "$sbw" "$(( $(cat sb.rss) / 1024 ))"
+mean() { awk '{ s += $1 } END { printf "%.2f", s / NR }' "$@"; }
+pgw=$(cat pg1.wall pg2.wall | mean) sbw=$(cat sb1.wall sb2.wall | mean)
+pgr=$(cat pg1.rss pg2.rss | sort -n | tail -1) sbr=$(cat sb1.rss sb2.rss | sort -n | tail -1)
+printf '%-34s %8s %8s %8s %12s\n' tool "run 1" "run 2" "mean (s)" "peak RSS (MiB)"
+printf '%-34s %8s %8s %8s %12s\n' "pg_restore --single-transaction" "$(cat pg1.wall)" "$(cat pg2.wall)" "$pgw" "$((pgr / 1024))"
+printf '%-34s %8s %8s %8s %12s\n' "srestore (all checks on)" "$(cat sb1.wall)" "$(cat sb2.wall)" "$sbw" "$((sbr / 1024))"
 echo "ratio srestore / pg_restore: $(echo "$sbw $pgw" | awk '{printf "%.2f", $1 / $2}')"
-echo "srestore phases (s):"
-jq -r '.timing | to_entries[] | "  \(.key): \(.value * 100 | round / 100)"' report.json
-jq -r '.reader | "  reader thread: \(.cpu_seconds * 100 | round / 100) s CPU (decompress, hash, parse), waited \(.waited_for_server * 100 | round / 100) s for the server; server waited \(.server_waited_for_archive * 100 | round / 100) s for the archive"' report.json
-jq -r '"  rows \(.rows), bytes \(.bytes), seconds \(.seconds * 100 | round / 100)"' report.json
+for r in sb1 sb2; do
+	echo "srestore $r phases (s):"
+	jq -r '.timing | to_entries | map("\(.key) \(.value * 100 | round / 100)") | "  " + join(", ")' "$r.json"
+	jq -r '.reader | "  reader thread: \(.cpu_seconds * 100 | round / 100) s CPU (decompress, hash, parse); it waited \(.waited_for_server * 100 | round / 100) s for the server, the server waited \(.server_waited_for_archive * 100 | round / 100) s for it"' "$r.json"
+done
+jq -r '"rows \(.rows), bytes \(.bytes) (uncompressed COPY data)"' sb1.json

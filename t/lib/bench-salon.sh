@@ -1,7 +1,7 @@
 # bench-salon.sh: the data step shared by the benchmarks of sdump and
 # srestore: a PostgreSQL cluster tuned alike for every tool, and the
-# reference salon database (share/strongbox) at BENCH_SCALE (default 22,
-# about 1.1 GB on disk).  Source after test-lib.sh:
+# reference salon database (share/strongbox) at BENCH_SCALE (default 26,
+# about 1.08 GB on disk).  Source after test-lib.sh:
 #
 #   . "$TEST_ROOT/t/lib/bench-salon.sh"
 #   bench_start                 # pg_start with the benchmark settings
@@ -10,7 +10,7 @@
 
 . "$TEST_ROOT/t/lib/pg.sh"
 
-BENCH_SCALE=${BENCH_SCALE:-22}
+BENCH_SCALE=${BENCH_SCALE:-26}
 
 bench_start() {
 	PG_EXTRA_CONF="shared_buffers = 256MB
