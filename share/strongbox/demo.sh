@@ -115,7 +115,7 @@ ARCHIVE=
 KEY="$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump"
 if has sdump && has supload; then
 	step "The nightly backup: sdump | supload, to the local BACKUP_DIR"
-	show 'sdump | supload "$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump"'
+	show 'sdump | supload --verify-archive "$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump"'
 	KEY=$(cd "$BACKUP_DIR" && ls "$BRANCH_ID"/backups/*.sdump | tail -n 1)
 	ARCHIVE="$BACKUP_DIR/$KEY"
 elif has sdump; then

@@ -5,17 +5,17 @@
 # on the storage target (the S3 bucket of BACKUP_S3_*, else BACKUP_DIR).
 # supload's JSON report goes to stdout; errors to stderr.
 #
-# bash for pipefail: a failed sdump must fail the job.  supload cannot tell
-# a dump that died from one that ended, so when sdump fails the object it
-# stored is deleted (an archive without its trailer is refused by srestore
-# anyway).  Exit status: 0 ok, 75 when a retry later may succeed (a server
-# down), 1 otherwise.
+# bash for pipefail: a failed sdump must fail the job.  supload
+# --verify-archive stores the object only when the stream ends with a valid
+# strongbox trailer; should a stored object still follow a failed sdump, it
+# is deleted, so that retention never counts it as a backup.  Exit status:
+# 0 ok, 75 when a retry later may succeed (a server down), 1 otherwise.
 set -uo pipefail
 
 : "${BRANCH_ID:?BRANCH_ID is not set (see strongbox.env)}"
 key="$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump"
 
-sdump | supload "$key"
+sdump | supload --verify-archive "$key"
 st=("${PIPESTATUS[@]}")
 [ "${st[0]}" -eq 0 ] && [ "${st[1]}" -eq 0 ] && exit 0
 
