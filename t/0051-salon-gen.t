@@ -37,7 +37,7 @@ test_expect_success 'the same seed and scale give the same bytes' '
 # Update it when the generator changes on purpose.
 test_expect_success 'the output is the same on every build' '
 	"$GEN" --scale 0.1 --days 30 | sha256sum >sum &&
-	test "$(cut -d " " -f 1 sum)" = 68c553d2aee97b061e47f602e5b9efbe1acbca6f233a17a430480a9b9ef54265
+	test "$(cut -d " " -f 1 sum)" = 728040423e568f0d8a69cc1c5bf7c4b73874b30b52e828f27f35b2dcb34b482e
 '
 test_expect_success 'another seed gives other data' '
 	"$GEN" --scale 0.3 --days 60 --seed 2 >c.sql &&
@@ -102,10 +102,20 @@ test_expect_success 'names, notes and payloads in many scripts, with emoji' '
 	test "$(pg_sql salon "select count(*) from events where payload ? '\''customer_name'\''
 		and payload->>'\''customer_name'\'' ~ '\''[^\x01-\x7f]'\''")" -gt 0
 '
-test_expect_success 'phones are unique and well formed; GSTINs look real' '
+test_expect_success 'phones are unique and well formed; GSTIN check characters are right' '
 	test "$(pg_sql salon "select count(*) from customers where phone !~ '\''^\+(91[6-9][0-9]{9}|9715[0-9]{8}|447[0-9]{9})$'\''")" = 0 &&
 	test "$(pg_sql salon "select count(distinct left(phone, 4)) from customers")" -ge 3 &&
-	test "$(pg_sql salon "select count(*) from suppliers where gstin is not null")" -gt 0
+	test "$(pg_sql salon "select count(*) from suppliers where gstin is not null")" -gt 0 &&
+	test "$(pg_sql salon "select count(*) from bills where buyer_gstin is not null")" -gt 0 &&
+	cat >gstin.sql <<-\SQL &&
+	with g(g) as (select gstin from salon_settings union select gstin from suppliers
+		union select buyer_gstin from bills),
+	a(c) as (select '\''0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ'\''::text)
+	select count(*) from g, a where g is not null and substr(g, 15, 1) <> substr(c,
+		(36 - (select sum(p / 36 + p % 36) from (select (position(substr(g, i, 1) in c) - 1)
+			* (2 - i % 2) p from generate_series(1, 14) i) x)::int % 36) % 36 + 1, 1)
+	SQL
+	test "$(psql -X -At -v ON_ERROR_STOP=1 -d salon -f gstin.sql)" = 0
 '
 test_expect_success 'refunds, discounts, tips, voids and split payments are present' '
 	test "$(pg_sql salon "select count(*) from bills where refund_amount > 0")" -gt 0 &&
@@ -175,6 +185,52 @@ test_expect_success 'the cash drawer balances with the reconciliation' '
 	test "$(pg_sql salon "select count(*) from cash_drawers c join daily_reconciliations r using (business_date)
 		where c.status = '\''closed'\'' and (c.expected_cash <> r.expected_cash or c.counted_cash <> r.counted_cash
 		or c.variance <> r.variance)")" = 0
+'
+# fk_orphans DB: the number of rows, over every foreign key, whose parent
+# row is missing (checked by query, whether or not the server checked it).
+fk_orphans() {
+	psql -X -At -v ON_ERROR_STOP=1 -d "$1" <<-\SQL
+	do $$
+	declare c record; n bigint; total bigint := 0;
+	begin
+		for c in select conrelid::regclass child, confrelid::regclass parent,
+			(select string_agg(format('ch.%I', a.attname), ', ' order by k.i)
+				from unnest(conkey) with ordinality k(n, i)
+				join pg_attribute a on a.attrelid = conrelid and a.attnum = k.n) ccols,
+			(select string_agg(format('p.%I', a.attname), ', ' order by k.i)
+				from unnest(confkey) with ordinality k(n, i)
+				join pg_attribute a on a.attrelid = confrelid and a.attnum = k.n) pcols
+			from pg_constraint where contype = 'f'
+		loop
+			execute format('select count(*) from %s ch where (%s) is not null and not exists
+				(select 1 from %s p where (%s) = (%s))', c.child, c.ccols, c.parent, c.pcols, c.ccols)
+				into n;
+			total := total + n;
+		end loop;
+		raise notice 'orphans %', total;
+	end $$;
+	SQL
+}
+test_expect_success 'no row of the loaded data lacks its parent' '
+	fk_orphans salon 2>err &&
+	grep -q "orphans 0$" err
+'
+test_expect_success 'salon-load.sh -f loads the same rows without row-by-row checks' '
+	pg_createdb salon_f &&
+	expect_exit 0 "$LOAD" -f -s 0.3 -d 60 salon_f &&
+	for t in bills bill_items payments customers events audit_logs; do
+		test "$(pg_sql salon_f "select count(*) from $t")" = "$(pg_sql salon "select count(*) from $t")" || exit 1
+	done &&
+	fk_orphans salon_f 2>err &&
+	grep -q "orphans 0$" err
+'
+test_expect_success 'the orphan check finds a planted orphan' '
+	pg_sql salon_f "set session_replication_role = replica;
+		insert into bill_items (bill_id, line_no, kind, sku_id, description,
+			unit_price, gst_rate_bps, tax_amount, line_total)
+		values (999999999, 1, '\''product'\'', 1, '\''x'\'', 1, 0, 0, 1)" &&
+	fk_orphans salon_f 2>err &&
+	grep -q "orphans 1$" err
 '
 test_expect_success 'a failing generator leaves the database untouched' '
 	pg_createdb salon2 &&

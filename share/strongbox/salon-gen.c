@@ -758,7 +758,7 @@ static const struct {
 	{ "stock", "sku_id, on_hand, reorder_level, location, last_counted_at, updated_at", NULL },
 	{ "appointments", "id, customer_id, staff_id, service_id, scheduled_at, duration_min, status, source, notes, created_by, created_at, updated_at", "id" },
 	{ "walkins", "id, business_date, token_no, customer_id, guest_name, party_size, assigned_staff_id, status, arrived_at, started_at, finished_at, notes", "id" },
-	{ "bills", "id, invoice_number, business_date, customer_id, walkin_id, appointment_id, status, subtotal, discount_amount, discount_reason, cgst_amount, sgst_amount, igst_amount, round_off, total_amount, tip_amount, refund_amount, refund_reason, refunded_at, loyalty_points_earned, notes, created_by, created_at, posted_at, updated_at", "id" },
+	{ "bills", "id, invoice_number, business_date, customer_id, walkin_id, appointment_id, status, subtotal, discount_amount, discount_reason, cgst_amount, sgst_amount, igst_amount, round_off, total_amount, tip_amount, refund_amount, refund_reason, buyer_gstin, refunded_at, loyalty_points_earned, notes, created_by, created_at, posted_at, updated_at", "id" },
 	{ "bill_items", "id, bill_id, line_no, kind, service_id, addon_id, sku_id, staff_id, description, quantity, unit_price, discount_amount, gst_rate_bps, tax_amount, line_total, cogs_amount, commission_amount", "id" },
 	{ "payments", "id, bill_id, kind, method, amount, tip_amount, reference, received_by, paid_at, created_at", "id" },
 	{ "cash_drawers", "id, business_date, opened_by, opened_at, opening_float, closed_by, closed_at, expected_cash, counted_cash, variance, status, denominations, notes", "id" },
@@ -1657,12 +1657,26 @@ simulate_day(int64_t d)
 				onull();
 			T(); oint(tax / 2); T(); oint(tax - tax / 2); T(); os("0"); T();
 			oint(round_off); T(); oint(total); T(); oint(tip); T(); oint(refund); T();
-			if (refund) {
-				otext(RPICK(&rt, refund_reasons)); T();
-				otsr(&rbp, refund_day, refund_sec); T();
+			if (refund)
+				otext(RPICK(&rt, refund_reasons));
+			else
+				onull();
+			T();
+			/* A few regulars bill to their company. */
+			if (cust && cust % 23 == 0 && subtotal >= 100000) {
+				struct rng rg = rng_for(K_CUSTOMER, 1000000000ULL + (uint64_t)cust);
+				char gst[16];
+				make_gstin(gst, &rg, RPICK(&rg, state_codes));
+				os(gst);
 			} else {
-				onull(); T(); onull(); T();
+				onull();
 			}
+			T();
+			if (refund)
+				otsr(&rbp, refund_day, refund_sec);
+			else
+				onull();
+			T();
 			oint(cust && !is_void ? (total - refund) / 10000 : 0); T();
 			if (rchance(&rt, 60)) {
 				make_note(&tb, &rt);

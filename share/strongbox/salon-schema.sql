@@ -244,6 +244,9 @@ CREATE TABLE bills (
 	tip_amount bigint NOT NULL DEFAULT 0 CHECK (tip_amount >= 0),
 	refund_amount bigint NOT NULL DEFAULT 0 CHECK (refund_amount >= 0),
 	refund_reason text,
+	-- A business customer's GSTIN, for a B2B tax invoice (GSTR-1).
+	buyer_gstin char(15)
+		CHECK (buyer_gstin ~ '^[0-9]{2}[A-Z]{5}[0-9]{4}[A-Z][1-9A-Z]Z[0-9A-Z]$'),
 	refunded_at timestamptz,
 	loyalty_points_earned integer NOT NULL DEFAULT 0,
 	notes text,
