@@ -70,6 +70,11 @@ test_expect_success 'the invoice number comes from its sequence' '
 	test "$(cat inv)" = INV-000001 &&
 	test "$(pg_sql salon "select taxable_amount from bills")" = 10000
 '
+test_expect_success 'invoice numbers grow past six digits without truncation' '
+	pg_sql salon "select setval('\''bill_invoice_seq'\'', 999999, false)" &&
+	test "$(pg_sql salon "select next_invoice_number()")" = INV-999999 &&
+	test "$(pg_sql salon "select next_invoice_number()")" = INV-1000000
+'
 test_expect_success 'a check constraint refuses a bill whose total does not add up' '
 	! pg_sql salon "insert into bills (business_date, subtotal, total_amount, created_by, created_at)
 		values ('\''2026-01-01'\'', 10000, 9999, 1, now())" 2>err &&
