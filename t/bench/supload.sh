@@ -1,0 +1,98 @@
+#!/bin/sh
+# supload benchmark (make bench): 1 GiB from a pipe to the local s3rver,
+# supload against `rclone rcat` to the same server in one run, both with
+# 16 MiB parts and 4 in flight: wall time, CPU seconds (user + system) and
+# peak RSS from /usr/bin/time -v, and supload's ratios to rclone.  Both
+# talk to s3rver directly (not through the test's verifying front, whose
+# own work would blur the comparison); each object is read back and
+# compared with sha256sum.
+#
+#   BENCH_BYTES   input size (default 1 GiB)
+#   BENCH_OUT     where the markdown table goes (default build/bench-supload.md)
+set -eu
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+PATH="$ROOT/bin:$PATH"
+BYTES=${BENCH_BYTES:-1073741824}
+OUT=${BENCH_OUT:-$ROOT/build/bench-supload.md}
+WORK=$(mktemp -d "${TMPDIR:-/tmp}/strongbox-bench.XXXXXX")
+chmod 755 "$WORK"
+export PATH TEST_ROOT="$ROOT"
+# Like the tests, never read the user's settings.
+unset BACKUP_S3_ENDPOINT BACKUP_S3_BUCKET BACKUP_S3_ACCESS_KEY \
+	BACKUP_S3_SECRET_KEY BACKUP_S3_REGION BACKUP_S3_URL_STYLE \
+	BACKUP_S3_CA_FILE BACKUP_DIR AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY \
+	AWS_REGION AWS_ENDPOINT_URL AWS_CA_BUNDLE AWS_PROFILE AWS_DEFAULT_REGION \
+	AWS_SESSION_TOKEN 2>/dev/null || true
+
+# What t/lib/s3.sh needs from t/lib/test-lib.sh.
+_hooks=
+test_at_exit() { _hooks="$1
+$_hooks"; }
+free_port() {
+	perl -MIO::Socket::INET -e '
+		my $s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1",
+			LocalPort => 0, Proto => "tcp") or die "no port: $!";
+		print $s->sockport, "\n";'
+}
+wait_for() {
+	_limit=$(( $1 * 10 )); shift; _i=0
+	until "$@" >/dev/null 2>&1; do
+		_i=$((_i + 1)); [ "$_i" -lt "$_limit" ] || return 1; sleep 0.1
+	done
+}
+trap 'eval "$_hooks"; rm -rf "$WORK"' EXIT
+trap 'exit 130' INT TERM
+. "$ROOT/t/lib/s3.sh"
+cd "$WORK"
+
+S3_NO_FRONT=1 s3_start
+cat >rclone.conf <<CONF
+[t]
+type = s3
+provider = Other
+access_key_id = $S3_ACCESS_KEY
+secret_access_key = $S3_SECRET_KEY
+endpoint = $S3_ENDPOINT
+region = us-east-1
+CONF
+
+echo "bench: generating $BYTES bytes of input" >&2
+head -c "$BYTES" /dev/urandom >input
+want=$(sha256sum <input | cut -d' ' -f1)
+
+# run NAME CMD...: `cat input | CMD` under /usr/bin/time -v, then reads
+# the object back through rclone and checks its SHA-256.
+run() {
+	name=$1 key=$2
+	shift 2
+	sync
+	cat input | /usr/bin/time -v "$@" >"$name.out" 2>"$name.time"
+	got=$(rclone --config rclone.conf cat "t:$S3_BUCKET/$key" | sha256sum |
+		cut -d' ' -f1)
+	[ "$got" = "$want" ] || { echo "bench: $name stored other bytes" >&2; exit 1; }
+	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' \
+		"$name.time" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
+	cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' \
+		"$name.time")
+	rss=$(awk -F': ' '/Maximum resident/ { print int($2 / 1024) }' "$name.time")
+	echo "$name $wall $cpu $rss"
+}
+
+echo "bench: supload" >&2
+run supload bench/supload supload --part-size 16MiB -j 4 bench/supload >results
+echo "bench: rclone rcat" >&2
+run rclone bench/rclone rclone --config rclone.conf rcat --s3-chunk-size 16M \
+	--s3-upload-concurrency 4 "t:$S3_BUCKET/bench/rclone" >>results
+
+mkdir -p "$(dirname "$OUT")"
+awk -v bytes="$BYTES" '
+	{ name[NR] = $1; wall[NR] = $2; cpu[NR] = $3; rss[NR] = $4 }
+	END {
+		printf "supload vs rclone rcat, %d MiB from a pipe to s3rver on loopback, 16 MiB parts, 4 in flight\n\n", bytes / 1048576
+		print "| client | wall s | CPU s | peak RSS MiB |"
+		print "|---|---|---|---|"
+		for (i = 1; i <= NR; i++)
+			printf "| %s | %.2f | %.2f | %d |\n", name[i], wall[i], cpu[i], rss[i]
+		printf "| supload / rclone | %.2f | %.2f | %.2f |\n",
+			wall[1] / wall[2], cpu[1] / cpu[2], rss[1] / rss[2]
+	}' results | tee "$OUT"
