@@ -511,7 +511,8 @@ dir_list(struct target *t, const char *prefix, target_list_cb cb, void *ctx,
 	int ret = walk(t->dir, "", prefix, &l, st);
 
 	if (ret == 0) {
-		qsort(l.v, l.n, sizeof *l.v, cmp_entry);
+		if (l.n > 1)
+			qsort(l.v, l.n, sizeof *l.v, cmp_entry);
 		for (size_t i = 0; i < l.n; i++) {
 			char tbuf[32];
 			struct tm tm;
