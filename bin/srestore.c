@@ -1215,6 +1215,7 @@ check_archive(struct archive_reader *r, bool list)
 /* ---- --sql ---- */
 
 struct sqlout {
+	char *error; /* why the callback stopped, if it did */
 	struct archive_reader *r;
 	const struct ar_manifest *m;
 	bool *selected;
@@ -1252,8 +1253,10 @@ sql_event(void *ctx, const struct ar_event *ev)
 		char *why;
 		so->m = archive_reader_manifest(so->r);
 		so->selected = select_tables(so->m, &why);
-		if (why)
-			die(EXIT_FAIL, "%s", why); /* nothing is running yet */
+		if (why) {
+			so->error = why;
+			return 1;
+		}
 		printf("-- strongbox archive of database %s, made %s by %s\n"
 		       "-- for psql: the transaction commits only if srestore "
 		       "verified the whole archive\n"
@@ -1327,6 +1330,8 @@ print_sql(struct archive_reader *r)
 		fflush(stdout);
 		die(EXIT_FAIL, "%s", archive_reader_error(r));
 	}
+	if (rc != 0 && so.error != NULL)
+		die(EXIT_FAIL, "%s", so.error);
 	if (rc != 0)
 		die(EXIT_FAIL, "cannot write the script: %s", strerror(errno));
 	/* pg_dump --schema-only leaves materialized views empty. */
