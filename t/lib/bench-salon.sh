@@ -24,7 +24,7 @@ ${BENCH_EXTRA_CONF:-}"
 # bench_salon DB: the salon database at BENCH_SCALE; prints its size.
 bench_salon() {
 	pg_createdb "$1" &&
-	"$TEST_ROOT/share/strongbox/salon-load.sh" -s "$BENCH_SCALE" "$1" &&
+	"$TEST_ROOT/share/strongbox/salon-load.sh" -f -s "$BENCH_SCALE" "$1" &&
 	pg_sql "$1" "vacuum analyze" &&
 	echo "# database $1 at scale $BENCH_SCALE: $(pg_sql "$1" "select pg_size_pretty(pg_database_size(current_database()))")"
 }
