@@ -20,6 +20,7 @@
 
 #include <jansson.h>
 #include <libpq-fe.h>
+#include <openssl/crypto.h>
 
 #include "archive_names.h"
 #include "archive_write.h"
@@ -1068,6 +1069,11 @@ main(int argc, char **argv)
 	int c;
 
 	err_init(argv[0]);
+	/*
+	 * A failure in one thread exits the process while others may be
+	 * hashing: OpenSSL must not tear itself down under them at exit.
+	 */
+	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	opt.comp.kind = ARCHIVE_COMPRESS_ZSTD;
 	opt.jobs = 1;
 	opt.chunk_size = DEFAULT_CHUNK_SIZE;

@@ -192,6 +192,10 @@ test_expect_success 'URLs: postgresql+asyncpg:// in DATABASE_URL, postgres:// in
 	expect_exit 0 sdump --data-only -t branches -d "postgres://postgres@127.0.0.1:$PGPORT/hard" &&
 	mv out v.sdump && ar_cat v.sdump strongbox/manifest.json | jq -e ".database == \"hard\""
 '
+test_expect_success '--progress reports on stderr' '
+	expect_exit 0 sdump -d hard --progress &&
+	grep -q "^sdump: 11/11 tables, .* MiB/s\$" err
+'
 test_expect_success 'a closed stdout fails the dump (EPIPE), no trailer' '
 	{ sdump -d hard -Z none 2>err; echo $? >rc; } | head -c 100 >/dev/null &&
 	test "$(cat rc)" = 1 && expect_one_line_error sdump &&
