@@ -43,6 +43,8 @@ usage(void)
 	       "      --expected-size SIZE  pick a part size for this much input\n"
 	       "  -j, --concurrency N     parts in flight (default 4)\n"
 	       "      --verify-archive    store only a complete strongbox archive\n"
+	       "      --progress          bytes and rate on stderr (default when "
+	       "a terminal)\n"
 	       "      --timeout SECONDS   a transfer stalled this long is retried "
 	       "(default 30)\n"
 	       "      --retries N         attempts per request (default 8)\n"
@@ -156,12 +158,53 @@ now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* Progress on stderr: a line rewritten in place on a terminal. */
+struct progress {
+	const char *what;   /* "read" or "written" */
+	double start, last;
+	long long bytes;
+	int tty;
+};
+
+static void
+progress_show(struct progress *p, int final)
+{
+	double el = now() - p->start;
+
+	fprintf(stderr, "%ssupload: %.1f MiB %s, %.1f MiB/s%s",
+		p->tty ? "\r" : "", p->bytes / 1048576.0, p->what,
+		el > 0 ? p->bytes / 1048576.0 / el : 0.0,
+		p->tty && !final ? "  " : "\n");
+	fflush(stderr);
+}
+
+static void
+on_progress(void *ctx, long long bytes)
+{
+	struct progress *p = ctx;
+	double t = now();
+
+	p->bytes = bytes;
+	if (t - p->last >= (p->tty ? 0.25 : 5.0)) {
+		p->last = t;
+		progress_show(p, 0);
+	}
+}
+
+static void
+progress_done(struct progress *p)
+{
+	if (p->last > 0 || p->tty)
+		progress_show(p, 1);
+}
+
 static int
 do_put(struct target *t, const char *key, long long part_size,
-	int concurrency, int verify)
+	int concurrency, int verify, int show_progress)
 {
 	struct put_opts o = {.part_size = part_size,
 		.concurrency = concurrency};
+	struct progress prog = {"read", now(), 0, 0, isatty(STDERR_FILENO)};
 	struct put_result r;
 	struct s3_status st;
 	struct archive_probe *probe = NULL;
@@ -174,14 +217,22 @@ do_put(struct target *t, const char *key, long long part_size,
 		o.accept = accept_probe;
 		o.ctx = probe;
 	}
+	if (show_progress) {
+		o.progress = on_progress;
+		o.pctx = &prog;
+	}
 	catch_signals();
 	if (target_put(t, key, STDIN_FILENO, &o, &r, &st) < 0) {
+		if (show_progress && prog.tty)
+			fputc('\n', stderr);
 		if (got_signal)
 			die(EXIT_FAIL, "cannot put \"%s\": cancelled by signal "
 				"%d; nothing stored", key, (int)got_signal);
 		die(st.code ? st.code : EXIT_FAIL, "cannot put \"%s\": %s; "
 			"nothing stored", key, st.msg);
 	}
+	if (show_progress)
+		progress_done(&prog);
 	j = json_pack("{s:s, s:I, s:s, s:s, s:i, s:f}", "key", key,
 		"bytes", (json_int_t)r.bytes, "sha256", r.sha256, "etag",
 		r.etag ? r.etag : "", "parts", r.parts, "seconds",
@@ -196,17 +247,24 @@ do_put(struct target *t, const char *key, long long part_size,
 }
 
 static int
-do_get(struct target *t, const char *key)
+do_get(struct target *t, const char *key, int show_progress)
 {
 	struct s3_status st;
+	struct progress prog = {"written", now(), 0, 0, isatty(STDERR_FILENO)};
 
 	if (isatty(STDOUT_FILENO))
 		die(EXIT_FAIL, "not writing an object to a terminal: redirect "
 			"stdout");
 	catch_signals();
-	if (target_get(t, key, STDOUT_FILENO, &st) < 0)
+	if (target_get(t, key, STDOUT_FILENO, show_progress ? on_progress :
+		NULL, &prog, &st) < 0) {
+		if (show_progress && prog.tty)
+			fputc('\n', stderr);
 		die(st.code ? st.code : EXIT_FAIL, "cannot get \"%s\": %s",
 			key, st.msg);
+	}
+	if (show_progress)
+		progress_done(&prog);
 	return EXIT_OK;
 }
 
@@ -315,8 +373,8 @@ do_delete(struct target *t, int dry_run)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DRY_RUN = 256, OPT_EXPECTED, OPT_JSON, OPT_PART, OPT_RETRIES,
-		OPT_TIMEOUT, OPT_VERIFY, OPT_VERSION };
+	enum { OPT_DRY_RUN = 256, OPT_EXPECTED, OPT_JSON, OPT_PART,
+		OPT_PROGRESS, OPT_RETRIES, OPT_TIMEOUT, OPT_VERIFY, OPT_VERSION };
 	static const struct option longopts[] = {
 		{"concurrency", required_argument, NULL, 'j'},
 		{"delete", no_argument, NULL, 'd'},
@@ -327,6 +385,7 @@ main(int argc, char **argv)
 		{"json", no_argument, NULL, OPT_JSON},
 		{"list", no_argument, NULL, 'l'},
 		{"part-size", required_argument, NULL, OPT_PART},
+		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"retries", required_argument, NULL, OPT_RETRIES},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"verbose", no_argument, NULL, 'v'},
@@ -338,6 +397,7 @@ main(int argc, char **argv)
 	long long part_size = 0, expected = -1;
 	int mode = 'p', concurrency = DEFAULT_CONCURRENCY, json = 0;
 	int dry_run = 0, verify = 0, c, ret;
+	int show_progress = isatty(STDERR_FILENO);
 	struct target *t;
 
 	err_init(argv[0]);
@@ -376,6 +436,9 @@ main(int argc, char **argv)
 			    part_size > TARGET_MAX_PART)
 				die_usage("--part-size must be from 5MiB to "
 					"5GiB");
+			break;
+		case OPT_PROGRESS:
+			show_progress = 1;
 			break;
 		case OPT_RETRIES:
 			tun.max_attempts = (int)parse_long("--retries", optarg,
@@ -434,7 +497,7 @@ main(int argc, char **argv)
 	t = target_from_env(&tun);
 	switch (mode) {
 	case 'g':
-		ret = do_get(t, argv[0]);
+		ret = do_get(t, argv[0], show_progress);
 		break;
 	case 'l':
 		ret = do_list(t, argc ? argv[0] : "", json);
@@ -443,7 +506,8 @@ main(int argc, char **argv)
 		ret = do_delete(t, dry_run);
 		break;
 	default:
-		ret = do_put(t, argv[0], part_size, concurrency, verify);
+		ret = do_put(t, argv[0], part_size, concurrency, verify,
+			show_progress);
 	}
 	target_free(t);
 	finish_stdout();

@@ -314,6 +314,8 @@ dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 		EVP_DigestUpdate(sha, buf, n);
 		EVP_DigestUpdate(md5, buf, n);
 		res->bytes += n;
+		if (o->progress)
+			o->progress(o->pctx, res->bytes);
 		for (ssize_t off = 0; off < n; ) {
 			ssize_t w = write(out, buf + off, n - off);
 			if (w < 0 && errno == EINTR && !s3_cancelled())
@@ -370,8 +372,37 @@ out:
 	return ret;
 }
 
+struct fd_sink {
+	int fd;
+	long long written;
+	void (*progress)(void *pctx, long long bytes);
+	void *pctx;
+};
+
 static int
-dir_get(struct target *t, const char *key, int fd, struct s3_status *st)
+write_sink(void *ctx, const void *data, size_t len)
+{
+	struct fd_sink *s = ctx;
+	const char *p = data;
+
+	while (len > 0) {
+		ssize_t w = write(s->fd, p, len);
+		if (w < 0 && errno == EINTR && !s3_cancelled())
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= w;
+		s->written += w;
+	}
+	if (s->progress)
+		s->progress(s->pctx, s->written);
+	return 0;
+}
+
+static int
+dir_get(struct target *t, const char *key, struct fd_sink *sink,
+	struct s3_status *st)
 {
 	char *path = xasprintf("%s/%s", t->dir, key);
 	size_t bufsize = 1 << 20;
@@ -404,17 +435,11 @@ dir_get(struct target *t, const char *key, int fd, struct s3_status *st)
 			set_errno_status(st, "cannot read", path);
 			goto out;
 		}
-		for (ssize_t off = 0; off < n; ) {
-			ssize_t w = write(fd, buf + off, n - off);
-			if (w < 0 && errno == EINTR && !s3_cancelled())
-				continue;
-			if (w < 0) {
-				st->code = EXIT_FAIL;
-				snprintf(st->msg, sizeof st->msg,
-					"write error: %s", strerror(errno));
-				goto out;
-			}
-			off += w;
+		if (write_sink(sink, buf, n) < 0) {
+			st->code = EXIT_FAIL;
+			snprintf(st->msg, sizeof st->msg, "write error: %s",
+				strerror(errno));
+			goto out;
 		}
 	}
 	ret = 0;
@@ -570,37 +595,17 @@ target_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 	return dir_put(t, key, fd, o, res, st);
 }
 
-struct fd_sink {
-	int fd;
-};
-
-static int
-write_sink(void *ctx, const void *data, size_t len)
-{
-	struct fd_sink *s = ctx;
-	const char *p = data;
-
-	while (len > 0) {
-		ssize_t w = write(s->fd, p, len);
-		if (w < 0 && errno == EINTR && !s3_cancelled())
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= w;
-	}
-	return 0;
-}
-
 int
-target_get(struct target *t, const char *key, int fd, struct s3_status *st)
+target_get(struct target *t, const char *key, int fd,
+	void (*progress)(void *pctx, long long bytes), void *pctx,
+	struct s3_status *st)
 {
-	struct fd_sink sink = {fd};
+	struct fd_sink sink = {fd, 0, progress, pctx};
 
 	memset(st, 0, sizeof *st);
 	if (t->is_s3)
 		return s3_get_object(t->s3, key, write_sink, &sink, st);
-	return dir_get(t, key, fd, st);
+	return dir_get(t, key, &sink, st);
 }
 
 struct s3_list_adapter {

@@ -59,6 +59,9 @@ struct put_opts {
 	 */
 	int (*accept)(void *ctx, char *why, size_t whylen);
 	void *ctx;
+	/* Told the total read so far, now and then; or NULL. */
+	void (*progress)(void *pctx, long long bytes);
+	void *pctx;
 };
 
 struct put_result {
@@ -80,8 +83,12 @@ struct put_result {
 int target_put(struct target *t, const char *key, int fd,
 	const struct put_opts *o, struct put_result *res, struct s3_status *st);
 
-/* Writes the object at key to fd (resumed with Range on S3). */
+/*
+ * Writes the object at key to fd (resumed with Range on S3); progress, if
+ * not NULL, is told the total written so far now and then.
+ */
 int target_get(struct target *t, const char *key, int fd,
+	void (*progress)(void *pctx, long long bytes), void *pctx,
 	struct s3_status *st);
 
 /* One listed object; time is RFC 3339 UTC ("2026-11-29T22:00:05Z"). */

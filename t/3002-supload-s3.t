@@ -89,4 +89,25 @@ test_expect_success 'a missing object: exit 1, one line' '
 	expect_exit 1 supload -g no/such/key &&
 	expect_one_line_error supload && grep -q "no such object" err
 '
+test_expect_success 'memory stays within (concurrency + 1) parts' '
+	head -c 60000000 /dev/urandom >mem &&
+	cat mem | /usr/bin/time -f %M -o rss supload --part-size 5MiB -j 2 mem/k >out &&
+	jq -e ".parts == 12" out &&
+	test $(tail -n 1 rss) -lt $(( (3 * 5 * 1024) + 30 * 1024 )) &&
+	supload -g mem/k | cmp - mem
+'
+test_expect_success 'before part 10,001 the upload stops, says how, is aborted' '
+	cat mem | SUPLOAD_TEST_MAX_PARTS=3 expect_exit 1 supload \
+		--part-size 5MiB limit/k &&
+	expect_one_line_error supload &&
+	grep -q "more than 3 parts of 5 MiB: give --expected-size or a larger --part-size" err &&
+	s3_aborts | grep -q "^DELETE /[^ ]*/limit/k?uploadId=" &&
+	expect_exit 1 supload -g limit/k
+'
+test_expect_success '--expected-size picks a part size with room to spare' '
+	cat mem | supload --expected-size 600GiB exp/k >out &&
+	jq -e ".parts == 1" out &&
+	cat mem | supload --expected-size 1GiB exp/k2 >out &&
+	jq -e ".parts == 4" out
+'
 test_done
