@@ -172,6 +172,8 @@ struct restore {
 	bool *owned_skip;  /* unused sequences (selection) */
 	struct fk *fks;
 	size_t nfks;
+	struct fk *triggers; /* user triggers set aside: table, name, state */
+	size_t ntriggers;
 	char *error;       /* why the callback stopped */
 	int code;
 	int server_version;
@@ -736,6 +738,63 @@ restore_fks(struct restore *st)
 	return 0;
 }
 
+/*
+ * Data-only: the target's own triggers (an updated_at stamp, an audit
+ * log) must not rewrite or duplicate restored rows, so the enabled user
+ * triggers of the tables being loaded are disabled for the load and put
+ * back as they were (origin, always or replica) before COMMIT.
+ */
+static int
+disable_triggers(struct restore *st)
+{
+	PGresult *res = query(
+		st, "cannot read the target's triggers",
+		"SELECT n.nspname, c.relname, pg_catalog.quote_ident(t.tgname), t.tgenabled "
+		"FROM pg_catalog.pg_trigger t JOIN pg_catalog.pg_class c ON c.oid = t.tgrelid "
+		"JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace "
+		"WHERE NOT t.tgisinternal AND t.tgenabled <> 'D' ORDER BY t.oid",
+		0, NULL);
+	int rc = 0;
+
+	if (res == NULL)
+		return 1;
+	st->triggers = xcalloc((size_t)PQntuples(res) + 1, sizeof *st->triggers);
+	for (int r = 0; r < PQntuples(res) && rc == 0; r++) {
+		size_t ti = archive_reader_find_table(st->m, PQgetvalue(res, r, 0),
+		                                      PQgetvalue(res, r, 1));
+		struct fk *t;
+		char *sql;
+
+		if (ti == (size_t)-1 || !st->selected[ti])
+			continue;
+		t = &st->triggers[st->ntriggers++];
+		t->table = qualified(PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
+		t->name = xstrdup(PQgetvalue(res, r, 2));
+		t->def = xstrdup(PQgetvalue(res, r, 3));
+		sql = xasprintf("ALTER TABLE %s DISABLE TRIGGER %s", t->table, t->name);
+		rc = run(st, "cannot disable the target's triggers", sql);
+		free(sql);
+	}
+	PQclear(res);
+	return rc;
+}
+
+static int
+enable_triggers(struct restore *st)
+{
+	for (size_t i = 0; i < st->ntriggers; i++) {
+		struct fk *t = &st->triggers[i];
+		const char *how = t->def[0] == 'A' ? "ALWAYS " : t->def[0] == 'R' ? "REPLICA " : "";
+		char *sql = xasprintf("ALTER TABLE %s ENABLE %sTRIGGER %s", t->table,
+		                      how, t->name);
+		int rc = run(st, "cannot enable the target's triggers again", sql);
+		free(sql);
+		if (rc)
+			return rc;
+	}
+	return 0;
+}
+
 static int
 truncate_tables(struct restore *st)
 {
@@ -836,7 +895,7 @@ on_manifest(struct restore *st)
 			st->freeze[i] = true;
 	}
 	if (st->truncate) {
-		if (drop_fks(st) || truncate_tables(st))
+		if (drop_fks(st) || disable_triggers(st) || truncate_tables(st))
 			return 1;
 	}
 	return 0;
@@ -1117,7 +1176,7 @@ restore(struct archive_reader *r, bool dry_run)
 		}
 	}
 	t = now();
-	if (st.truncate && restore_fks(&st))
+	if (st.truncate && (enable_triggers(&st) || restore_fks(&st)))
 		abort_restore(&st, st.error, st.code);
 	if (refresh_matviews(&st))
 		abort_restore(&st, st.error, st.code);
@@ -1139,6 +1198,12 @@ restore(struct archive_reader *r, bool dry_run)
 		free(st.fks[i].def);
 	}
 	free(st.fks);
+	for (size_t i = 0; i < st.ntriggers; i++) {
+		free(st.triggers[i].table);
+		free(st.triggers[i].name);
+		free(st.triggers[i].def);
+	}
+	free(st.triggers);
 }
 
 /* ---- --check, --list ---- */

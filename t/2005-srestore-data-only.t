@@ -58,6 +58,22 @@ test_expect_success 'the foreign keys are back and enforced' '
 	test "$(pg_sql dst "select count(*) from pg_constraint where contype = '"'"'f'"'"'")" = 5 &&
 	! pg_sql dst "insert into b (a_id) values (999)" 2>/dev/null
 '
+test_expect_success 'the target'"'"'s own triggers do not touch restored rows, and come back as they were' '
+	pg_sql dst "
+	create table audit (what text);
+	create function stamp() returns trigger language plpgsql as \$\$
+	begin NEW.name := '"'"'stamped'"'"'; insert into audit values (TG_OP); return NEW; end \$\$;
+	create trigger a_stamp before insert or update on a for each row execute function stamp();
+	create trigger a_always before insert on a for each row execute function stamp();
+	alter table a enable always trigger a_always;
+	create trigger a_off before insert on a for each row execute function stamp();
+	alter table a disable trigger a_off" &&
+	expect_exit 0 srestore --data-only -d dst -t a -t b -t c <d.sdump &&
+	test "$(pg_sql dst "select count(*) from a where name = '"'"'stamped'"'"'")" = 0 &&
+	test "$(pg_sql dst "select count(*) from audit")" = 0 &&
+	test "$(pg_sql dst "select string_agg(tgname || '"'"'='"'"' || tgenabled::text, '"'"' '"'"' order by tgname) from pg_trigger where tgrelid = '"'"'a'"'"'::regclass and not tgisinternal")" = "a_always=A a_off=D a_stamp=O" &&
+	pg_sql dst "drop table audit; drop trigger a_stamp on a; drop trigger a_always on a; drop trigger a_off on a"
+'
 test_expect_success 'rows that break a target foreign key: rolled back, unchanged' '
 	pg_sql src "alter table b drop constraint b_a_id_fkey; insert into b (a_id) values (777)" &&
 	sdump -d src --data-only -t a -t b -t c >bad.sdump &&
