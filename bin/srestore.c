@@ -225,6 +225,20 @@ stop_server(struct restore *st, PGresult *res, const char *what)
 		     what, st->m ? st->m->ntables : (size_t)0, st->max_locks);
 		return 1;
 	}
+	if (state && strcmp(state, "2BP01") == 0 &&
+	    PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL) != NULL) {
+		/* Not the server's "use CASCADE": that would drop them. */
+		char *detail = xstrdup(PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL));
+		for (char *p = detail; *p; p++)
+			if (*p == '\n')
+				*p = ';';
+		stop(st, EXIT_FAIL,
+		     "%s: objects outside the archive depend on it (%s): "
+		     "drop or change them first", what, detail);
+		free(detail);
+		free(msg);
+		return 1;
+	}
 	stop(st, code, "%s: %s", what, msg);
 	free(msg);
 	return 1;

@@ -43,4 +43,12 @@ test_expect_success 'a tar that is not ours' '
 	expect_one_line_error srestore &&
 	grep -q "not a strongbox archive (first member is" err
 '
+test_expect_success 'a server that does not answer: one line, exit 75 (retry later)' '
+	port=$(free_port) &&
+	printf "x" >one &&
+	expect_exit 75 srestore -d "postgresql://nobody:secret@127.0.0.1:$port/db" <one &&
+	expect_one_line_error srestore &&
+	grep -q "cannot connect" err &&
+	! grep -q secret err
+'
 test_done

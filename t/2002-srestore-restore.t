@@ -74,6 +74,15 @@ test_expect_success '--clean over changed rows brings the dumped state back' '
 	jq -e ".mode == \"clean\"" out &&
 	dump dst dst4.sql && diff src.sql dst4.sql
 '
+test_expect_success '--clean stops at an object outside the archive that depends on it' '
+	pg_sql dst "create view public.outside as select id from public.branches" &&
+	dump dst before.sql &&
+	expect_exit 1 srestore --clean -d dst <a.tar &&
+	expect_one_line_error srestore &&
+	grep -q "cannot drop the archive.s objects: objects outside the archive depend on it (view public.outside depends on table public.branches)" err &&
+	dump dst after.sql && diff before.sql after.sql &&
+	pg_sql dst "drop view public.outside"
+'
 test_expect_success 'selective restore: -t loads only the matching tables' '
 	pg_createdb sel &&
 	expect_exit 0 srestore -d sel -t branches -t "public.cust*" <a.tar &&
