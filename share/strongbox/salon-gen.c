@@ -1787,6 +1787,25 @@ simulate_day(int64_t d)
 				jstr(&jb, "method", method_names[mlist[0]]);
 			if (disc)
 				jint(&jb, "discount_amount", disc);
+			jk(&jb, "lines");
+			sb_s(&jb, "[");
+			for (i = 0; i < nl; i++) {
+				if (i)
+					sb_s(&jb, ", ");
+				sb_s(&jb, "{");
+				jstr(&jb, "kind", lines[i].kind ? "product" : "service");
+				if (lines[i].service)
+					jint(&jb, "service_id", lines[i].service);
+				if (lines[i].addon)
+					jint(&jb, "addon_id", lines[i].addon);
+				if (lines[i].sku)
+					jint(&jb, "sku_id", lines[i].sku);
+				if (lines[i].staff)
+					jint(&jb, "staff_id", lines[i].staff);
+				jint(&jb, "amount", lines[i].total);
+				sb_s(&jb, "}");
+			}
+			sb_s(&jb, "]");
 			sb_s(&jb, "}");
 		}
 		audit(&rbp, d, t - 120, desk, "bill.create", "bill", ids.bill, NULL,
@@ -1812,6 +1831,23 @@ simulate_day(int64_t d)
 			audit(&rbp, refund_day, refund_sec, 2, "bill.refund", "bill", ids.bill,
 			    "{\"refund_amount\": 0}", p);
 			event(&rbp, refund_day, refund_sec, "refund.issued", "bill", ids.bill, p);
+		}
+		/* The desk notes something about the customer, quotes and all. */
+		if (cust && rchance(&rbp, 25)) {
+			static struct sbuf ob, nb;
+			if (g_emit == T_AUDIT_LOGS) {
+				struct rng rn = rng_for(K_TEXT, 2000000000ULL + (uint64_t)ids.bill);
+				sb_reset(&ob); sb_s(&ob, "{");
+				jstr(&ob, "notes", "");
+				sb_s(&ob, "}");
+				make_note(&tb, &rn);
+				sb_reset(&nb); sb_s(&nb, "{");
+				jstr(&nb, "notes", tb.p);
+				if (rchance(&rn, 300))
+					jstr(&nb, "email", "");
+				sb_s(&nb, "}");
+			}
+			audit(&rbp, d, t + 90, desk, "customer.update", "customer", cust, ob.p, nb.p);
 		}
 
 		if (!is_void) {
