@@ -33,6 +33,7 @@
 
 #define DEFAULT_CHUNK_SIZE (4u << 20)
 #define MAX_JOBS 64
+#define DEFAULT_SPLIT_SIZE (64u << 20)
 
 typedef unsigned int oid_t;
 
@@ -46,6 +47,7 @@ struct rel {
 	size_t nancestors;
 	oid_t owner;      /* a sequence's owning table, or 0 */
 	double pages;
+	double size; /* pg_relation_size(), bytes */
 	int selected;
 };
 
@@ -59,10 +61,16 @@ struct table {
 	int level;
 	size_t comp;
 	oid_t parent; /* immediate partition parent, or 0 */
-	/* results, written by the one worker that copies the table */
+	char *from;   /* "schema"."name" */
+	char *cols;   /* the quoted column list */
+	int parts;    /* copied in this many TID ranges, concurrently */
+	/* results, under mu: the parts of one table share them */
+	pthread_mutex_t mu;
+	struct sha256_ctx *sha;
+	int parts_done;
 	unsigned long long rows, bytes;
 	unsigned long chunks;
-	char sha[65];
+	char sha_hex[65];
 };
 
 static struct {
@@ -74,6 +82,7 @@ static struct {
 	size_t chunk_size;
 	int data_only;
 	int progress;
+	size_t split_size;
 } opt;
 
 static struct rel *rels;
@@ -91,7 +100,8 @@ usage(void)
 {
 	printf("usage: sdump [-d CONNINFO|URL] [-Z zstd[:LEVEL]|gzip[:LEVEL]|none]\n"
 	       "             [-t PATTERN]... [-T PATTERN]... [-j JOBS]\n"
-	       "             [--chunk-size BYTES] [--data-only] [--progress]\n"
+	       "             [--chunk-size BYTES] [--split-size BYTES] [--data-only]\n"
+	       "             [--progress]\n"
 	       "\n"
 	       "Writes one consistent snapshot of a PostgreSQL database to stdout\n"
 	       "as a strongbox archive.\n"
@@ -103,6 +113,7 @@ usage(void)
 	       "  -T, --exclude-table PATTERN  skip matching tables (repeatable)\n"
 	       "  -j, --jobs N             copy tables over N connections (default 1)\n"
 	       "      --chunk-size BYTES   rows per archive member, at most (default 4M)\n"
+	       "      --split-size BYTES   with -j, copy bigger tables in parts (default 64M)\n"
 	       "  -a, --data-only          rows and sequences only, no schema\n"
 	       "      --progress           report progress on stderr\n"
 	       "  -h, --help               this help\n"
@@ -233,7 +244,7 @@ read_relations(PGconn *c)
 	PGresult *r = pgconn_exec(
 		c, "cannot read the catalog",
 		"SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition,"
-		" c.relpages,"
+		" c.relpages, pg_catalog.pg_relation_size(c.oid),"
 		" CASE WHEN c.relispartition THEN (SELECT pg_catalog.array_agg(a.relid::pg_catalog.oid)"
 		"   FROM pg_catalog.pg_partition_ancestors(c.oid) a"
 		"   WHERE a.relid OPERATOR(pg_catalog.<>) c.oid) END,"
@@ -268,8 +279,9 @@ read_relations(PGconn *c)
 		x->kind = PQgetvalue(r, row, 3)[0];
 		x->partition = PQgetvalue(r, row, 4)[0] == 't';
 		x->pages = atof(PQgetvalue(r, row, 5));
-		x->ancestors = parse_oids(PQgetvalue(r, row, 6), &x->nancestors);
-		x->owner = (oid_t)strtoul(PQgetvalue(r, row, 7), NULL, 10);
+		x->size = atof(PQgetvalue(r, row, 6));
+		x->ancestors = parse_oids(PQgetvalue(r, row, 7), &x->nancestors);
+		x->owner = (oid_t)strtoul(PQgetvalue(r, row, 8), NULL, 10);
 	}
 	PQclear(r);
 }
@@ -534,10 +546,13 @@ read_tables(PGconn *c)
 		}
 		/* COPY t TO copies t's own rows only, never its children's. */
 		t->copy_sql = xasprintf("COPY %s.%s (%s) TO STDOUT", qs, qn, cols);
+		t->from = xasprintf("%s.%s", qs, qn);
+		t->cols = cols;
+		t->parts = 1;
+		pthread_mutex_init(&t->mu, NULL);
 		t->dir = archive_names_table_dir(t->rel->schema, t->rel->name);
 		free(qs);
 		free(qn);
-		free(cols);
 	}
 }
 
@@ -695,23 +710,37 @@ struct worker {
 	pthread_t thread;
 };
 
+/* One COPY: a whole table, or one of the TID ranges of a big one. */
+struct item {
+	size_t table;
+	int part;
+	double size; /* estimated bytes, biggest first */
+};
+
 static struct {
 	pthread_mutex_t mu;
-	size_t *order; /* indexes into tables for this level */
+	struct item *items; /* this level's */
 	size_t n, next;
 } work = {.mu = PTHREAD_MUTEX_INITIALIZER};
 
+/*
+ * Chunk numbers, the table's checksum and the queue order are taken
+ * together under the table's lock, so that the parts of a table copied
+ * concurrently still give chunks in order and one checksum over them.
+ */
 static void
-flush_chunk(struct table *t, struct archive_buffer *b, struct sha256_ctx *sha)
+flush_chunk(struct table *t, struct archive_buffer *b)
 {
 	char *name;
 
+	pthread_mutex_lock(&t->mu);
 	t->chunks++;
 	t->bytes += b->len;
-	sha256_update(sha, b->data, b->len);
+	sha256_update(t->sha, b->data, b->len);
 	atomic_fetch_add(&progress_bytes, b->len);
 	name = archive_names_chunk(t->dir, t->chunks);
 	archive_writer_add_buffer(writer, name, b);
+	pthread_mutex_unlock(&t->mu);
 	free(name);
 }
 
@@ -724,14 +753,38 @@ die_copy(PGconn *c, PGresult *res, const struct table *t)
 	die(code, "cannot copy %s.%s: %s", t->rel->schema, t->rel->name, msg);
 }
 
+/* The COPY of part p of t (TID ranges by block, the last one open). */
+static char *
+part_sql(const struct table *t, int p)
+{
+	unsigned long long blocks = (unsigned long long)(t->rel->size / 8192);
+	unsigned long long lo = blocks * (unsigned)p / (unsigned)t->parts;
+	unsigned long long hi = blocks * (unsigned)(p + 1) / (unsigned)t->parts;
+
+	if (t->parts == 1)
+		return xstrdup(t->copy_sql);
+	if (p == 0)
+		return xasprintf("COPY (SELECT %s FROM ONLY %s WHERE ctid < "
+		                 "'(%llu,0)'::pg_catalog.tid) TO STDOUT",
+		                 t->cols, t->from, hi);
+	if (p == t->parts - 1)
+		return xasprintf("COPY (SELECT %s FROM ONLY %s WHERE ctid >= "
+		                 "'(%llu,0)'::pg_catalog.tid) TO STDOUT",
+		                 t->cols, t->from, lo);
+	return xasprintf("COPY (SELECT %s FROM ONLY %s WHERE ctid >= "
+	                 "'(%llu,0)'::pg_catalog.tid AND ctid < "
+	                 "'(%llu,0)'::pg_catalog.tid) TO STDOUT",
+	                 t->cols, t->from, lo, hi);
+}
+
 static void
-copy_table(struct worker *wk, struct table *t)
+copy_part(struct worker *wk, struct table *t, int part)
 {
 	PGconn *c = wk->conn;
 	struct archive_buffer *b;
-	struct sha256_ctx *sha = sha256_new();
 	PGresult *res;
-	char *row;
+	char *row, *sql;
+	unsigned long long rows = 0;
 	int n;
 
 	if (!wk->is_main) {
@@ -740,21 +793,19 @@ copy_table(struct worker *wk, struct table *t)
 		 * someone queued for an exclusive lock meanwhile, waiting here
 		 * would deadlock with the main session, which waits for us.
 		 */
-		char *qs = pgconn_quote_ident(t->rel->schema);
-		char *qn = pgconn_quote_ident(t->rel->name);
-		char *sql = xasprintf("LOCK TABLE %s.%s IN ACCESS SHARE MODE NOWAIT",
-		                      qs, qn);
+		char *sql_lock = xasprintf(
+			"LOCK TABLE %s IN ACCESS SHARE MODE NOWAIT", t->from);
 		char *what = xasprintf("cannot lock %s.%s", t->rel->schema,
 		                       t->rel->name);
 
-		pgconn_command(c, what, sql);
+		pgconn_command(c, what, sql_lock);
 		free(what);
-		free(sql);
-		free(qs);
-		free(qn);
+		free(sql_lock);
 	}
-	if (!PQsendQuery(c, t->copy_sql))
+	sql = part_sql(t, part);
+	if (!PQsendQuery(c, sql))
 		die_copy(c, NULL, t);
+	free(sql);
 	res = PQgetResult(c);
 	if (PQresultStatus(res) != PGRES_COPY_OUT)
 		die_copy(c, res, t);
@@ -764,7 +815,7 @@ copy_table(struct worker *wk, struct table *t)
 		size_t len = (size_t)n;
 
 		if (b->len > 0 && b->len + len > opt.chunk_size) {
-			flush_chunk(t, b, sha);
+			flush_chunk(t, b);
 			b = archive_writer_buffer(writer);
 		}
 		if (b->len + len > b->cap) {
@@ -773,9 +824,9 @@ copy_table(struct worker *wk, struct table *t)
 		}
 		memcpy(b->data + b->len, row, len);
 		b->len += len;
-		t->rows++;
+		rows++;
 		PQfreemem(row);
-		if ((t->rows & 0xfff) == 0)
+		if ((rows & 0xfff) == 0)
 			atomic_fetch_add(&progress_rows, 0x1000);
 	}
 	if (n == -2)
@@ -787,12 +838,18 @@ copy_table(struct worker *wk, struct table *t)
 	while ((res = PQgetResult(c)) != NULL)
 		PQclear(res);
 	if (b->len > 0)
-		flush_chunk(t, b, sha);
+		flush_chunk(t, b);
 	else
 		archive_writer_release(writer, b);
-	atomic_fetch_add(&progress_rows, t->rows & 0xfff);
-	atomic_fetch_add(&progress_tables, 1);
-	sha256_final(sha, t->sha);
+	atomic_fetch_add(&progress_rows, rows & 0xfff);
+	pthread_mutex_lock(&t->mu);
+	t->rows += rows;
+	if (++t->parts_done == t->parts) {
+		sha256_final(t->sha, t->sha_hex);
+		t->sha = NULL;
+		atomic_fetch_add(&progress_tables, 1);
+	}
+	pthread_mutex_unlock(&t->mu);
 }
 
 static void *
@@ -801,43 +858,45 @@ worker_run(void *arg)
 	struct worker *wk = arg;
 
 	for (;;) {
-		size_t i;
+		struct item it;
 
 		pthread_mutex_lock(&work.mu);
 		if (work.next >= work.n) {
 			pthread_mutex_unlock(&work.mu);
 			break;
 		}
-		i = work.order[work.next++];
+		it = work.items[work.next++];
 		pthread_mutex_unlock(&work.mu);
-		copy_table(wk, &tables[i]);
+		copy_part(wk, &tables[it.table], it.part);
 	}
 	return NULL;
 }
 
 static int
-cmp_pages_desc(const void *a, const void *b)
+cmp_item(const void *a, const void *b)
 {
-	const struct table *x = &tables[*(const size_t *)a];
-	const struct table *y = &tables[*(const size_t *)b];
+	const struct item *x = a, *y = b;
 
-	if (x->rel->pages != y->rel->pages)
-		return x->rel->pages < y->rel->pages ? 1 : -1;
-	return (*(const size_t *)a > *(const size_t *)b) -
-	       (*(const size_t *)a < *(const size_t *)b);
+	if (x->size != y->size)
+		return x->size < y->size ? 1 : -1;
+	if (x->table != y->table)
+		return (x->table > y->table) - (x->table < y->table);
+	return x->part - y->part;
 }
 
 /*
  * Copies the tables level by level: every chunk of level k is queued before
- * any chunk of level k+1.  Within a level the biggest tables go first so
- * that the connections finish together.
+ * any chunk of level k+1.  With several connections, a table bigger than
+ * --split-size is copied in as many TID ranges as there are connections
+ * (PostgreSQL 14 and later scan those ranges directly), and the biggest
+ * items go first so that the connections finish together.
  */
 static void
-copy_all(struct worker *workers, int nworkers)
+copy_all(struct worker *workers, int nworkers, int server_num)
 {
 	size_t i = 0;
 
-	work.order = xcalloc(ntables ? ntables : 1, sizeof *work.order);
+	work.items = xcalloc(ntables * (size_t)nworkers + 1, sizeof *work.items);
 	while (i < ntables) {
 		size_t end = i;
 		int nthreads;
@@ -846,9 +905,24 @@ copy_all(struct worker *workers, int nworkers)
 			end++;
 		work.n = 0;
 		work.next = 0;
-		for (size_t k = i; k < end; k++)
-			work.order[work.n++] = k;
-		qsort(work.order, work.n, sizeof *work.order, cmp_pages_desc);
+		for (size_t k = i; k < end; k++) {
+			struct table *t = &tables[k];
+
+			if (nworkers > 1 && server_num >= 140000 &&
+			    t->rel->size >= (double)opt.split_size &&
+			    t->rel->size >= 2 * 8192.0)
+				t->parts = nworkers;
+			t->sha = sha256_new();
+			for (int p = 0; p < t->parts; p++) {
+				work.items[work.n].table = k;
+				work.items[work.n].part = p;
+				work.items[work.n].size = t->rel->size / t->parts;
+				work.n++;
+			}
+		}
+		/* One connection: the manifest's order; several: biggest first. */
+		if (nworkers > 1)
+			qsort(work.items, work.n, sizeof *work.items, cmp_item);
 		nthreads = (size_t)nworkers < work.n ? nworkers : (int)work.n;
 		if (nthreads <= 1) {
 			worker_run(&workers[0]);
@@ -862,7 +936,7 @@ copy_all(struct worker *workers, int nworkers)
 		}
 		i = end;
 	}
-	free(work.order);
+	free(work.items);
 }
 
 /* ---- progress ---- */
@@ -1044,7 +1118,7 @@ free_argv(char **argv)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHUNK = 256, OPT_PROGRESS, OPT_VERSION };
+	enum { OPT_CHUNK = 256, OPT_PROGRESS, OPT_SPLIT, OPT_VERSION };
 	static const struct option longopts[] = {
 		{"chunk-size", required_argument, NULL, OPT_CHUNK},
 		{"compress", required_argument, NULL, 'Z'},
@@ -1054,6 +1128,7 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, 'h'},
 		{"jobs", required_argument, NULL, 'j'},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"split-size", required_argument, NULL, OPT_SPLIT},
 		{"table", required_argument, NULL, 't'},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
@@ -1077,6 +1152,7 @@ main(int argc, char **argv)
 	opt.comp.kind = ARCHIVE_COMPRESS_ZSTD;
 	opt.jobs = 1;
 	opt.chunk_size = DEFAULT_CHUNK_SIZE;
+	opt.split_size = DEFAULT_SPLIT_SIZE;
 	opt.include = xcalloc((size_t)argc, sizeof *opt.include);
 	opt.exclude = xcalloc((size_t)argc, sizeof *opt.exclude);
 	while ((c = getopt_long(argc, argv, "ad:hj:T:t:Z:", longopts, NULL)) !=
@@ -1121,6 +1197,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_PROGRESS:
 			opt.progress = 1;
+			break;
+		case OPT_SPLIT:
+			opt.split_size = parse_size(optarg);
 			break;
 		case OPT_VERSION:
 			print_version();
@@ -1222,7 +1301,7 @@ main(int argc, char **argv)
 
 		while (nw > 1 && workers[nw - 1].conn == NULL)
 			nw--;
-		copy_all(workers, nw);
+		copy_all(workers, nw, atoi(PQgetvalue(info, 0, 2)));
 	}
 	{
 		json_t *seqs = read_sequences(main_conn);
@@ -1247,7 +1326,7 @@ main(int argc, char **argv)
 			                 t->rel->schema, "name", t->rel->name, "rows",
 			                 (json_int_t)t->rows, "bytes",
 			                 (json_int_t)t->bytes, "chunks",
-			                 (json_int_t)t->chunks, "sha256", t->sha));
+			                 (json_int_t)t->chunks, "sha256", t->sha_hex));
 	}
 	{
 		char *finished = rfc3339(time(NULL));

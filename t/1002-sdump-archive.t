@@ -148,6 +148,19 @@ test_expect_success '-j 2 gives the same tables as -j 1' '
 	diff j1 j2 &&
 	test "$(ar_cat j.sdump strongbox/manifest.json | jq .jobs)" = 2
 '
+test_expect_success '-j 3 --split-size 8k: big tables in TID ranges, same rows' '
+	expect_exit 0 sdump -d hard -j 3 --split-size 8k --chunk-size 1k && mv out s.sdump &&
+	ar_cat s.sdump strongbox/trailer.json >strail.json &&
+	jq -c "[.tables[] | [.schema,.name,.rows,.bytes]] | sort" strail.json >s3 &&
+	jq -c "[.tables[] | [.schema,.name,.rows,.bytes]] | sort" trailer.json >s1 &&
+	diff s1 s3 &&
+	for d in Sales%20Dept.Bill%20Items%2Ev2 public.sales_2025; do
+		ar_table a.sdump $d | sort >x && ar_table s.sdump $d | sort >y && cmp x y &&
+		sha=$(jq -r ".tables[] | select(.name == \"$(echo $d | sed "s/.*\.//; s/%20/ /g; s/%2E/./g")\") | .sha256" strail.json) &&
+		test "$sha" = "$(ar_table s.sdump $d | sha256sum | cut -d" " -f1)" || exit 1
+	done &&
+	ar_members s.sdump | grep "^data/Sales" >sn && sort sn | diff sn -
+'
 test_expect_success '-t selects tables (pg_dump patterns), with their schema only' '
 	expect_exit 0 sdump -d hard -t "\"Sales Dept\".*" -t "sales" && mv out t.sdump &&
 	ar_cat t.sdump strongbox/manifest.json | jq -r "[.tables[].name] | sort | join(\",\")" >tn &&
