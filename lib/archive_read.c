@@ -461,6 +461,16 @@ parse_manifest(struct archive_reader *r, const char *buf, size_t len)
 			goto out;
 		}
 		tt->dir = xstrdup(dir);
+		{
+			char *want = archive_names_table_dir(tt->schema, tt->name);
+			int same = strcmp(want, dir) == 0;
+			free(want);
+			if (!same) {
+				fail(r, "bad manifest: table %s.%s has the directory \"%s\", not its encoded name",
+				     tt->schema, tt->name, dir);
+				goto out;
+			}
+		}
 		tt->kind = kind && *kind ? kind[0] : 'r';
 		lv = json_object_get(t, "level");
 		if (lv != NULL && (!json_is_integer(lv) ||
