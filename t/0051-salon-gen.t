@@ -142,47 +142,29 @@ test_expect_success 'payments add up to each bill, refunds to its refund' '
 		(select sum(unit_price * quantity) from bill_items i where i.bill_id = b.id)")" = 0
 '
 # The metrics of the seed "Centralized Backups & Metrics Push", computed from
-# the rows, agree with what the application stored in day_summaries.
-test_expect_success 'day_summaries agree with the metrics computed from the rows' '
-	cat >metrics.sql <<-\SQL &&
-	with days as (select summary_date d from day_summaries),
-	b as (select business_date d, count(*) n, sum(subtotal) gross, sum(discount_amount) disc,
-		sum(cgst_amount) cgst, sum(sgst_amount) sgst, sum(tip_amount) tips
-		from bills where status not in ('\''void'\'', '\''draft'\'') group by 1),
-	r as (select (refunded_at at time zone '\''Asia/Kolkata'\'')::date d, count(*) n,
-		sum(refund_amount) amt from bills where refund_amount > 0 group by 1),
-	p as (select (paid_at at time zone '\''Asia/Kolkata'\'')::date d,
-		sum(case when kind = '\''payment'\'' then amount else -amount end)
-			filter (where method = '\''cash'\'') cash,
-		sum(case when kind = '\''payment'\'' then amount else -amount end)
-			filter (where method <> '\''cash'\'') digital
-		from payments p join bills b on b.id = p.bill_id where b.status <> '\''void'\'' group by 1),
-	c as (select b.business_date d,
-		sum(i.cogs_amount) filter (where i.kind = '\''service'\'') scogs,
-		sum(i.cogs_amount) filter (where i.kind = '\''product'\'') pcogs
-		from bill_items i join bills b on b.id = i.bill_id
-		where b.status not in ('\''void'\'', '\''draft'\'') group by 1),
-	m as (select days.d, coalesce(b.n, 0) total_bills, coalesce(r.n, 0) refund_count,
-		coalesce(b.gross, 0) gross, coalesce(b.disc, 0) disc, coalesce(r.amt, 0) refund,
-		coalesce(b.cgst, 0) cgst, coalesce(b.sgst, 0) sgst, coalesce(b.tips, 0) tips,
-		coalesce(p.cash, 0) cash, coalesce(p.digital, 0) digital,
-		coalesce(c.scogs, 0) scogs, coalesce(c.pcogs, 0) pcogs,
-		coalesce(x.expenses_amount, 0) expenses
-		from days left join b using (d) left join r using (d) left join p using (d)
-		left join c using (d) left join daily_reconciliations x on x.business_date = days.d)
-	select count(*) from m join day_summaries s on s.summary_date = m.d
-	where (s.total_bills, s.refund_count, s.gross_revenue, s.discount_amount, s.refund_amount,
-		s.net_revenue, s.cgst_collected, s.sgst_collected, s.total_tax, s.cash_collected,
-		s.digital_collected, s.actual_service_cogs, s.actual_product_cogs, s.total_cogs,
-		s.total_expenses, s.gross_profit, s.net_profit, s.total_tips)
-	is distinct from (m.total_bills, m.refund_count, m.gross, m.disc, m.refund,
-		m.gross - m.disc - m.refund, m.cgst, m.sgst, m.cgst + m.sgst, m.cash, m.digital,
-		m.scogs, m.pcogs, m.scogs + m.pcogs, m.expenses,
-		m.gross - m.disc - m.refund - m.scogs - m.pcogs,
-		m.gross - m.disc - m.refund - m.scogs - m.pcogs - m.expenses, m.tips)
-	SQL
-	psql -X -At -v ON_ERROR_STOP=1 -d salon -f metrics.sql >bad &&
-	test "$(cat bad)" = 0 &&
+# the rows by share/strongbox/salon-metrics.sql, agree with what the
+# application stored in day_summaries, and are zero on days without data.
+test_expect_success 'salon-metrics.sql agrees with day_summaries' '
+	{
+		echo "PREPARE m(date, date) AS"
+		cat "$TEST_ROOT/share/strongbox/salon-metrics.sql"
+		echo ";"
+		echo "CREATE TABLE got AS EXECUTE m('\''2025-10-01'\'', '\''2026-02-16'\'');"
+	} >metrics.sql &&
+	psql -X -q -v ON_ERROR_STOP=1 -d salon -f metrics.sql &&
+	test "$(pg_sql salon "select count(*) from got")" = 139 &&
+	test "$(pg_sql salon "select count(*) from got g join day_summaries s using (summary_date)")" = 60 &&
+	test "$(pg_sql salon "select count(*) from got g join day_summaries s using (summary_date)
+		where (g.total_bills, g.refund_count, g.gross_revenue, g.discount_amount, g.refund_amount,
+			g.net_revenue, g.cgst_collected, g.sgst_collected, g.total_tax, g.cash_collected,
+			g.digital_collected, g.actual_service_cogs, g.actual_product_cogs, g.total_cogs,
+			g.total_expenses, g.gross_profit, g.net_profit, g.total_tips)
+		is distinct from (s.total_bills, s.refund_count, s.gross_revenue, s.discount_amount,
+			s.refund_amount, s.net_revenue, s.cgst_collected, s.sgst_collected, s.total_tax,
+			s.cash_collected, s.digital_collected, s.actual_service_cogs, s.actual_product_cogs,
+			s.total_cogs, s.total_expenses, s.gross_profit, s.net_profit, s.total_tips)")" = 0 &&
+	test "$(pg_sql salon "select count(*) from got where summary_date < '\''2025-12-19'\''
+		and (total_bills, gross_revenue, cash_collected, net_profit) <> (0, 0, 0, 0)")" = 0 &&
 	test "$(pg_sql salon "select sum(total_bills) > 0 and sum(refund_count) > 0 from day_summaries")" = t
 '
 test_expect_success 'the cash drawer balances with the reconciliation' '

@@ -1,0 +1,114 @@
+-- salon-metrics.sql: the daily metrics of the seed "Centralized Backups &
+-- Metrics Push", computed from the reference salon schema
+-- (salon-schema.sql) for the business days $1 to $2 (dates, inclusive).
+-- One row per day, days without business included (zeros); the columns
+-- are the keys of the metrics JSON, money in integer paise.
+--
+-- Definitions (the application's, which its day_summaries rows hold; the
+-- tests check this query against them):
+--   total_bills      bills of the day that are neither draft nor void
+--   gross_revenue    their subtotals (before discount and tax)
+--   discount_amount  their discounts
+--   refund_count,    bills refunded that day (by the time of the refund,
+--   refund_amount    whatever the bill's day), and the amounts refunded
+--   net_revenue      gross_revenue - discount_amount - refund_amount
+--   cgst_, sgst_collected, total_tax   the taxes of the day's bills
+--   cash_collected   cash payments received that day, less cash refunds
+--   digital_collected  the same for every other method
+--   actual_service_cogs, actual_product_cogs   cost of the day's lines
+--   total_expenses   petty cash spent that day (daily_reconciliations)
+--   gross_profit     net_revenue - total_cogs
+--   net_profit       gross_profit - total_expenses
+--   total_tips       tips on the day's bills
+-- Days are the salon's (salon_settings.timezone).
+--
+-- In psql:  PREPARE m(date, date) AS <this file>;
+--           EXECUTE m('2026-02-01', '2026-02-16');
+WITH
+tz AS (
+	SELECT coalesce((SELECT timezone FROM salon_settings LIMIT 1), 'Asia/Kolkata') AS tz
+),
+span AS (
+	SELECT $1::date AS d0, $2::date AS d1,
+		($1::date::timestamp AT TIME ZONE tz.tz) AS t0,
+		(($2::date + 1)::timestamp AT TIME ZONE tz.tz) AS t1, tz.tz
+	FROM tz
+),
+days AS (
+	SELECT d::date AS d FROM span, generate_series(span.d0, span.d1, '1 day') AS d
+),
+b AS (
+	SELECT business_date AS d, count(*) AS n, sum(subtotal) AS gross,
+		sum(discount_amount) AS disc, sum(cgst_amount) AS cgst,
+		sum(sgst_amount) AS sgst, sum(igst_amount) AS igst, sum(tip_amount) AS tips
+	FROM bills, span
+	WHERE business_date BETWEEN span.d0 AND span.d1
+		AND status NOT IN ('draft', 'void')
+	GROUP BY 1
+),
+r AS (
+	SELECT (refunded_at AT TIME ZONE span.tz)::date AS d, count(*) AS n,
+		sum(refund_amount) AS amount
+	FROM bills, span
+	WHERE refunded_at >= span.t0 AND refunded_at < span.t1 AND refund_amount > 0
+	GROUP BY 1
+),
+p AS (
+	SELECT (p.paid_at AT TIME ZONE span.tz)::date AS d,
+		sum(CASE WHEN p.kind = 'payment' THEN p.amount ELSE -p.amount END)
+			FILTER (WHERE p.method = 'cash') AS cash,
+		sum(CASE WHEN p.kind = 'payment' THEN p.amount ELSE -p.amount END)
+			FILTER (WHERE p.method <> 'cash') AS digital
+	FROM payments p JOIN bills bl ON bl.id = p.bill_id, span
+	WHERE p.paid_at >= span.t0 AND p.paid_at < span.t1 AND bl.status <> 'void'
+	GROUP BY 1
+),
+c AS (
+	SELECT bl.business_date AS d,
+		sum(i.cogs_amount) FILTER (WHERE i.kind = 'service') AS scogs,
+		sum(i.cogs_amount) FILTER (WHERE i.kind = 'product') AS pcogs
+	FROM bill_items i JOIN bills bl ON bl.id = i.bill_id, span
+	WHERE bl.business_date BETWEEN span.d0 AND span.d1
+		AND bl.status NOT IN ('draft', 'void')
+	GROUP BY 1
+),
+x AS (
+	SELECT business_date AS d, sum(expenses_amount) AS expenses
+	FROM daily_reconciliations, span
+	WHERE business_date BETWEEN span.d0 AND span.d1
+	GROUP BY 1
+),
+m AS (
+	SELECT days.d,
+		coalesce(b.n, 0) AS total_bills, coalesce(r.n, 0) AS refund_count,
+		coalesce(b.gross, 0) AS gross, coalesce(b.disc, 0) AS disc,
+		coalesce(r.amount, 0) AS refund, coalesce(b.cgst, 0) AS cgst,
+		coalesce(b.sgst, 0) AS sgst, coalesce(b.igst, 0) AS igst,
+		coalesce(b.tips, 0) AS tips, coalesce(p.cash, 0) AS cash,
+		coalesce(p.digital, 0) AS digital, coalesce(c.scogs, 0) AS scogs,
+		coalesce(c.pcogs, 0) AS pcogs, coalesce(x.expenses, 0) AS expenses
+	FROM days
+	LEFT JOIN b USING (d) LEFT JOIN r USING (d) LEFT JOIN p USING (d)
+	LEFT JOIN c USING (d) LEFT JOIN x USING (d)
+)
+SELECT d AS summary_date,
+	total_bills::integer AS total_bills,
+	refund_count::integer AS refund_count,
+	gross::bigint AS gross_revenue,
+	disc::bigint AS discount_amount,
+	refund::bigint AS refund_amount,
+	(gross - disc - refund)::bigint AS net_revenue,
+	cgst::bigint AS cgst_collected,
+	sgst::bigint AS sgst_collected,
+	(cgst + sgst + igst)::bigint AS total_tax,
+	cash::bigint AS cash_collected,
+	digital::bigint AS digital_collected,
+	scogs::bigint AS actual_service_cogs,
+	pcogs::bigint AS actual_product_cogs,
+	(scogs + pcogs)::bigint AS total_cogs,
+	expenses::bigint AS total_expenses,
+	(gross - disc - refund - scogs - pcogs)::bigint AS gross_profit,
+	(gross - disc - refund - scogs - pcogs - expenses)::bigint AS net_profit,
+	tips::bigint AS total_tips
+FROM m
+ORDER BY d
