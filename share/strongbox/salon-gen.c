@@ -2144,14 +2144,16 @@ usage(FILE *fp)
 	fprintf(fp,
 	    "usage: salon-gen [--scale N] [--seed N] [--days N] [--end YYYY-MM-DD]\n"
 	    "Writes deterministic data for salon-schema.sql as a psql script of\n"
-	    "COPY blocks.  Scale 1 is one salon for a year (~40 bills a day).\n"
+	    "COPY blocks.  Scale 1 is one salon for a year (~40 bills a day,\n"
+	    "~50 MB in PostgreSQL); scale 25 makes ~1 GB.\n"
 	    "  -s, --scale N   size factor, a decimal > 0 (default 1)\n"
 	    "  -S, --seed N    random seed (default 1)\n"
 	    "  -d, --days N    business days simulated (default 365)\n"
 	    "  -e, --end DATE  the last business day (default 2026-02-16)\n"
 	    "  -h, --help      this help\n"
 	    "      --version   the version\n"
-	    "Example: psql -f salon-schema.sql db && salon-gen -s 2 | psql -q db\n");
+	    "Example: psql -f salon-schema.sql db && salon-gen -s 2 | psql -q db\n"
+	    "(salon-load.sh does both in one transaction; see strongbox(7))\n");
 }
 
 static int64_t
