@@ -13,7 +13,7 @@ SYSCONFDIR ?= $(PREFIX)/etc/strongbox
 
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS = libpq libcurl libcrypto libarchive jansson expat
+PKGS = libpq libcurl libcrypto libarchive jansson expat libzstd
 VERSION := $(shell cat VERSION)
 
 CFLAGS ?= -O2 -g

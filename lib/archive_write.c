@@ -11,6 +11,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <openssl/evp.h>
+#include <zstd.h>
 
 #include "err.h"
 #include "xalloc.h"
@@ -132,6 +133,9 @@ struct member {
 struct archive_writer {
 	struct archive *a;
 	int fd;
+	ZSTD_CCtx *zc;          /* zstd: the tar stream is compressed here */
+	char *zout;             /* its output buffer */
+	size_t zout_size;
 	time_t mtime;
 	atomic_ullong bytes_out;
 
@@ -166,12 +170,11 @@ unlock(struct archive_writer *w)
 	pthread_mutex_unlock(&w->mu);
 }
 
-static la_ssize_t
-write_cb(struct archive *a, void *arg, const void *buf, size_t len)
+/* Writes all of buf to the file descriptor; -1 with errno on failure. */
+static int
+write_all(struct archive_writer *w, const char *p, size_t left)
 {
-	struct archive_writer *w = arg;
-	const char *p = buf;
-	size_t left = len;
+	size_t len = left;
 
 	while (left > 0) {
 		ssize_t n = write(w->fd, p, left);
@@ -179,13 +182,53 @@ write_cb(struct archive *a, void *arg, const void *buf, size_t len)
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			archive_set_error(a, errno, "%s", strerror(errno));
 			return -1;
 		}
 		p += n;
 		left -= (size_t)n;
 	}
 	atomic_fetch_add(&w->bytes_out, len);
+	return 0;
+}
+
+/* Feeds len bytes (or the end, with ZSTD_e_end) through zstd to fd. */
+static int
+zstd_feed(struct archive_writer *w, const void *buf, size_t len,
+          ZSTD_EndDirective mode)
+{
+	ZSTD_inBuffer in = {buf, len, 0};
+
+	for (;;) {
+		ZSTD_outBuffer out = {w->zout, w->zout_size, 0};
+		size_t left = ZSTD_compressStream2(w->zc, &out, &in, mode);
+
+		if (ZSTD_isError(left)) {
+			errno = EIO;
+			return -1;
+		}
+		if (out.pos > 0 && write_all(w, w->zout, out.pos) != 0)
+			return -1;
+		if (mode == ZSTD_e_end ? left == 0 : in.pos == in.size)
+			return 0;
+	}
+}
+
+static la_ssize_t
+write_cb(struct archive *a, void *arg, const void *buf, size_t len)
+{
+	struct archive_writer *w = arg;
+
+	if (w->zc) {
+		if (zstd_feed(w, buf, len, ZSTD_e_continue) != 0) {
+			archive_set_error(a, errno, "%s", strerror(errno));
+			return -1;
+		}
+		return (la_ssize_t)len;
+	}
+	if (write_all(w, buf, len) != 0) {
+		archive_set_error(a, errno, "%s", strerror(errno));
+		return -1;
+	}
 	return (la_ssize_t)len;
 }
 
@@ -226,19 +269,26 @@ archive_writer_open(int fd, const struct archive_compression *c, int threads,
 	snprintf(level, sizeof level, "%d", c->level);
 	switch (c->kind) {
 	case ARCHIVE_COMPRESS_ZSTD:
-		r = archive_write_add_filter_zstd(w->a);
-		if (r == ARCHIVE_OK)
-			r = archive_write_set_filter_option(
-				w->a, "zstd", "compression-level",
-				c->level ? level : "3");
-		if (r == ARCHIVE_OK && threads > 0) {
-			char t[16];
-
-			snprintf(t, sizeof t, "%d", threads);
-			/* Best effort: a libzstd without threads says no. */
-			(void)archive_write_set_filter_option(w->a, "zstd",
-			                                      "threads", t);
-		}
+		/*
+		 * libzstd directly rather than libarchive's filter, which
+		 * cannot bound the job size: with worker threads, 1 MiB jobs
+		 * keep the memory small.  The stream is the same zstd.
+		 */
+		r = archive_write_add_filter_none(w->a);
+		w->zc = ZSTD_createCCtx();
+		w->zout_size = ZSTD_CStreamOutSize();
+		w->zout = xmalloc(w->zout_size);
+		if (w->zc == NULL ||
+		    ZSTD_isError(ZSTD_CCtx_setParameter(
+			    w->zc, ZSTD_c_compressionLevel,
+			    c->level ? c->level : 3)) ||
+		    ZSTD_isError(ZSTD_CCtx_setParameter(
+			    w->zc, ZSTD_c_checksumFlag, 1)))
+			die(EXIT_FAIL, "cannot set up zstd compression");
+		if (threads > 0 &&
+		    !ZSTD_isError(ZSTD_CCtx_setParameter(
+			    w->zc, ZSTD_c_nbWorkers, threads)))
+			ZSTD_CCtx_setParameter(w->zc, ZSTD_c_jobSize, 1 << 20);
 		break;
 	case ARCHIVE_COMPRESS_GZIP:
 		r = archive_write_add_filter_gzip(w->a);
@@ -537,7 +587,11 @@ archive_writer_close(struct archive_writer *w)
 		pthread_join(w->thread, NULL);
 	if (archive_write_close(w->a) != ARCHIVE_OK)
 		die_archive(w, "end of archive");
+	if (w->zc && zstd_feed(w, NULL, 0, ZSTD_e_end) != 0)
+		die_errno(EXIT_FAIL, "cannot write the archive (end of archive)");
 	archive_write_free(w->a);
+	ZSTD_freeCCtx(w->zc);
+	free(w->zout);
 	for (int i = 0; i < w->npool; i++) {
 		free(w->pool[i]->data);
 		free(w->pool[i]);

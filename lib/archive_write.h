@@ -1,7 +1,8 @@
 /*
  * archive_write.h: the writing end of a strongbox archive (version 1, see
- * strongbox-archive(5)): a pax tar stream, compressed as a whole with zstd,
- * gzip or nothing, written to a file descriptor by libarchive.
+ * strongbox-archive(5)): a pax tar stream made by libarchive, compressed
+ * as a whole with zstd (libzstd, optionally on worker threads with 1 MiB
+ * jobs), gzip (libarchive) or nothing, written to a file descriptor.
  *
  * Members are handed over whole (their size must be known for the tar
  * header) and written by a writer thread, so that compressing and writing
@@ -59,7 +60,7 @@ struct archive_writer;
 /*
  * Starts an archive on fd (not closed by the writer).  mtime is every
  * member's time.  threads > 0 lets zstd compress with that many worker
- * threads.  buffer_size is the usual capacity of a pool buffer and nbuffers
+ * threads (each costs a few MiB).  buffer_size is the usual capacity of a pool buffer and nbuffers
  * the number of them (the pool never holds more than nbuffers buffers).
  * Dies (exit 1) if libarchive refuses the settings.
  */
