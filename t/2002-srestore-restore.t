@@ -43,6 +43,14 @@ test_expect_success 'restore into an empty database: pg_dump identical' '
 	dump dst dst.sql &&
 	diff src.sql dst.sql
 '
+test_expect_success '--progress: phases on stderr, the report alone on stdout' '
+	pg_createdb prog &&
+	expect_exit 0 srestore --progress -d prog <a.tar &&
+	grep -q "^srestore: pre-data: [0-9]* statements" err &&
+	grep -q "^srestore: data: public.customers" err &&
+	grep -q "^srestore: restored 7 tables" err &&
+	test "$(wc -l <out)" = 1 && jq -e ".rows == 9009" out
+'
 test_expect_success 'rows are frozen (COPY FREEZE) where PostgreSQL allows it' '
 	pg_createdb frz &&
 	pg_sql frz "create extension pg_visibility" &&
