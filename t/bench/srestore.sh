@@ -21,12 +21,18 @@ echo "# archives: pg_dump -Fc $(wc -c <salon.dump) bytes, sdump $(wc -c <salon.s
 
 # Two rounds, the order swapped in the second (A B B A), so that neither
 # tool always gets the warmer cache; the figures are the means.
+# Every run starts from the same state: the previous restore's dirty
+# buffers and page cache written out (else the run after a restore pays
+# for its writeback).
+settle() {
+	pg_sql postgres "checkpoint" && sync && sleep 2
+}
 restore_pg() {
-	pg_createdb "$1" &&
+	pg_createdb "$1" && settle &&
 	bench_time "$1" pg_restore --single-transaction --exit-on-error -d "$1" salon.dump
 }
 restore_sb() {
-	pg_createdb "$1" &&
+	pg_createdb "$1" && settle &&
 	bench_time "$1" srestore -d "$1" <salon.sdump >"$1.json"
 }
 restore_pg pg1
