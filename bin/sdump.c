@@ -90,6 +90,7 @@ static size_t nrels;
 static struct table *tables;
 static size_t ntables;
 static struct archive_writer *writer;
+static unsigned long long written_total; /* once writer is closed */
 static char snapshot[128];
 
 static atomic_ullong progress_rows, progress_bytes;
@@ -965,7 +966,9 @@ print_progress(int last)
 {
 	double s = elapsed();
 	double mib = (double)atomic_load(&progress_bytes) / 1048576.0;
-	double out = (double)archive_writer_bytes_out(writer) / 1048576.0;
+	double out = (double)(writer ? archive_writer_bytes_out(writer)
+	                             : written_total) /
+	             1048576.0;
 
 	fprintf(stderr,
 	        "%s%s: %u/%zu tables, %llu rows, %.1f MiB read, %.1f MiB "
@@ -1004,6 +1007,7 @@ progress_start(void)
 		die(EXIT_FAIL, "cannot start a thread");
 }
 
+/* Stops the reports; the last one comes after the writer closed. */
 static void
 progress_stop(void)
 {
@@ -1014,7 +1018,13 @@ progress_stop(void)
 	pthread_cond_signal(&prog.cv);
 	pthread_mutex_unlock(&prog.mu);
 	pthread_join(prog.thread, NULL);
-	print_progress(1);
+}
+
+static void
+progress_last(void)
+{
+	if (opt.progress)
+		print_progress(1);
 }
 
 /* ---- sequences ---- */
@@ -1340,8 +1350,10 @@ main(int argc, char **argv)
 	}
 	/* Everything before it succeeded: the trailer marks the end. */
 	add_json(ARCHIVE_MEMBER_TRAILER, trailer);
-	archive_writer_close(writer);
 	progress_stop();
+	written_total = archive_writer_close(writer);
+	writer = NULL;
+	progress_last();
 
 	for (int k = 0; k < opt.jobs; k++)
 		if (workers[k].conn) {

@@ -575,9 +575,11 @@ archive_writer_bytes_out(struct archive_writer *w)
 	return atomic_load(&w->bytes_out);
 }
 
-void
+unsigned long long
 archive_writer_close(struct archive_writer *w)
 {
+	unsigned long long total;
+
 	sync_writer(w);
 	lock(w);
 	w->closing = 1;
@@ -605,5 +607,7 @@ archive_writer_close(struct archive_writer *w)
 	pthread_cond_destroy(&w->work);
 	pthread_cond_destroy(&w->done);
 	pthread_cond_destroy(&w->pooled);
+	total = atomic_load(&w->bytes_out);
 	free(w);
+	return total;
 }

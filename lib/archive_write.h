@@ -113,9 +113,10 @@ unsigned long long archive_writer_bytes_out(struct archive_writer *w);
 
 /*
  * Writes everything queued, ends the tar stream and the compression, and
- * frees w.  Dies on any write error.
+ * frees w.  Returns the bytes written to fd in all.  Dies on any write
+ * error.
  */
-void archive_writer_close(struct archive_writer *w);
+unsigned long long archive_writer_close(struct archive_writer *w);
 
 /*
  * Lowercase hex SHA-256 helpers over OpenSSL EVP, for table checksums.
