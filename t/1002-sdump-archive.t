@@ -176,6 +176,14 @@ test_expect_success '-T excludes tables; uppercase folds unless quoted' '
 	test "$(cat xn)" = "Bill Items.v2,branches,empty_one,events,events_special,staff,teams" &&
 	! ar_cat x.sdump schema/pre-data.sql | grep -q "CREATE TABLE public.customers"
 '
+test_expect_success 'a table that belongs to an extension is not dumped as data' '
+	pg_sql hard "create extension pg_trgm; create table ext_owned (x int);
+		insert into ext_owned values (1); alter extension pg_trgm add table ext_owned" &&
+	expect_exit 0 sdump -d hard --data-only && mv out e.sdump &&
+	ar_cat e.sdump strongbox/manifest.json | jq -e "[.tables[].name] | index(\"ext_owned\") == null" &&
+	! ar_members e.sdump | grep -q ext_owned &&
+	pg_sql hard "alter extension pg_trgm drop table ext_owned; drop table ext_owned; drop extension pg_trgm"
+'
 test_expect_success '-t that matches nothing fails' '
 	expect_exit 1 sdump -d hard -t nosuch && expect_one_line_error sdump &&
 	grep -q "no matching tables" err
