@@ -953,14 +953,17 @@ s3_abort_multipart(struct s3 *s, const char *key, const char *upload_id,
 
 int
 s3_head_object(struct s3 *s, const char *key, long long *size,
-	struct s3_status *st)
+	char **etag, struct s3_status *st)
 {
 	struct req r = {.method = "HEAD", .key = key, .head = 1};
 	struct resp p = {0};
 	int ret = run(s, &r, &p, st);
 
-	if (ret == 0)
+	if (ret == 0) {
 		*size = p.length;
+		if (etag)
+			*etag = xstrdup(p.etag);
+	}
 	else if (p.http == 404)
 		snprintf(st->msg, sizeof st->msg, "no such object");
 	resp_free(&p);

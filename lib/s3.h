@@ -98,9 +98,9 @@ int s3_complete_multipart(struct s3 *s, const char *key,
 int s3_abort_multipart(struct s3 *s, const char *key, const char *upload_id,
 	struct s3_status *st);
 
-/* HeadObject: the object's size. */
+/* HeadObject: the object's size and, if etag is not NULL, its ETag. */
 int s3_head_object(struct s3 *s, const char *key, long long *size,
-	struct s3_status *st);
+	char **etag, struct s3_status *st);
 
 /*
  * Receives object bytes in order; returns 0, or -1 to stop the transfer

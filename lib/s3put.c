@@ -401,8 +401,31 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	}
 	if (s3_complete_multipart(s, key, u.upload_id, u.etags, number,
 		&res->etag, st) < 0) {
-		abort_upload(s, key, u.upload_id);
-		goto out;
+		/*
+		 * A completion whose answer was lost is retried and then
+		 * finds no upload (S3: NoSuchUpload; others fail otherwise):
+		 * the object may be there, whole.  It counts as ours when its
+		 * size is right and either S3 said NoSuchUpload or its ETag
+		 * is the one of exactly these parts.
+		 */
+		long long size = -1;
+		struct s3_status hst;
+		char *etag = NULL;
+		int ours = s3_head_object(s, key, &size, &etag, &hst) == 0 &&
+			size == res->bytes;
+		if (ours) {
+			strip_quotes(etag);
+			ours = strcmp(st->s3code, "NoSuchUpload") == 0 ||
+				(strchr(etag, '-') &&
+				 multipart_etag_ok(etag, u.md5s, number));
+		}
+		if (!ours) {
+			free(etag);
+			abort_upload(s, key, u.upload_id);
+			goto out;
+		}
+		res->etag = etag;
+		memset(st, 0, sizeof *st);
 	}
 	res->parts = number;
 	strip_quotes(res->etag);
@@ -417,7 +440,7 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	{
 		long long size = -1;
 		struct s3_status hst;
-		if (s3_head_object(s, key, &size, &hst) < 0) {
+		if (s3_head_object(s, key, &size, NULL, &hst) < 0) {
 			*st = hst;
 			goto out;
 		}

@@ -52,6 +52,13 @@ test_expect_success 'a download cut short is resumed with Range' '
 	cmp back in &&
 	grep -q "GET [^ ]*/slow range=bytes=[1-9][0-9]*-" "$S3_DIR/front.log"
 '
+test_expect_success 'the answer to a completion lost: the object is found whole' '
+	s3_fault lose "^POST /[^ ]*/lost\\?uploadId=" 1 &&
+	cat in | supload $P --retries 2 lost >out &&
+	test $(count "lost?uploadId=.* 200 lost") -eq 1 &&
+	jq -e ".parts == 3 and .bytes == 12000000" out &&
+	supload -g lost | cmp - in
+'
 test_expect_success 'persistent 500: exit 75, upload aborted (abort retried), no object' '
 	s3_fault 500 "^PUT /[^ ]*/down\\?partNumber=2&" -1 &&
 	s3_fault 503 "^DELETE /[^ ]*/down\\?uploadId=" 1 &&

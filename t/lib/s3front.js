@@ -9,12 +9,15 @@
 //   - answers AbortMultipartUpload itself (s3rver 3.7.1 answers 405), as S3
 //     does, recording it in STATE_DIR/aborts.log and refusing later parts or
 //     completion of that upload with 404 NoSuchUpload;
+//   - answers a part or completion of an upload already completed with
+//     404 NoSuchUpload, as S3 does (s3rver answers 500);
 //   - injects faults set through its admin endpoint (unsigned):
 //       POST /__front/fault?type=T&match=REGEX&count=N[&bytes=B][&seconds=S]
 //         T: 503 (SlowDown), 500 (InternalError), skew
 //         (RequestTimeTooSkewed), reset (the connection is reset after B
 //         bytes of the request body, or of the response body for a GET),
-//         stall (no answer for S seconds, default 3600).  REGEX is matched
+//         stall (no answer for S seconds, default 3600), lose (forwarded,
+//         then the connection is dropped instead of answering).  REGEX is matched
 //         against "METHOD URL"; count -1 means every matching request.
 //       POST /__front/clear     drops all faults
 //   - forwards everything else to s3rver and logs "METHOD URL STATUS" to
@@ -34,6 +37,7 @@ const logFile = path.join(stateDir, 'front.log');
 const abortFile = path.join(stateDir, 'aborts.log');
 let faults = [];
 const aborted = new Set();
+const completed = new Set();
 
 function log(line) {
   fs.appendFileSync(logFile, line + '\n');
@@ -192,7 +196,8 @@ async function handle(req, res) {
       const type = u.searchParams.get('type');
       faults.push({
         type,
-        when: type === 'reset' || type === 'stall' ? 'head' : 'body',
+        when: type === 'reset' || type === 'stall' || type === 'lose' ?
+          'head' : 'body',
         re: new RegExp(u.searchParams.get('match') || '.'),
         count: Number(u.searchParams.get('count') || '1'),
         bytes: Number(u.searchParams.get('bytes') || '65536'),
@@ -248,7 +253,7 @@ async function handle(req, res) {
     log(line + ' 204 abort');
     return;
   }
-  if (uploadId !== null && aborted.has(uploadId)) {
+  if (uploadId !== null && (aborted.has(uploadId) || completed.has(uploadId))) {
     log(line + ' ' + xmlError(res, 404, 'NoSuchUpload',
       'The specified upload does not exist.') + ' NoSuchUpload');
     return;
@@ -258,6 +263,15 @@ async function handle(req, res) {
     host: '127.0.0.1', port: upstreamPort, method: req.method,
     path: req.url, headers: req.headers,
   }, (ures) => {
+    if (uploadId !== null && req.method === 'POST' && ures.statusCode === 200) {
+      completed.add(uploadId);
+    }
+    if (early && early.type === 'lose') {
+      log(line + ' ' + ures.statusCode + ' lost');
+      ures.resume();
+      ures.on('end', () => res.socket.destroy());
+      return;
+    }
     res.writeHead(ures.statusCode, ures.headers);
     log(line + ' ' + ures.statusCode);
     if (early && early.type === 'reset') {
