@@ -1,7 +1,7 @@
 #!/bin/sh
 # The pipeline problem: supload --verify-archive stores a stream only when
 # it is a complete strongbox archive (its last member strongbox/trailer.json
-# with "format": "strongbox"), and share/strongbox/backup.sh leaves nothing
+# with "format": "strongbox"), and share/strongbox/nightly-backup.sh leaves nothing
 # at its key when sdump fails.  Archives are built with GNU tar (pax) and
 # by the real sdump against a real PostgreSQL.
 . "$(dirname "$0")/lib/test-lib.sh"
@@ -106,13 +106,13 @@ test_expect_success 'a real sdump archive passes --verify-archive' '
 	sdump | supload --verify-archive real/one >out &&
 	supload -g real/one | srestore --check >/dev/null
 '
-test_expect_success 'backup.sh: stores at BRANCH_ID/backups/BRANCH_ID_YYYYMMDD_HHMMSS.sdump' '
-	BRANCH_ID=branch-a sh "$TEST_ROOT/share/strongbox/backup.sh" >out &&
+test_expect_success 'nightly-backup.sh: stores at BRANCH_ID/backups/BRANCH_ID_YYYYMMDD_HHMMSS.sdump' '
+	BRANCH_ID=branch-a sh "$TEST_ROOT/share/strongbox/nightly-backup.sh" >out &&
 	key=$(jq -r .key out) &&
 	echo "$key" | grep -Eqx "branch-a/backups/branch-a_[0-9]{8}_[0-9]{6}\.sdump" &&
 	supload -l branch-a/backups/ | grep -q "^$key	"
 '
-test_expect_success 'backup.sh: sdump failing mid-stream leaves no object, exit non-zero' '
+test_expect_success 'nightly-backup.sh: sdump failing mid-stream leaves no object, exit non-zero' '
 	mkdir -p fakebin &&
 	cat >fakebin/sdump <<-EOF &&
 	#!/bin/sh
@@ -122,15 +122,15 @@ test_expect_success 'backup.sh: sdump failing mid-stream leaves no object, exit 
 	EOF
 	chmod +x fakebin/sdump &&
 	PATH=$PWD/fakebin:$PATH BRANCH_ID=branch-b expect_exit 1 \
-		sh "$TEST_ROOT/share/strongbox/backup.sh" &&
+		sh "$TEST_ROOT/share/strongbox/nightly-backup.sh" &&
 	grep -q "failed (sdump 1, supload 1)" err &&
 	test $(supload -l branch-b/ | wc -l) -eq 0
 '
-test_expect_success 'backup.sh: sdump that cannot connect leaves no object' '
+test_expect_success 'nightly-backup.sh: sdump that cannot connect leaves no object' '
 	PGPORT=1 BRANCH_ID=branch-c expect_exit 75 \
-		sh "$TEST_ROOT/share/strongbox/backup.sh" ||
+		sh "$TEST_ROOT/share/strongbox/nightly-backup.sh" ||
 	PGPORT=1 BRANCH_ID=branch-c expect_exit 1 \
-		sh "$TEST_ROOT/share/strongbox/backup.sh" &&
+		sh "$TEST_ROOT/share/strongbox/nightly-backup.sh" &&
 	test $(supload -l branch-c/ | wc -l) -eq 0
 '
 test_done

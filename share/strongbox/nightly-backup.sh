@@ -1,30 +1,60 @@
-#!/bin/bash
-# nightly-backup.sh: the seeds' nightly backup as a strongbox pipeline: one
-# consistent sdump archive of $DATABASE_URL, streamed by supload to
-#   $BRANCH_ID/backups/${BRANCH_ID}_YYYYMMDD_HHMMSS.sdump
-# on the storage target (the S3 bucket of BACKUP_S3_*, else BACKUP_DIR).
-# supload's JSON report goes to stdout; errors to stderr.
+#!/bin/sh
+# nightly-backup.sh [SDUMP OPTION]...: the seeds' nightly backup, one
+# consistent sdump archive of $DATABASE_URL streamed to the storage target
+# (the S3 bucket of BACKUP_S3_*, else BACKUP_DIR), as a POSIX sh pipeline
+# that never leaves a truncated archive at its key:
 #
-# bash for pipefail: a failed sdump must fail the job.  supload
-# --verify-archive stores the object only when the stream ends with a valid
-# strongbox trailer; should a stored object still follow a failed sdump, it
-# is deleted, so that retention never counts it as a backup.  Exit status:
-# 0 ok, 75 when a retry later may succeed (a server down), 1 otherwise.
-set -uo pipefail
+#   sdump [SDUMP OPTION]... | supload --verify-archive KEY
+#   KEY = $BRANCH_ID/backups/${BRANCH_ID}_YYYYMMDD_HHMMSS.sdump
+#
+# A POSIX shell has no `set -o pipefail`, and supload cannot see sdump's
+# exit status; two guards stand in for it.  --verify-archive makes supload
+# complete the upload only when the stream ends with a valid strongbox
+# trailer, so a dump that dies half way is aborted, never stored.  And
+# sdump's status is carried out of the pipeline on fd 3: if sdump failed
+# while supload succeeded anyway (it cannot, short of a dump that fails
+# after its trailer), the object is deleted.
+#
+# supload's JSON report goes to stdout.  Exit status: 0 ok; 75 when a
+# retry later may succeed (a server down); 1 otherwise.
+set -u
 
 : "${BRANCH_ID:?BRANCH_ID is not set (see strongbox.env)}"
 key="$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump"
 
-sdump | supload --verify-archive "$key"
-st=("${PIPESTATUS[@]}")
-[ "${st[0]}" -eq 0 ] && [ "${st[1]}" -eq 0 ] && exit 0
+# Each side of the pipe reports "name=status" on fd 3, which the command
+# substitution captures; stdout (fd 1) goes around it through fd 4.
+exec 4>&1
+statuses=$(
+	{
+		{
+			sdump "$@"
+			echo "sdump=$?" >&3
+		} | {
+			supload --verify-archive "$key" >&4
+			echo "supload=$?" >&3
+		}
+	} 3>&1
+)
+exec 4>&-
 
-echo "nightly-backup.sh: the backup $key failed (sdump ${st[0]}, supload ${st[1]})" >&2
-if [ "${st[1]}" -eq 0 ]; then
-	printf '%s\n' "$key" | supload -d >/dev/null ||
-		echo "nightly-backup.sh: could not delete the incomplete $key" >&2
-fi
-for s in "${st[@]}"; do
-	[ "$s" -eq 75 ] && exit 75
+sdump_st=1 supload_st=1
+for s in $statuses; do
+	case $s in
+	sdump=*) sdump_st=${s#sdump=} ;;
+	supload=*) supload_st=${s#supload=} ;;
+	esac
 done
+
+[ "$sdump_st" -eq 0 ] && [ "$supload_st" -eq 0 ] && exit 0
+
+echo "nightly-backup.sh: the backup $key failed (sdump $sdump_st, supload $supload_st)" >&2
+if [ "$supload_st" -eq 0 ]; then
+	if printf '%s\n' "$key" | supload -d >/dev/null; then
+		echo "nightly-backup.sh: deleted the incomplete $key" >&2
+	else
+		echo "nightly-backup.sh: could not delete the incomplete $key" >&2
+	fi
+fi
+[ "$sdump_st" -eq 75 ] || [ "$supload_st" -eq 75 ] && exit 75
 exit 1
