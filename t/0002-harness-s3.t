@@ -5,15 +5,7 @@
 
 s3_start
 
-cat >rclone.conf <<CONF
-[t]
-type = s3
-provider = Other
-access_key_id = $S3_ACCESS_KEY
-secret_access_key = $S3_SECRET_KEY
-endpoint = $S3_ENDPOINT
-region = us-east-1
-CONF
+s3_rclone_conf
 
 test_expect_success 'an object put by rclone reads back the same' '
 	head -c 100000 /dev/urandom >obj &&

@@ -10,15 +10,7 @@ s3_start
 
 supload_roundtrip_tests s3 multipart
 
-cat >rclone.conf <<CONF
-[t]
-type = s3
-provider = Other
-access_key_id = $S3_ACCESS_KEY
-secret_access_key = $S3_SECRET_KEY
-endpoint = $S3_ENDPOINT
-region = us-east-1
-CONF
+s3_rclone_conf
 
 test_expect_success 'rclone reads what supload wrote, byte for byte' '
 	head -c 12000000 /dev/urandom >big &&

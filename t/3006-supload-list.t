@@ -7,15 +7,7 @@
 . "$TEST_ROOT/t/lib/s3.sh"
 
 s3_start
-cat >rclone.conf <<CONF
-[t]
-type = s3
-provider = Other
-access_key_id = $S3_ACCESS_KEY
-secret_access_key = $S3_SECRET_KEY
-endpoint = $S3_DIRECT_ENDPOINT
-region = us-east-1
-CONF
+s3_rclone_conf "$S3_DIRECT_ENDPOINT"
 
 test_expect_success '2,500 objects, put by rclone' '
 	mkdir -p many/sub &&

@@ -46,15 +46,7 @@ trap 'exit 130' INT TERM
 cd "$WORK"
 
 S3_NO_FRONT=1 s3_start
-cat >rclone.conf <<CONF
-[t]
-type = s3
-provider = Other
-access_key_id = $S3_ACCESS_KEY
-secret_access_key = $S3_SECRET_KEY
-endpoint = $S3_ENDPOINT
-region = us-east-1
-CONF
+s3_rclone_conf
 
 echo "bench: generating $BYTES bytes of input" >&2
 head -c "$BYTES" /dev/urandom >input

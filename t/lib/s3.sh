@@ -100,3 +100,17 @@ s3_stop() {
 	S3_PID=
 	[ -n "${KEEP_TRASH:-}" ] || rm -rf "$S3_DIR"
 }
+
+# s3_rclone_conf [ENDPOINT]: writes ./rclone.conf with a remote "t:" for
+# the second client, rclone, to ENDPOINT (default $S3_ENDPOINT).
+s3_rclone_conf() {
+	cat >rclone.conf <<CONF
+[t]
+type = s3
+provider = Other
+access_key_id = $S3_ACCESS_KEY
+secret_access_key = $S3_SECRET_KEY
+endpoint = ${1:-$S3_ENDPOINT}
+region = us-east-1
+CONF
+}
