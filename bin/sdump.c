@@ -1165,6 +1165,7 @@ main(int argc, char **argv)
 	opt.split_size = DEFAULT_SPLIT_SIZE;
 	opt.include = xcalloc((size_t)argc, sizeof *opt.include);
 	opt.exclude = xcalloc((size_t)argc, sizeof *opt.exclude);
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "ad:hj:T:t:Z:", longopts, NULL)) !=
 	       -1) {
 		switch (c) {
@@ -1214,7 +1215,7 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			die_usage("invalid option");
+			die_bad_option("ad:hj:T:t:Z:", argv);
 		}
 	}
 	argc -= optind;

@@ -1667,6 +1667,7 @@ main(int argc, char **argv)
 	int c, nmodes = 0;
 
 	err_init(argv[0]);
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "acd:hPt:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'a':
@@ -1711,7 +1712,7 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			die_usage("unknown option");
+			die_bad_option("acd:hPt:", argv);
 		}
 	}
 	argc -= optind;

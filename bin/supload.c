@@ -401,6 +401,7 @@ main(int argc, char **argv)
 	struct target *t;
 
 	err_init(argv[0]);
+	opterr = 0;
 	while ((c = getopt_long(argc, argv, "dghj:lv", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
@@ -454,7 +455,7 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			die_usage("unknown option");
+			die_bad_option("dghj:lv", argv);
 		}
 	}
 	argc -= optind;

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <getopt.h>
 
 #ifndef STRONGBOX_VERSION
 #define STRONGBOX_VERSION "unknown"
@@ -102,12 +103,37 @@ void
 die_usage(const char *fmt, ...)
 {
 	va_list ap;
+	char buf[1024];
 
 	va_start(ap, fmt);
-	vmsg(fmt, ap, NULL);
+	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "Try '%s --help' for more information.\n", progname);
-	exit(EXIT_USAGE);
+	die(EXIT_USAGE, "%s (see '%s --help')", buf, progname);
+}
+
+void
+die_bad_option(const char *optstring, char *const argv[])
+{
+	const char *arg = optind > 0 ? argv[optind - 1] : "";
+	const char *known;
+
+	if (arg == NULL)
+		arg = "";
+	if (strncmp(arg, "--", 2) == 0) {
+		size_t n = strcspn(arg, "=");
+
+		if (optopt == 0)
+			die_usage("unknown option %.*s", (int)n, arg);
+		if (arg[n] == '=')
+			die_usage("option %.*s takes no argument", (int)n, arg);
+		die_usage("option %s needs an argument", arg);
+	}
+	known = optopt ? strchr(optstring, optopt) : NULL;
+	if (known && known[1] == ':')
+		die_usage("option -%c needs an argument", optopt);
+	if (optopt > 32 && optopt < 127)
+		die_usage("unknown option -%c", optopt);
+	die_usage("unknown option %s", arg);
 }
 
 void

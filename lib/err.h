@@ -38,9 +38,17 @@ void warnmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Like warnmsg(), appending ": strerror(errno)". */
 void warnmsg_errno(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Prints "tool: message" and "Try 'tool --help'." then exits 2. */
+/* Prints "tool: message (see 'tool --help')" on one line, exits 2. */
 noreturn void die_usage(const char *fmt, ...)
 	__attribute__((format(printf, 1, 2)));
+
+/*
+ * For getopt_long() returning '?' with opterr = 0: names the bad option
+ * ("unknown option --bogus", "option -t needs an argument", "option
+ * --help takes no argument") as die_usage() does.  optstring is the one
+ * given to getopt_long().
+ */
+noreturn void die_bad_option(const char *optstring, char *const argv[]);
 
 /* Prints "tool (strongbox) VERSION" on stdout and exits 0. */
 noreturn void print_version(void);
