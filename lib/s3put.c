@@ -44,9 +44,8 @@ struct upload {
 	int max_part;
 };
 
-/* Reads until buf is full or the input ends; -1 on error or cancel. */
-static ssize_t
-fill(int fd, char *buf, size_t want, int *eof, struct s3_status *st)
+ssize_t
+s3put_fill(int fd, char *buf, size_t want, int *eof, struct s3_status *st)
 {
 	size_t got = 0;
 
@@ -253,7 +252,7 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	u.free_bufs = xcalloc(u.nbuf, sizeof *u.free_bufs);
 
 	buf = get_buf(&u);
-	len = fill(fd, buf, u.part_size, &eof, st);
+	len = s3put_fill(fd, buf, u.part_size, &eof, st);
 	if (len < 0)
 		goto out;
 	if (!eof) {
@@ -337,7 +336,7 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 			break;
 		buf[0] = look;
 		have_look = 0;
-		len = fill(fd, buf + 1, u.part_size - 1, &eof, st);
+		len = s3put_fill(fd, buf + 1, u.part_size - 1, &eof, st);
 		if (len < 0) {
 			pthread_mutex_lock(&u.mu);
 			set_failed(&u, st);

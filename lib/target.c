@@ -294,21 +294,12 @@ dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 		tmp = NULL;
 		goto out;
 	}
-	for (;;) {
-		ssize_t n = read(fd, buf, bufsize);
+	for (int eof = 0; !eof;) {
+		ssize_t n = s3put_fill(fd, buf, bufsize, &eof, st);
+		if (n < 0)
+			goto out;
 		if (n == 0)
 			break;
-		if (n < 0) {
-			if (errno == EINTR && !s3_cancelled())
-				continue;
-			st->code = EXIT_FAIL;
-			if (errno == EINTR)
-				snprintf(st->msg, sizeof st->msg, "cancelled");
-			else
-				snprintf(st->msg, sizeof st->msg, "cannot read "
-					"the input: %s", strerror(errno));
-			goto out;
-		}
 		if (o->tap)
 			o->tap(o->ctx, buf, n);
 		EVP_DigestUpdate(sha, buf, n);
