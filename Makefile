@@ -31,6 +31,9 @@ MODE = opt
 SANFLAGS =
 endif
 
+# Read when the Makefile is read: on a fresh machine the -dev packages are
+# not there yet, so the goals that install them (check, demo, bench) run
+# .ci/deps first and then build in a new make, which reads these again.
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ALL_CFLAGS = $(WARNFLAGS) $(CFLAGS) $(SANFLAGS) -D_GNU_SOURCE \
@@ -65,6 +68,8 @@ FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 all: flags-check $(TOOLS) $(UNITS) $(GEN)
 
 flags-check:
+	@$(PKG_CONFIG) --exists $(PKGS) 2>/dev/null || { echo "make: the libraries" \
+		"$(PKGS) are not all installed: run 'make deps' (as root) first" >&2; exit 1; }
 	@mkdir -p build
 	@if [ "$$(cat build/flags 2>/dev/null)" != '$(FLAGS_NOW)' ]; then \
 		echo '$(FLAGS_NOW)' > build/flags; touch $(FLAGS_STAMP); fi
@@ -94,13 +99,16 @@ deps:
 
 # Tests that run make themselves (t/0003-install.t) build as this run did.
 check: export STRONGBOX_MAKEFLAGS = SANITIZE=$(SANITIZE)
-check: deps all
+check: deps
+	$(MAKE) all
 	$(PROVE) $(PROVE_FLAGS) -r t/
 
-demo: deps all
+demo: deps
+	$(MAKE) all
 	sh share/strongbox/demo.sh
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	@for b in t/bench/*.sh; do echo "== $$b"; sh "$$b" || exit 1; done
 
 install: all
