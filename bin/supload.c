@@ -30,14 +30,19 @@ usage(void)
 {
 	printf("usage: supload [options] KEY              (put stdin at KEY)\n"
 	       "       supload -g KEY                      (KEY to stdout)\n"
-	       "       supload -l [--json] [PREFIX]        (list)\n"
+	       "       supload -l [--json] [--stale] [PREFIX]  (list)\n"
 	       "       supload -d [--dry-run]              (delete keys on stdin)\n"
+	       "       supload -d --stale [--dry-run] [PREFIX]  (delete old "
+	       "temporaries)\n"
 	       "\n"
 	       "  -g, --get               write the object KEY to stdout\n"
 	       "  -l, --list              list objects: key, size, time\n"
 	       "  -d, --delete            delete the keys read on stdin\n"
 	       "      --dry-run           with -d: print what would be deleted\n"
 	       "      --json              with -l: JSON lines\n"
+	       "      --stale             with -l or -d: the temporaries of "
+	       "killed puts\n"
+	       "                          older than a day (BACKUP_DIR only)\n"
 	       "      --part-size SIZE    multipart part size (default 16MiB, "
 	       "at least 5MiB)\n"
 	       "      --expected-size SIZE  pick a part size for this much input\n"
@@ -288,11 +293,12 @@ print_object(void *ctx, const struct target_object *o)
 }
 
 static int
-do_list(struct target *t, const char *prefix, int json)
+do_list(struct target *t, const char *prefix, int json, int stale)
 {
 	struct s3_status st;
 
-	if (target_list(t, prefix, print_object, &json, &st) < 0)
+	if ((stale ? target_list_stale : target_list)(t, prefix, print_object,
+	    &json, &st) < 0)
 		die(st.code ? st.code : EXIT_FAIL, "cannot list \"%s\" in %s: %s",
 			prefix, target_describe(t), st.msg);
 	return EXIT_OK;
@@ -332,6 +338,51 @@ delete_batch(struct target *t, char **keys, size_t n,
 		free(keys[i]);
 }
 
+struct stale_keys {
+	char **v;
+	size_t n, cap;
+};
+
+static int
+collect_key(void *ctx, const struct target_object *o)
+{
+	struct stale_keys *k = ctx;
+
+	if (k->n == k->cap) {
+		k->cap = k->cap ? 2 * k->cap : 64;
+		k->v = xreallocarray(k->v, k->cap, sizeof *k->v);
+	}
+	k->v[k->n++] = xstrdup(o->key);
+	return 0;
+}
+
+/* -d --stale: removes the temporaries that -l --stale lists. */
+static int
+do_delete_stale(struct target *t, const char *prefix, int dry_run)
+{
+	struct stale_keys k = {0};
+	struct delete_tally d = {0};
+	struct s3_status st;
+
+	if (target_list_stale(t, prefix, collect_key, &k, &st) < 0)
+		die(st.code ? st.code : EXIT_FAIL, "cannot list the stale "
+			"temporaries in %s: %s", target_describe(t), st.msg);
+	for (size_t i = 0; i < k.n; i += TARGET_DELETE_BATCH) {
+		size_t n = k.n - i < TARGET_DELETE_BATCH ? k.n - i :
+			TARGET_DELETE_BATCH;
+		if (dry_run) {
+			for (size_t j = i; j < i + n; j++) {
+				printf("%s\n", k.v[j]);
+				free(k.v[j]);
+			}
+		} else {
+			delete_batch(t, k.v + i, n, &d);
+		}
+	}
+	free(k.v);
+	return d.failed ? EXIT_FAIL : EXIT_OK;
+}
+
 static int
 do_delete(struct target *t, int dry_run)
 {
@@ -345,7 +396,16 @@ do_delete(struct target *t, int dry_run)
 	while ((len = line_reader_next(&lr, &line)) >= 0) {
 		const char *why;
 		/* A line of supload -l: the key is before the first tab. */
-		line[strcspn(line, "\t")] = '\0';
+		char *tab = memchr(line, '\t', len);
+		size_t keylen = tab ? (size_t)(tab - line) : (size_t)len;
+		if (memchr(line, '\0', keylen)) {
+			/* "k\0X" must not delete "k". */
+			warnmsg("not deleting line %lu: the key has a control "
+				"character (a NUL byte)", lr.lineno);
+			d.failed++;
+			continue;
+		}
+		line[keylen] = '\0';
 		if (!*line)
 			continue;
 		if (target_key_check(line, &why) < 0) {
@@ -374,7 +434,8 @@ int
 main(int argc, char **argv)
 {
 	enum { OPT_DRY_RUN = 256, OPT_EXPECTED, OPT_JSON, OPT_PART,
-		OPT_PROGRESS, OPT_RETRIES, OPT_TIMEOUT, OPT_VERIFY, OPT_VERSION };
+		OPT_PROGRESS, OPT_RETRIES, OPT_STALE, OPT_TIMEOUT, OPT_VERIFY,
+		OPT_VERSION };
 	static const struct option longopts[] = {
 		{"concurrency", required_argument, NULL, 'j'},
 		{"delete", no_argument, NULL, 'd'},
@@ -387,6 +448,7 @@ main(int argc, char **argv)
 		{"part-size", required_argument, NULL, OPT_PART},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"retries", required_argument, NULL, OPT_RETRIES},
+		{"stale", no_argument, NULL, OPT_STALE},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"verify-archive", no_argument, NULL, OPT_VERIFY},
@@ -396,7 +458,7 @@ main(int argc, char **argv)
 	struct target_tuning tun = {0};
 	long long part_size = 0, expected = -1;
 	int mode = 'p', concurrency = DEFAULT_CONCURRENCY, json = 0;
-	int dry_run = 0, verify = 0, c, ret;
+	int dry_run = 0, verify = 0, stale = 0, c, ret;
 	int show_progress = isatty(STDERR_FILENO);
 	struct target *t;
 
@@ -445,6 +507,9 @@ main(int argc, char **argv)
 			tun.max_attempts = (int)parse_long("--retries", optarg,
 				1, 100);
 			break;
+		case OPT_STALE:
+			stale = 1;
+			break;
 		case OPT_TIMEOUT:
 			tun.stall_timeout = parse_long("--timeout", optarg, 1,
 				3600);
@@ -465,6 +530,8 @@ main(int argc, char **argv)
 		die_usage("--dry-run goes with -d");
 	if (json && mode != 'l')
 		die_usage("--json goes with -l");
+	if (stale && mode != 'l' && mode != 'd')
+		die_usage("--stale goes with -l or -d");
 	if (mode != 'p' && (verify || part_size || expected >= 0))
 		die_usage("--verify-archive, --part-size and --expected-size go "
 			"with a put");
@@ -475,7 +542,9 @@ main(int argc, char **argv)
 		check_key(argv[0]);
 	} else if (mode == 'l' && argc > 1) {
 		die_usage("-l wants at most one PREFIX");
-	} else if (mode == 'd' && argc > 0) {
+	} else if (mode == 'd' && stale && argc > 1) {
+		die_usage("-d --stale wants at most one PREFIX");
+	} else if (mode == 'd' && !stale && argc > 0) {
 		die_usage("-d reads the keys on stdin, not as operands");
 	}
 	if (mode == 'p') {
@@ -501,10 +570,11 @@ main(int argc, char **argv)
 		ret = do_get(t, argv[0], show_progress);
 		break;
 	case 'l':
-		ret = do_list(t, argc ? argv[0] : "", json);
+		ret = do_list(t, argc ? argv[0] : "", json, stale);
 		break;
 	case 'd':
-		ret = do_delete(t, dry_run);
+		ret = stale ? do_delete_stale(t, argc ? argv[0] : "", dry_run) :
+			do_delete(t, dry_run);
 		break;
 	default:
 		ret = do_put(t, argv[0], part_size, concurrency, verify,

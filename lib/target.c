@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,10 +14,12 @@
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+#include <openssl/rand.h>
 
 #include "err.h"
 #include "s3put.h"
 #include "sigv4.h"
+#include "tmpname.h"
 #include "xalloc.h"
 
 struct target {
@@ -217,6 +220,13 @@ target_key_check(const char *key, const char **why)
 		if ((n == 1 && seg[0] == '.') ||
 		    (n == 2 && seg[0] == '.' && seg[1] == '.'))
 			return *why = "the key has a . or .. path segment", -1;
+		if ((n >= strlen(TMPNAME_PREFIX) && strncmp(seg, TMPNAME_PREFIX,
+		     strlen(TMPNAME_PREFIX)) == 0) ||
+		    (n >= strlen(TMPNAME_OLD_PREFIX) && strncmp(seg,
+		     TMPNAME_OLD_PREFIX, strlen(TMPNAME_OLD_PREFIX)) == 0))
+			return *why = "a path segment starts with "
+				TMPNAME_PREFIX " or " TMPNAME_OLD_PREFIX
+				", the names of temporary files", -1;
 		seg = end ? end + 1 : NULL;
 	}
 	return 0;
@@ -224,74 +234,225 @@ target_key_check(const char *key, const char **why)
 
 /* ---- the local directory ---- */
 
+/*
+ * BACKUP_DIR itself may be a symbolic link (an administrator's alias for a
+ * mount point); nothing below it is ever followed: every component is
+ * opened with openat() and O_NOFOLLOW, so that a link planted inside the
+ * backup directory cannot make a put write, a get read or a delete remove
+ * anything outside it.
+ */
+
 static void
-set_errno_status(struct s3_status *st, const char *what, const char *path)
+set_errno_status(struct s3_status *st, const char *what, const char *dir,
+	const char *rel)
 {
 	st->code = EXIT_FAIL;
-	snprintf(st->msg, sizeof st->msg, "%s \"%.300s\": %s", what, path,
-		strerror(errno));
+	snprintf(st->msg, sizeof st->msg, "%s \"%.200s%s%.200s\": %s", what,
+		dir, *rel ? "/" : "", rel, strerror(errno));
 }
 
-/* mkdir -p of the directories above path. */
-static int
-make_parents(const char *path)
-{
-	char *p = xstrdup(path);
+static void
+set_status(struct s3_status *st, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
-	for (char *s = strchr(p + 1, '/'); s; s = strchr(s + 1, '/')) {
-		*s = '\0';
-		if (mkdir(p, 0750) < 0 && errno != EEXIST) {
-			free(p);
+static void
+set_status(struct s3_status *st, const char *fmt, ...)
+{
+	va_list ap;
+
+	st->code = EXIT_FAIL;
+	va_start(ap, fmt);
+	vsnprintf(st->msg, sizeof st->msg, fmt, ap);
+	va_end(ap);
+}
+
+/* A directory fd on BACKUP_DIR, or -1 with st: it must exist. */
+static int
+open_root(const struct target *t, struct s3_status *st)
+{
+	int fd = open(t->dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd >= 0)
+		return fd;
+	if (errno == ENOENT)
+		set_status(st, "BACKUP_DIR \"%.300s\" does not exist (create "
+			"it, or mount the backup disk)", t->dir);
+	else if (errno == ENOTDIR)
+		set_status(st, "BACKUP_DIR \"%.300s\" is not a directory",
+			t->dir);
+	else
+		set_errno_status(st, "cannot open BACKUP_DIR", t->dir, "");
+	return -1;
+}
+
+/*
+ * Why name (in dirfd, rel its path below BACKUP_DIR) could not be opened
+ * as a directory or a file: a symbolic link, not a directory, or errno.
+ * Keeps errno.
+ */
+static void
+explain_open(int dirfd, const char *name, const char *rel, int err,
+	const struct target *t, struct s3_status *st)
+{
+	struct stat sb;
+
+	if ((err == ELOOP || err == ENOTDIR || err == EMLINK) &&
+	    fstatat(dirfd, name, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(sb.st_mode)) {
+			set_status(st, "\"%.300s\" in %.300s is a symbolic link: "
+				"not followed", rel, t->dir);
+			errno = err;
+			return;
+		}
+		if (err == ENOTDIR) {
+			set_status(st, "\"%.300s\" in %.300s is not a directory",
+				rel, t->dir);
+			errno = err;
+			return;
+		}
+	}
+	errno = err;
+	set_errno_status(st, "cannot open", t->dir, rel);
+	errno = err;
+}
+
+/*
+ * Opens the directory that holds key's last component, one component at a
+ * time below root, never through a symbolic link; with create, makes the
+ * missing ones (mode 0750).  Returns a directory fd, or -1 with st (errno
+ * ENOENT when a component is missing and create is off).
+ */
+static int
+open_parent(const struct target *t, int root, const char *key, int create,
+	struct s3_status *st)
+{
+	char *rel = xstrdup(key), *slash = strrchr(rel, '/');
+	int cur = dup(root);
+
+	if (cur < 0) {
+		set_errno_status(st, "cannot open", t->dir, "");
+		free(rel);
+		return -1;
+	}
+	if (!slash) {
+		free(rel);
+		return cur;
+	}
+	*slash = '\0';
+	for (char *comp = rel, *end; comp; comp = end ? end + 1 : NULL) {
+		int next;
+		if ((end = strchr(comp, '/')))
+			*end = '\0';
+		next = openat(cur, comp, O_RDONLY | O_DIRECTORY | O_NOFOLLOW |
+			O_CLOEXEC);
+		if (next < 0 && errno == ENOENT && create) {
+			if (mkdirat(cur, comp, 0750) < 0 && errno != EEXIST) {
+				set_errno_status(st, "cannot make the directory",
+					t->dir, rel);
+				goto fail;
+			}
+			next = openat(cur, comp, O_RDONLY | O_DIRECTORY |
+				O_NOFOLLOW | O_CLOEXEC);
+		}
+		if (next < 0) {
+			int e = errno;
+			explain_open(cur, comp, rel, e, t, st);
+			goto fail;
+		}
+		close(cur);
+		cur = next;
+		if (end)
+			*end = '/';
+	}
+	free(rel);
+	return cur;
+fail:;
+	int e = errno;
+	close(cur);
+	free(rel);
+	errno = e;
+	return -1;
+}
+
+static const char *
+last_component(const char *key)
+{
+	const char *slash = strrchr(key, '/');
+
+	return slash ? slash + 1 : key;
+}
+
+/* Does this directory entry name a temporary file of a strongbox tool? */
+static int
+is_temporary(const char *name)
+{
+	return strncmp(name, TMPNAME_PREFIX, strlen(TMPNAME_PREFIX)) == 0 ||
+	       strncmp(name, TMPNAME_OLD_PREFIX,
+		       strlen(TMPNAME_OLD_PREFIX)) == 0;
+}
+
+/* Creates TMPNAME_PREFIX + 12 random characters in dirfd, mode 0600. */
+static int
+make_temporary(int dirfd, char *name, size_t namelen)
+{
+	static const char alnum[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+
+	for (int tries = 0; tries < 100; tries++) {
+		unsigned char rnd[12];
+		char sfx[13];
+		int fd;
+		if (RAND_bytes(rnd, sizeof rnd) != 1) {
+			errno = EIO;
 			return -1;
 		}
-		*s = '/';
+		for (size_t i = 0; i < sizeof rnd; i++)
+			sfx[i] = alnum[rnd[i] % (sizeof alnum - 1)];
+		sfx[12] = '\0';
+		snprintf(name, namelen, "%s%s", TMPNAME_PREFIX, sfx);
+		fd = openat(dirfd, name, O_WRONLY | O_CREAT | O_EXCL |
+			O_NOFOLLOW | O_CLOEXEC, 0600);
+		if (fd >= 0 || errno != EEXIST)
+			return fd;
 	}
-	free(p);
-	return 0;
-}
-
-static int
-fsync_dir_of(const char *path)
-{
-	char *d = xstrdup(path), *slash = strrchr(d, '/');
-	int fd, ret = 0;
-
-	if (slash)
-		*slash = '\0';
-	fd = open(slash && *d ? d : "/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0)
-		ret = -1;
-	if (fd >= 0)
-		close(fd);
-	free(d);
-	return ret;
+	errno = EEXIST;
+	return -1;
 }
 
 static int
 dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 	struct put_result *res, struct s3_status *st)
 {
-	char *path = xasprintf("%s/%s", t->dir, key);
-	char *tmp = NULL, *slash;
+	const char *last = last_component(key);
+	char tmp[64] = "";
 	size_t bufsize = 1 << 20;
 	char *buf = xmalloc(bufsize);
 	EVP_MD_CTX *sha = EVP_MD_CTX_new(), *md5 = EVP_MD_CTX_new();
 	unsigned char md[32];
-	int out = -1, ret = -1;
+	int root = -1, dir = -1, out = -1, ret = -1;
+	struct stat sb;
 
 	memset(res, 0, sizeof *res);
 	EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
 	EVP_DigestInit_ex(md5, EVP_md5(), NULL);
-	if (make_parents(path) < 0) {
-		set_errno_status(st, "cannot make the directories of", path);
+	if ((root = open_root(t, st)) < 0 ||
+	    (dir = open_parent(t, root, key, 1, st)) < 0)
 		goto out;
+	if (fstatat(dir, last, &sb, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (S_ISLNK(sb.st_mode)) {
+			set_status(st, "\"%.300s\" in %.300s is a symbolic link: "
+				"not replaced", key, t->dir);
+			goto out;
+		}
+		if (S_ISDIR(sb.st_mode)) {
+			set_status(st, "\"%.300s\" in %.300s is a directory",
+				key, t->dir);
+			goto out;
+		}
 	}
-	slash = strrchr(path, '/');
-	tmp = xasprintf("%.*s/.supload.XXXXXX", (int)(slash - path), path);
-	if ((out = mkstemp(tmp)) < 0) {
-		set_errno_status(st, "cannot create a file in", t->dir);
-		free(tmp);
-		tmp = NULL;
+	if ((out = make_temporary(dir, tmp, sizeof tmp)) < 0) {
+		*tmp = '\0';
+		set_errno_status(st, "cannot create a file in", t->dir, key);
 		goto out;
 	}
 	for (int eof = 0; !eof;) {
@@ -312,7 +473,7 @@ dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 			if (w < 0 && errno == EINTR && !s3_cancelled())
 				continue;
 			if (w < 0) {
-				set_errno_status(st, "cannot write", tmp);
+				set_errno_status(st, "cannot write", t->dir, key);
 				goto out;
 			}
 			off += w;
@@ -321,25 +482,23 @@ dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 	if (o->accept) {
 		char why[512];
 		if (o->accept(o->ctx, why, sizeof why) < 0) {
-			st->code = EXIT_FAIL;
-			snprintf(st->msg, sizeof st->msg, "%.500s", why);
+			set_status(st, "%.500s", why);
 			goto out;
 		}
 	}
 	if (fsync(out) < 0 || close(out) < 0) {
 		out = -1;
-		set_errno_status(st, "cannot write", tmp);
+		set_errno_status(st, "cannot write", t->dir, key);
 		goto out;
 	}
 	out = -1;
-	if (rename(tmp, path) < 0) {
-		set_errno_status(st, "cannot rename into", path);
+	if (renameat(dir, tmp, dir, last) < 0) {
+		set_errno_status(st, "cannot rename into", t->dir, key);
 		goto out;
 	}
-	free(tmp);
-	tmp = NULL;
-	if (fsync_dir_of(path) < 0) {
-		set_errno_status(st, "cannot sync the directory of", path);
+	*tmp = '\0';
+	if (fsync(dir) < 0) {
+		set_errno_status(st, "cannot sync the directory of", t->dir, key);
 		goto out;
 	}
 	EVP_DigestFinal_ex(sha, md, NULL);
@@ -352,14 +511,15 @@ dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 out:
 	if (out >= 0)
 		close(out);
-	if (tmp) {
-		unlink(tmp);
-		free(tmp);
-	}
+	if (*tmp)
+		unlinkat(dir, tmp, 0);
+	if (dir >= 0)
+		close(dir);
+	if (root >= 0)
+		close(root);
 	EVP_MD_CTX_free(sha);
 	EVP_MD_CTX_free(md5);
 	free(buf);
-	free(path);
 	return ret;
 }
 
@@ -395,24 +555,30 @@ static int
 dir_get(struct target *t, const char *key, struct fd_sink *sink,
 	struct s3_status *st)
 {
-	char *path = xasprintf("%s/%s", t->dir, key);
+	const char *last = last_component(key);
 	size_t bufsize = 1 << 20;
 	char *buf = NULL;
-	int in = open(path, O_RDONLY | O_CLOEXEC), ret = -1;
+	int root = -1, dir = -1, in = -1, ret = -1;
 	struct stat sb;
 
-	if (in < 0) {
-		if (errno == ENOENT) {
-			st->code = EXIT_FAIL;
-			snprintf(st->msg, sizeof st->msg, "no such object");
-		} else {
-			set_errno_status(st, "cannot open", path);
-		}
+	if ((root = open_root(t, st)) < 0)
+		goto out;
+	if ((dir = open_parent(t, root, key, 0, st)) < 0) {
+		if (errno == ENOENT)
+			set_status(st, "no such object");
 		goto out;
 	}
-	if (fstat(in, &sb) == 0 && !S_ISREG(sb.st_mode)) {
-		st->code = EXIT_FAIL;
-		snprintf(st->msg, sizeof st->msg, "no such object");
+	/* O_NONBLOCK: a FIFO planted at key must not hang the get. */
+	in = openat(dir, last, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (in < 0) {
+		if (errno == ENOENT)
+			set_status(st, "no such object");
+		else
+			explain_open(dir, last, key, errno, t, st);
+		goto out;
+	}
+	if (fstat(in, &sb) < 0 || !S_ISREG(sb.st_mode)) {
+		set_status(st, "no such object");
 		goto out;
 	}
 	buf = xmalloc(bufsize);
@@ -423,13 +589,11 @@ dir_get(struct target *t, const char *key, struct fd_sink *sink,
 		if (n < 0) {
 			if (errno == EINTR && !s3_cancelled())
 				continue;
-			set_errno_status(st, "cannot read", path);
+			set_errno_status(st, "cannot read", t->dir, key);
 			goto out;
 		}
 		if (write_sink(sink, buf, n) < 0) {
-			st->code = EXIT_FAIL;
-			snprintf(st->msg, sizeof st->msg, "write error: %s",
-				strerror(errno));
+			set_status(st, "write error: %s", strerror(errno));
 			goto out;
 		}
 	}
@@ -437,8 +601,11 @@ dir_get(struct target *t, const char *key, struct fd_sink *sink,
 out:
 	if (in >= 0)
 		close(in);
+	if (dir >= 0)
+		close(dir);
+	if (root >= 0)
+		close(root);
 	free(buf);
-	free(path);
 	return ret;
 }
 
@@ -451,65 +618,91 @@ struct dir_entry {
 struct dir_list {
 	struct dir_entry *v;
 	size_t n, cap;
+	int stale;          /* list the temporaries older than this */
+	time_t stale_before;
 };
 
+static void
+dir_list_add(struct dir_list *l, char *key, const struct stat *sb)
+{
+	if (l->n == l->cap) {
+		l->cap = l->cap ? 2 * l->cap : 256;
+		l->v = xreallocarray(l->v, l->cap, sizeof *l->v);
+	}
+	l->v[l->n++] = (struct dir_entry){key, sb->st_size, sb->st_mtime};
+}
+
+/*
+ * Collects the regular files below dirfd (rel its path, "" for the root)
+ * whose keys start with prefix: objects, or with l->stale the temporaries
+ * older than l->stale_before.  A symbolic link where the prefix may match
+ * is an error.  Takes dirfd.
+ */
 static int
-walk(const char *root, const char *rel, const char *prefix,
+walk(const struct target *t, int dirfd, const char *rel, const char *prefix,
 	struct dir_list *l, struct s3_status *st)
 {
-	char *path = *rel ? xasprintf("%s/%s", root, rel) : xstrdup(root);
-	DIR *d = opendir(path);
+	DIR *d = fdopendir(dirfd);
 	struct dirent *de;
+	size_t pl = strlen(prefix);
+	int ret = 0;
 
 	if (!d) {
-		if (errno == ENOENT && !*rel) {
-			free(path);
-			return 0; /* no directory yet: nothing stored */
-		}
-		set_errno_status(st, "cannot read the directory", path);
-		free(path);
+		set_errno_status(st, "cannot read the directory", t->dir, rel);
+		close(dirfd);
 		return -1;
 	}
-	while ((de = readdir(d))) {
+	while (ret == 0 && (errno = 0, de = readdir(d))) {
 		struct stat sb;
-		char *child, *full;
-		if (de->d_name[0] == '.' && (!de->d_name[1] ||
-		    strcmp(de->d_name, "..") == 0 ||
-		    strncmp(de->d_name, ".supload.", 9) == 0))
+		char *child;
+		size_t cl;
+		int tmp;
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		tmp = is_temporary(de->d_name);
+		if (tmp && !l->stale)
 			continue;
 		child = *rel ? xasprintf("%s/%s", rel, de->d_name) :
 			xstrdup(de->d_name);
-		full = xasprintf("%s/%s", root, child);
-		if (lstat(full, &sb) == 0) {
-			size_t cl = strlen(child), pl = strlen(prefix);
-			if (S_ISDIR(sb.st_mode)) {
-				/* Only descend where the prefix may match. */
-				if (strncmp(child, prefix, cl < pl ? cl : pl) == 0
-				    && walk(root, child, prefix, l, st) < 0) {
-					free(child);
-					free(full);
-					closedir(d);
-					free(path);
-					return -1;
-				}
-			} else if (S_ISREG(sb.st_mode) &&
-			    strncmp(child, prefix, pl) == 0) {
-				if (l->n == l->cap) {
-					l->cap = l->cap ? 2 * l->cap : 256;
-					l->v = xreallocarray(l->v, l->cap,
-						sizeof *l->v);
-				}
-				l->v[l->n++] = (struct dir_entry){child,
-					sb.st_size, sb.st_mtime};
-				child = NULL;
+		cl = strlen(child);
+		/* Only look where the prefix may match. */
+		if (strncmp(child, prefix, cl < pl ? cl : pl) != 0) {
+			free(child);
+			continue;
+		}
+		if (fstatat(dirfd, de->d_name, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno != ENOENT) { /* else gone meanwhile */
+				set_errno_status(st, "cannot stat", t->dir,
+					child);
+				ret = -1;
 			}
+		} else if (S_ISLNK(sb.st_mode)) {
+			set_status(st, "\"%.300s\" in %.300s is a symbolic link: "
+				"not followed", child, t->dir);
+			ret = -1;
+		} else if (S_ISDIR(sb.st_mode) && !tmp) {
+			int sub = openat(dirfd, de->d_name, O_RDONLY |
+				O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub < 0) {
+				explain_open(dirfd, de->d_name, child, errno, t,
+					st);
+				ret = -1;
+			} else {
+				ret = walk(t, sub, child, prefix, l, st);
+			}
+		} else if (S_ISREG(sb.st_mode) && cl >= pl &&
+		    (!l->stale || (tmp && sb.st_mtime < l->stale_before))) {
+			dir_list_add(l, child, &sb);
+			child = NULL;
 		}
 		free(child);
-		free(full);
+	}
+	if (ret == 0 && errno) {
+		set_errno_status(st, "cannot read the directory", t->dir, rel);
+		ret = -1;
 	}
 	closedir(d);
-	free(path);
-	return 0;
+	return ret;
 }
 
 static int
@@ -520,12 +713,17 @@ cmp_entry(const void *a, const void *b)
 }
 
 static int
-dir_list(struct target *t, const char *prefix, target_list_cb cb, void *ctx,
-	struct s3_status *st)
+dir_list(struct target *t, const char *prefix, int stale, target_list_cb cb,
+	void *ctx, struct s3_status *st)
 {
 	struct dir_list l = {0};
-	int ret = walk(t->dir, "", prefix, &l, st);
+	int root = open_root(t, st), ret;
 
+	if (root < 0)
+		return -1;
+	l.stale = stale;
+	l.stale_before = time(NULL) - TARGET_STALE_SECONDS;
+	ret = walk(t, root, "", prefix, &l, st);
 	if (ret == 0) {
 		if (l.n > 1)
 			qsort(l.v, l.n, sizeof *l.v, cmp_entry);
@@ -545,32 +743,67 @@ dir_list(struct target *t, const char *prefix, target_list_cb cb, void *ctx,
 	return ret;
 }
 
+/* Removes the directories above key that are now empty. */
+static void
+tidy_parents(const struct target *t, int root, const char *key)
+{
+	char *rel = xstrdup(key), *slash;
+	struct s3_status ignored;
+
+	while ((slash = strrchr(rel, '/'))) {
+		*slash = '\0';
+		/* rel is now a directory; open its parent, remove it there. */
+		int dir = open_parent(t, root, rel, 0, &ignored);
+		if (dir < 0)
+			break;
+		int r = unlinkat(dir, last_component(rel), AT_REMOVEDIR);
+		close(dir);
+		if (r < 0)
+			break;
+	}
+	free(rel);
+}
+
 static int
 dir_delete(struct target *t, char *const *keys, size_t n, s3_delete_cb cb,
 	void *ctx, struct s3_status *st)
 {
+	int root = open_root(t, st);
+
+	if (root < 0)
+		return -1;
 	for (size_t i = 0; i < n; i++) {
-		char *path = xasprintf("%s/%s", t->dir, keys[i]);
+		const char *last = last_component(keys[i]);
+		struct s3_status kst = {0};
 		struct stat sb;
-		if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-			cb(ctx, keys[i], "is a directory, not an object");
-		} else if (unlink(path) < 0 && errno != ENOENT) {
-			char e[256];
-			snprintf(e, sizeof e, "%s", strerror(errno));
-			cb(ctx, keys[i], e);
-		} else {
-			/* Tidy the directories the key made, if now empty. */
-			char *slash;
-			while ((slash = strrchr(path, '/')) &&
-			       (size_t)(slash - path) > strlen(t->dir)) {
-				*slash = '\0';
-				if (rmdir(path) < 0)
-					break;
+		int dir = open_parent(t, root, keys[i], 0, &kst);
+		if (dir < 0) {
+			/* A key that is not there counts as deleted. */
+			cb(ctx, keys[i], errno == ENOENT ? NULL : kst.msg);
+			continue;
+		}
+		if (fstatat(dir, last, &sb, AT_SYMLINK_NOFOLLOW) < 0) {
+			if (errno == ENOENT) {
+				cb(ctx, keys[i], NULL);
+			} else {
+				set_errno_status(&kst, "cannot stat", t->dir,
+					keys[i]);
+				cb(ctx, keys[i], kst.msg);
 			}
+		} else if (S_ISLNK(sb.st_mode)) {
+			cb(ctx, keys[i], "a symbolic link, not an object: not "
+				"removed");
+		} else if (S_ISDIR(sb.st_mode)) {
+			cb(ctx, keys[i], "is a directory, not an object");
+		} else if (unlinkat(dir, last, 0) < 0 && errno != ENOENT) {
+			cb(ctx, keys[i], strerror(errno));
+		} else {
+			tidy_parents(t, root, keys[i]);
 			cb(ctx, keys[i], NULL);
 		}
-		free(path);
+		close(dir);
 	}
+	close(root);
 	return 0;
 }
 
@@ -638,7 +871,22 @@ target_list(struct target *t, const char *prefix, target_list_cb cb,
 	memset(st, 0, sizeof *st);
 	if (t->is_s3)
 		return s3_list_objects(t->s3, prefix, s3_list_adapt, &a, st);
-	return dir_list(t, prefix, cb, ctx, st);
+	return dir_list(t, prefix, 0, cb, ctx, st);
+}
+
+int
+target_list_stale(struct target *t, const char *prefix, target_list_cb cb,
+	void *ctx, struct s3_status *st)
+{
+	memset(st, 0, sizeof *st);
+	if (t->is_s3) {
+		st->code = EXIT_FAIL;
+		snprintf(st->msg, sizeof st->msg, "--stale is for the directory "
+			"BACKUP_DIR: an S3 bucket cleans unfinished uploads with "
+			"a lifecycle rule");
+		return -1;
+	}
+	return dir_list(t, prefix, 1, cb, ctx, st);
 }
 
 int

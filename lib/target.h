@@ -19,6 +19,7 @@
 #define TARGET_MAX_PART (5LL << 30)
 #define TARGET_MAX_PARTS 10000
 #define TARGET_DELETE_BATCH 1000
+#define TARGET_STALE_SECONDS (24 * 60 * 60) /* a temporary this old is left over */
 
 /* Tuning from the command line; zero fields take the defaults. */
 struct target_tuning {
@@ -43,7 +44,8 @@ const char *target_describe(const struct target *t);
 /*
  * Returns 0 when key may name an object, else -1 with *why set to a static
  * message: empty, a leading '/', a control character, invalid UTF-8, a
- * "." or ".." or empty path segment, a trailing '/', over 1024 bytes.
+ * "." or ".." or empty path segment, a segment that starts with the prefix
+ * of temporary files (tmpname.h), a trailing '/', over 1024 bytes.
  */
 int target_key_check(const char *key, const char **why);
 
@@ -100,14 +102,29 @@ struct target_object {
 
 typedef int (*target_list_cb)(void *ctx, const struct target_object *o);
 
-/* Every object whose key starts with prefix, in key order on S3's terms. */
+/*
+ * Every object whose key starts with prefix, in key order on S3's terms.
+ * In a directory, temporaries are never listed, and a symbolic link below
+ * BACKUP_DIR where the prefix may match fails the whole listing.
+ */
 int target_list(struct target *t, const char *prefix, target_list_cb cb,
+	void *ctx, struct s3_status *st);
+
+/*
+ * In a directory: the temporary files (tmpname.h) under prefix last
+ * modified more than TARGET_STALE_SECONDS ago, which a killed put left;
+ * their keys may be given to target_delete().  On S3 fails: a bucket's
+ * lifecycle rule cleans unfinished uploads.
+ */
+int target_list_stale(struct target *t, const char *prefix, target_list_cb cb,
 	void *ctx, struct s3_status *st);
 
 /*
  * Deletes n keys (at most TARGET_DELETE_BATCH); cb hears of each (error
  * NULL when deleted; a key that was not there counts as deleted, as S3
- * has it).  Returns -1 only when the whole request failed.
+ * has it).  In a directory, a symbolic link on the way or at the key is
+ * an error for that key, never followed nor removed.  Returns -1 only when
+ * the whole request failed (on S3; in a directory, a missing BACKUP_DIR).
  */
 int target_delete(struct target *t, char *const *keys, size_t n,
 	s3_delete_cb cb, void *ctx, struct s3_status *st);

@@ -10,4 +10,11 @@
 
 #define TMPNAME_PREFIX ".strongbox-tmp."
 
+/*
+ * What supload named its temporaries in BACKUP_DIR before TMPNAME_PREFIX:
+ * still recognised (never listed, refused in keys, cleaned by --stale) so
+ * that a put killed before an upgrade is not mistaken for an object.
+ */
+#define TMPNAME_OLD_PREFIX ".supload."
+
 #endif

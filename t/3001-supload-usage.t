@@ -47,7 +47,7 @@ test_expect_success 'bad configuration: one line, exit 1' '
 	expect_one_line_error supload && ! grep -q "=s" err
 '
 test_expect_success '-g refuses to write an object to a terminal' '
-	export BACKUP_DIR=$TRASH/b &&
+	export BACKUP_DIR=$TRASH/b && mkdir -p "$BACKUP_DIR" &&
 	echo data | supload obj >/dev/null &&
 	script -qec "supload -g obj" /dev/null >tty.out 2>&1;
 	test $? -eq 1 && grep -q "terminal" tty.out

@@ -78,6 +78,14 @@ main(void)
 	key_bad("a\xc2\x85", "C1 control (NEL)", "control");
 	key_bad("a\xff", "invalid UTF-8", "UTF-8");
 	key_bad("a\xc3", "truncated UTF-8", "UTF-8");
+	key_bad(".strongbox-tmp.abc", "a temporary's name", "temporary");
+	key_bad("a/.strongbox-tmp.x", "a temporary's name below a/", "temporary");
+	key_bad("a/.strongbox-tmp.d/k", "a temporary's name as a directory",
+		"temporary");
+	key_bad(".supload.ABC", "an old temporary's name", "temporary");
+	key_bad("a/.supload.x", "an old temporary's name below a/", "temporary");
+	key_ok("a/x.strongbox-tmp.b");
+	key_ok("a/.strongbox-tm");
 	char *long_key = malloc(1026);
 	memset(long_key, 'k', 1025);
 	long_key[1025] = '\0';
