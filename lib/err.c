@@ -12,6 +12,24 @@
 #endif
 
 static const char *progname = "strongbox";
+static int (*cancelled_fn)(void);
+
+void
+err_set_cancelled(int (*cancelled)(void))
+{
+	cancelled_fn = cancelled;
+}
+
+/* After SIGINT/SIGTERM, any failure is reported as the cancel it is. */
+static void
+exit_if_cancelled(void)
+{
+	if (cancelled_fn != NULL && cancelled_fn()) {
+		fprintf(stderr, "%s: cancelled\n", progname);
+		fflush(stderr);
+		exit(EXIT_FAIL);
+	}
+}
 
 void
 err_init(const char *argv0)
@@ -60,6 +78,7 @@ die(int code, const char *fmt, ...)
 {
 	va_list ap;
 
+	exit_if_cancelled();
 	va_start(ap, fmt);
 	vmsg(fmt, ap, NULL);
 	va_end(ap);
@@ -72,6 +91,7 @@ die_errno(int code, const char *fmt, ...)
 	va_list ap;
 	const char *e = strerror(errno);
 
+	exit_if_cancelled();
 	va_start(ap, fmt);
 	vmsg(fmt, ap, e);
 	va_end(ap);

@@ -24,6 +24,14 @@ void err_init(const char *argv0);
 /* The name set by err_init(), or "strongbox" before it. */
 const char *err_progname(void);
 
+/*
+ * Makes die() and die_errno() print "tool: cancelled" and exit 1 instead
+ * of their message whenever cancelled() returns true: after SIGINT or
+ * SIGTERM, the failure that follows is the cancel (see cancel.h, which
+ * calls this).
+ */
+void err_set_cancelled(int (*cancelled)(void));
+
 /* Prints "tool: message" and exits with code. */
 noreturn void die(int code, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

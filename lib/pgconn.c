@@ -10,6 +10,7 @@
 #include <openssl/crypto.h>
 
 #include "err.h"
+#include "pglock.h"
 #include "xalloc.h"
 
 extern char **environ;
@@ -269,20 +270,45 @@ notice_processor(void *arg, const char *message)
 	warnmsg("%s", buf);
 }
 
-/* A message from a failed connection that still means "try later". */
-static int
-busy_message(const char *msg)
-{
-	static const char *const pats[] = {
-		"too many clients", "too many connections",
-		"remaining connection slots", "starting up", "shutting down",
-		"in recovery mode", "not yet accepting connections",
-	};
+/* Failures a retry will not cure: the configuration is wrong. */
+static const char *const config_errors[] = {
+	"password authentication failed", "authentication failed",
+	"no password supplied", "password is required", "no pg_hba.conf entry",
+	"does not exist", /* database, role */
+	"permission denied", "must have connect", "not permitted to log in",
+	"server does not support SSL", "SSL is not enabled on the server",
+	"sslmode value", "certificate",
+	"invalid connection option", "invalid sslmode", "invalid port",
+	"invalid integer value", "invalid URI", "invalid percent-encoded",
+	"missing \"=\"", "unterminated quoted string",
+	"GSSAPI", "channel binding", "SCRAM", "unsupported frontend protocol",
+};
 
-	for (size_t i = 0; i < sizeof pats / sizeof pats[0]; i++)
-		if (strstr(msg, pats[i]))
-			return 1;
-	return 0;
+/* Failures that mean "the server is not there or busy now". */
+static const char *const busy_errors[] = {
+	"too many clients", "too many connections",
+	"remaining connection slots", "starting up", "shutting down",
+	"in recovery mode", "not yet accepting connections",
+	"Connection refused", "could not connect", "timeout expired",
+	"Connection timed out", "No route to host", "Network is unreachable",
+	"could not translate host name", "Temporary failure in name resolution",
+	"server closed the connection unexpectedly", "Connection reset",
+};
+
+int
+pgconn_classify(const char *msg, PGPing ping)
+{
+	if (msg == NULL)
+		msg = "";
+	for (size_t i = 0; i < sizeof config_errors / sizeof config_errors[0]; i++)
+		if (strcasestr(msg, config_errors[i]))
+			return EXIT_FAIL;
+	for (size_t i = 0; i < sizeof busy_errors / sizeof busy_errors[0]; i++)
+		if (strcasestr(msg, busy_errors[i]))
+			return EXIT_TEMPFAIL;
+	return ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT
+	               ? EXIT_TEMPFAIL
+	               : EXIT_FAIL;
 }
 
 PGconn *
@@ -309,11 +335,10 @@ pgconn_connect(const char *conninfo)
 		char *pw = norm ? find_password(norm) : NULL;
 		char *msg = replace_secret(pgconn_error(conn), pw);
 		PGPing ping = PQpingParams(keys, vals, 1);
-		int code = EXIT_FAIL;
+		int code = pgconn_classify(msg, ping);
 
-		if (ping == PQPING_NO_RESPONSE || ping == PQPING_REJECT ||
-		    busy_message(msg))
-			code = EXIT_TEMPFAIL;
+		if (PQconnectionNeedsPassword(conn))
+			code = EXIT_FAIL;
 		if (pw) {
 			OPENSSL_cleanse(pw, strlen(pw));
 			free(pw);
@@ -348,6 +373,10 @@ check_result(PGconn *conn, PGresult *res, const char *what)
 
 	if (res != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK))
 		return res;
+	if (pglock_is_timeout(res)) {
+		PQclear(res);
+		pglock_die(conn, NULL, NULL);
+	}
 	if (res == NULL)
 		msg = xstrdup(pgconn_error(conn));
 	else

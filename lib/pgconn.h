@@ -74,11 +74,28 @@ char *pgconn_result_error(const PGresult *res);
 int pgconn_is_transient(PGconn *conn, const PGresult *res);
 
 /*
+ * The exit status for a failed connection attempt, by cause, from libpq's
+ * one-line error message msg and the PQping() answer of the same server:
+ *   75 (EXIT_TEMPFAIL): the server is unreachable (refused, timed out, no
+ *      route, host name not resolved), starting up, shutting down, in
+ *      recovery, or out of connection slots;
+ *   1 (EXIT_FAIL): authentication failed or a password is missing, the
+ *      database or role does not exist, an SSL mismatch or SSL/certificate
+ *      setting (sslmode=require against a server without SSL), permission
+ *      denied, an invalid connection option; anything else when the
+ *      server answered PQping().
+ * Configuration errors win: they will not go away with a retry.
+ */
+int pgconn_classify(const char *msg, PGPing ping);
+
+/*
  * Runs sql (one or more statements, no parameters) and returns its result
  * if it succeeded (PGRES_COMMAND_OK or PGRES_TUPLES_OK): the caller
  * PQclear()s it.  On failure prints "tool: what: server error" and exits
  * 75 or 1 as pgconn_is_transient() says.  what names the step, e.g.
- * "cannot read the catalog".
+ * "cannot read the catalog".  A lock timeout (SQLSTATE 55P03) rolls back,
+ * names the sessions holding locks and exits 75 (pglock_die()); after
+ * SIGINT/SIGTERM (cancel.h) the failure reads "tool: cancelled", exit 1.
  */
 PGresult *pgconn_exec(PGconn *conn, const char *what, const char *sql);
 

@@ -48,4 +48,26 @@ test_expect_success '-j 2 workers connect with the same password' '
 	tar -xOf j.sdump strongbox/manifest.json | jq -e ".jobs == 2 and (.tables | length) == 2" &&
 	test ! -s err
 '
+# libpq failures by cause: a retry cures only an absent or busy server.
+test_expect_success '?ssl=require against a server without SSL: exit 1' '
+	expect_exit 1 sdump -d "postgresql+asyncpg://alice:Secr3t-pw@127.0.0.1:$PGPORT/shop?ssl=require" &&
+	expect_one_line_error sdump && grep -q "SSL" err && ! grep -q Secr3t-pw err
+'
+test_expect_success 'an unknown database: exit 1' '
+	expect_exit 1 sdump -d "postgresql://alice:Secr3t-pw@127.0.0.1:$PGPORT/nope" &&
+	grep -q "does not exist" err
+'
+test_expect_success 'a port where no server listens: exit 75' '
+	port=$(free_port) &&
+	expect_exit 75 sdump -d "postgresql://alice@127.0.0.1:$port/shop" &&
+	expect_one_line_error sdump
+'
+test_expect_success 'no CONNECT privilege: exit 1' '
+	pg_sql shop "create role bob login password '"'"'b0b-pw'"'"';
+		revoke connect on database shop from public" >/dev/null &&
+	{ echo "host all bob 127.0.0.1/32 scram-sha-256"; cat "$hba"; } >hba.new &&
+	cat hba.new >"$hba" && pg_sql shop "select pg_reload_conf()" >/dev/null &&
+	expect_exit 1 sdump -d "postgresql://bob:b0b-pw@127.0.0.1:$PGPORT/shop" &&
+	grep -q "permission denied" err
+'
 test_done

@@ -80,6 +80,70 @@ main(void)
 	is_str(s, "E'a\\\\b'", "literal with a backslash uses E''");
 	free(s);
 
+	/* The classifier: a retry helps (75) or it does not (1). */
+	is_int(pgconn_classify("connection to server at \"127.0.0.1\", port 1 "
+	                       "failed: Connection refused Is the server "
+	                       "running on that host and accepting TCP/IP "
+	                       "connections?", PQPING_NO_RESPONSE),
+	       75, "connection refused: 75");
+	is_int(pgconn_classify("connection to server on socket \"/x/.s.PGSQL.5\" "
+	                       "failed: No such file or directory",
+	                       PQPING_NO_RESPONSE),
+	       75, "no socket, no answer: 75");
+	is_int(pgconn_classify("connection to server at \"h\" failed: "
+	                       "timeout expired", PQPING_NO_RESPONSE),
+	       75, "timeout: 75");
+	is_int(pgconn_classify("connection to server at \"h\" failed: FATAL: "
+	                       "the database system is starting up",
+	                       PQPING_REJECT),
+	       75, "starting up: 75");
+	is_int(pgconn_classify("connection to server at \"h\" failed: FATAL: "
+	                       "sorry, too many clients already", PQPING_OK),
+	       75, "too many clients: 75");
+	is_int(pgconn_classify("FATAL: remaining connection slots are reserved "
+	                       "for non-replication superuser connections",
+	                       PQPING_OK),
+	       75, "reserved slots: 75");
+	is_int(pgconn_classify("could not translate host name \"db.example\" "
+	                       "to address: Temporary failure in name resolution",
+	                       PQPING_NO_RESPONSE),
+	       75, "name resolution: 75");
+	is_int(pgconn_classify("connection to server at \"127.0.0.1\", port 5 "
+	                       "failed: server does not support SSL, but SSL "
+	                       "was required", PQPING_NO_RESPONSE),
+	       1, "sslmode=require against a server without SSL: 1");
+	is_int(pgconn_classify("connection to server at \"h\" failed: root "
+	                       "certificate file \"/r/root.crt\" does not exist",
+	                       PQPING_NO_RESPONSE),
+	       1, "missing root certificate: 1");
+	is_int(pgconn_classify("connection to server at \"h\" failed: FATAL: "
+	                       "password authentication failed for user \"u\"",
+	                       PQPING_OK),
+	       1, "bad password: 1");
+	is_int(pgconn_classify("connection to server at \"h\" failed: fe_sendauth: "
+	                       "no password supplied", PQPING_OK),
+	       1, "no password: 1");
+	is_int(pgconn_classify("connection to server at \"h\" failed: FATAL: "
+	                       "no pg_hba.conf entry for host \"1.2.3.4\"",
+	                       PQPING_OK),
+	       1, "pg_hba: 1");
+	is_int(pgconn_classify("connection to server at \"h\" failed: FATAL: "
+	                       "database \"nope\" does not exist", PQPING_OK),
+	       1, "unknown database: 1");
+	is_int(pgconn_classify("FATAL: role \"nope\" does not exist", PQPING_OK),
+	       1, "unknown role: 1");
+	is_int(pgconn_classify("FATAL: permission denied for database \"d\" "
+	                       "DETAIL: User does not have CONNECT privilege.",
+	                       PQPING_OK),
+	       1, "no CONNECT privilege: 1");
+	is_int(pgconn_classify("invalid connection option \"bogus\"",
+	                       PQPING_NO_ATTEMPT),
+	       1, "bad conninfo: 1");
+	is_int(pgconn_classify("something new", PQPING_OK), 1,
+	       "unknown cause, server answers: 1");
+	is_int(pgconn_classify("something new", PQPING_NO_RESPONSE), 75,
+	       "unknown cause, no answer: 75");
+
 	unsetenv("DATABASE_URL");
 	ok(pgconn_source(NULL) == NULL, "no -d, no DATABASE_URL: libpq defaults");
 	setenv("DATABASE_URL", "postgres://h/db", 1);

@@ -1,0 +1,107 @@
+/* cancel.c: SIGINT and SIGTERM cancel the server-side work; see cancel.h. */
+#include "cancel.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+
+static volatile sig_atomic_t requested;
+
+/*
+ * The watched connections' cancel objects.  A slot is published with an
+ * atomic store, so that the handler sees either NULL or a complete object.
+ */
+static PGcancel *_Atomic slots[CANCEL_MAX];
+static PGconn *owners[CANCEL_MAX];
+
+static void
+handler(int sig)
+{
+	char buf[256];
+
+	(void)sig;
+	requested = 1;
+	for (int i = 0; i < CANCEL_MAX; i++) {
+		PGcancel *c = atomic_load(&slots[i]);
+
+		if (c != NULL)
+			(void)PQcancel(c, buf, sizeof buf);
+	}
+}
+
+void
+cancel_init(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = handler;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0; /* no SA_RESTART: blocking I/O returns EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err_set_cancelled(cancel_requested);
+}
+
+void
+cancel_watch(PGconn *conn)
+{
+	PGcancel *c = PQgetCancel(conn);
+
+	if (c == NULL)
+		die(EXIT_FAIL, "cannot prepare to cancel the server's work");
+	for (int i = 0; i < CANCEL_MAX; i++)
+		if (owners[i] == NULL) {
+			owners[i] = conn;
+			atomic_store(&slots[i], c);
+			return;
+		}
+	PQfreeCancel(c);
+	die(EXIT_FAIL, "too many connections to watch for cancelling");
+}
+
+void
+cancel_unwatch(PGconn *conn)
+{
+	for (int i = 0; i < CANCEL_MAX; i++)
+		if (owners[i] == conn && conn != NULL) {
+			PGcancel *c = atomic_exchange(&slots[i], NULL);
+			sigset_t all, old;
+
+			/* Never free what a handler may be using. */
+			sigemptyset(&all);
+			sigaddset(&all, SIGINT);
+			sigaddset(&all, SIGTERM);
+			pthread_sigmask(SIG_BLOCK, &all, &old);
+			PQfreeCancel(c);
+			pthread_sigmask(SIG_SETMASK, &old, NULL);
+			owners[i] = NULL;
+			return;
+		}
+}
+
+int
+cancel_requested(void)
+{
+	return requested != 0;
+}
+
+void
+cancel_exit(void)
+{
+	fprintf(stderr, "%s: cancelled\n", err_progname());
+	fflush(stderr);
+	exit(EXIT_FAIL);
+}
+
+void
+cancel_check(void)
+{
+	if (requested)
+		cancel_exit();
+}

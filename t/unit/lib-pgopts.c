@@ -1,0 +1,145 @@
+/* Unit tests of lib/pgopts.c: pg_dump's connection options, the conninfo
+ * they make with DATABASE_URL, and the password hidden from argv. */
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "err.h"
+#include "pgopts.h"
+#include "tap.h"
+
+static void
+hide(const char *in, const char *want, const char *title)
+{
+	char *s = strdup(in);
+
+	pgopts_hide_password(s);
+	is_str(s, want, "%s", title);
+	free(s);
+}
+
+/* Parses argv as sdump would and returns the conninfo (or "(null)"). */
+static char *
+run(int argc, char **argv, struct pgopts *o)
+{
+	static const struct option longopts[] = {PGOPTS_LONG, {NULL, 0, NULL, 0}};
+	int c;
+	char *ci;
+
+	memset(o, 0, sizeof *o);
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "?" PGOPTS_SHORT, longopts, NULL)) !=
+	       -1)
+		if (!pgopts_option(o, c, optarg))
+			return strdup(pgopts_is_help(c, argv) ? "help" : "bad");
+	pgopts_finish(o, argc - optind, argv + optind);
+	ci = pgopts_conninfo(o);
+	return ci ? ci : strdup("(null)");
+}
+
+static void
+conn(const char *env, const char *want, const char *title, int argc, ...)
+{
+	char *argv[16], *ci;
+	struct pgopts o;
+	va_list ap;
+
+	if (env)
+		setenv("DATABASE_URL", env, 1);
+	else
+		unsetenv("DATABASE_URL");
+	argv[0] = strdup("sdump");
+	va_start(ap, argc);
+	for (int i = 1; i < argc; i++)
+		argv[i] = strdup(va_arg(ap, const char *));
+	va_end(ap);
+	argv[argc] = NULL;
+	ci = run(argc, argv, &o);
+	is_str(ci, want, "%s", title);
+	free(ci);
+	free(o.dbname_copy);
+	for (int i = 0; i < argc; i++)
+		free(argv[i]);
+}
+
+int
+main(void)
+{
+	char a0[] = "sdump", a1[] = "-d",
+	     a2[] = "postgresql://app:s3cret@db.example:5433/salon?sslmode=require",
+	     *argv[] = {a0, a1, a2, NULL};
+	char b1[] = "--dbname=host=h password='se cret' dbname=x",
+	     *argv2[] = {a0, b1, NULL};
+	char c1[] = "postgres://u:pw@h/d", *argv3[] = {a0, c1, NULL};
+	struct pgopts o;
+	char *ci;
+
+	err_init("sdump");
+
+	hide("postgresql://u:s3cret@h/db", "postgresql://u:xxxxxx@h/db",
+	     "URL password overwritten");
+	hide("postgresql+asyncpg://u:s3cret@h:5/db?ssl=require",
+	     "postgresql+asyncpg://u:xxxxxx@h:5/db?ssl=require",
+	     "framework URL password overwritten");
+	hide("postgresql://u@h/db?password=s3cret&sslmode=require",
+	     "postgresql://u@h/db?password=xxxxxx&sslmode=require",
+	     "URL ?password= overwritten");
+	hide("postgresql://u:p%40ss@h/db", "postgresql://u:xxxxxx@h/db",
+	     "percent-encoded password overwritten");
+	hide("postgresql://u@h/db", "postgresql://u@h/db", "no password: unchanged");
+	hide("host=h password=s3cret dbname=d", "host=h password=xxxxxx dbname=d",
+	     "conninfo password overwritten");
+	hide("host=h password = 'a \\' b' dbname=d",
+	     "host=h password = 'xxxxxx' dbname=d",
+	     "quoted conninfo password overwritten");
+	hide("salon", "salon", "bare name unchanged");
+
+	ci = run(3, argv, &o);
+	ok(strstr(argv[2], "s3cret") == NULL, "argv no longer holds the password");
+	is_str(argv[2], "postgresql://app:xxxxxx@db.example:5433/salon?sslmode=require",
+	       "argv keeps its length and the rest");
+	ok(strstr(ci, "password='s3cret'") != NULL, "the conninfo keeps it");
+	free(ci);
+	free(o.dbname_copy);
+	ci = run(2, argv2, &o);
+	is_str(argv2[1], "--dbname=host=h password='xxxxxxx' dbname=x",
+	       "--dbname=CONNINFO password overwritten");
+	is_str(ci, "password='se cret' dbname='x' host='h'", "conninfo rebuilt");
+	free(ci);
+	free(o.dbname_copy);
+	ci = run(2, argv3, &o);
+	is_str(argv3[1], "postgres://u:xx@h/d", "operand URL password overwritten");
+	free(ci);
+	free(o.dbname_copy);
+
+	conn(NULL, "(null)", "nothing given: libpq defaults", 1);
+	conn("postgres://u:p@h:5433/salon", "user='u' password='p' dbname='salon' "
+	     "host='h' port='5433'", "DATABASE_URL alone", 1);
+	conn("postgres://u:p@h:5433/salon", "user='u' password='p' dbname='other' "
+	     "host='h' port='5433'", "a bare -d name keeps the URL's host, port, "
+	     "user", 3, "-d", "other");
+	conn("postgres://u:p@h:5433/salon", "user='u' password='p' dbname='other' "
+	     "host='h' port='5433'", "so does the operand", 2, "other");
+	conn("postgres://u:p@h:5433/salon", "dbname='x' host='k'",
+	     "a -d conninfo replaces DATABASE_URL", 3, "-d", "host=k dbname=x");
+	conn("postgres://u:p@h:5433/salon", "user='U' password='p' dbname='salon' "
+	     "host='H' port='7'", "-h -p -U win over DATABASE_URL", 7, "-h",
+	     "H", "-p", "7", "-U", "U");
+	conn(NULL, "dbname='salon' host='H' port='7' user='U'",
+	     "sdump -h H -p 7 -U U salon", 8, "-h", "H", "-p", "7", "-U", "U",
+	     "salon");
+	conn(NULL, "user='u' dbname='d' host='H'",
+	     "-h wins over a -d URL's host", 5, "-d", "postgresql+asyncpg://u@h/d",
+	     "--host", "H");
+	conn(NULL, "dbname='it\\'s' user='a\\\\b'", "quotes and backslashes escaped",
+	     4, "--username=a\\b", "-d", "it's");
+	conn(NULL, "dbname='d' sslmode='require'", "asyncpg ssl= normalized", 2,
+	     "postgresql+asyncpg:///d?ssl=require");
+	conn(NULL, "help", "-? is help", 2, "-?");
+	conn(NULL, "bad", "-x is not help", 2, "-x");
+	conn(NULL, "bad", "--bogus is not help", 2, "--bogus");
+	conn(NULL, "bad", "-h alone lacks its argument", 2, "-h");
+	unsetenv("DATABASE_URL");
+	return done_testing();
+}
