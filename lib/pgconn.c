@@ -413,8 +413,15 @@ PGresult *
 pgconn_execv(PGconn *conn, const char *what, const char *sql, int nparams,
              const char *const *params)
 {
+	return pgconn_exec_typed(conn, what, sql, nparams, NULL, params);
+}
+
+PGresult *
+pgconn_exec_typed(PGconn *conn, const char *what, const char *sql,
+                  int nparams, const Oid *types, const char *const *params)
+{
 	return check_result(conn,
-	                    PQexecParams(conn, sql, nparams, NULL, params, NULL,
+	                    PQexecParams(conn, sql, nparams, types, params, NULL,
 	                                 NULL, 0),
 	                    what);
 }

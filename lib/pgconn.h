@@ -117,6 +117,14 @@ PGresult *pgconn_execv(PGconn *conn, const char *what, const char *sql,
                        int nparams, const char *const *params);
 
 /*
+ * Like pgconn_execv() with the parameters' type OIDs, so that a query
+ * (a user's SQL file) may leave a parameter unused.
+ */
+PGresult *pgconn_exec_typed(PGconn *conn, const char *what, const char *sql,
+                            int nparams, const Oid *types,
+                            const char *const *params);
+
+/*
  * Quotes an identifier ("a b" -> "\"a b\"") or a literal for SQL text.
  * Returns a malloc'ed string the caller frees (never NULL).
  */

@@ -146,10 +146,10 @@ test_expect_success 'payments add up to each bill, refunds to its refund' '
 # application stored in day_summaries, and are zero on days without data.
 test_expect_success 'salon-metrics.sql agrees with day_summaries' '
 	{
-		echo "PREPARE m(date, date) AS"
+		echo "PREPARE m(date, date, text) AS"
 		cat "$TEST_ROOT/share/strongbox/salon-metrics.sql"
 		echo ";"
-		echo "CREATE TABLE got AS EXECUTE m('\''2025-10-01'\'', '\''2026-02-16'\'');"
+		echo "CREATE TABLE got AS EXECUTE m('\''2025-10-01'\'', '\''2026-02-16'\'', '\''Asia/Kolkata'\'');"
 	} >metrics.sql &&
 	psql -X -q -v ON_ERROR_STOP=1 -d salon -f metrics.sql &&
 	test "$(pg_sql salon "select count(*) from got")" = 139 &&

@@ -1,8 +1,10 @@
 -- salon-metrics.sql: the daily metrics of the seed "Centralized Backups &
 -- Metrics Push", computed from the reference salon schema
--- (salon-schema.sql) for the business days $1 to $2 (dates, inclusive).
--- One row per day, days without business included (zeros); the columns
--- are the keys of the metrics JSON, money in integer paise.
+-- (salon-schema.sql) for the business days $1 to $2 (dates, inclusive) in
+-- the time zone $3 (text: the branch's TZ, e.g. Asia/Kolkata), as smetrics
+-- runs it.  One row per day, days without business included (zeros); the
+-- columns are the keys of the metrics JSON, money in integer paise, and
+-- branch_name the salon's name (smetrics uses it unless BRANCH_NAME is set).
 --
 -- Definitions (the application's, which its day_summaries rows hold; the
 -- tests check this query against them):
@@ -20,13 +22,14 @@
 --   gross_profit     net_revenue - total_cogs
 --   net_profit       gross_profit - total_expenses
 --   total_tips       tips on the day's bills
--- Days are the salon's (salon_settings.timezone).
+-- Days are the branch's, in the zone $3: a payment at 23:30 in Kolkata
+-- belongs to that day there.
 --
--- In psql:  PREPARE m(date, date) AS <this file>;
---           EXECUTE m('2026-02-01', '2026-02-16');
+-- In psql:  PREPARE m(date, date, text) AS <this file>;
+--           EXECUTE m('2026-02-01', '2026-02-16', 'Asia/Kolkata');
 WITH
 tz AS (
-	SELECT coalesce((SELECT timezone FROM salon_settings LIMIT 1), 'Asia/Kolkata') AS tz
+	SELECT $3::text AS tz
 ),
 span AS (
 	SELECT $1::date AS d0, $2::date AS d1,
@@ -92,6 +95,7 @@ m AS (
 	LEFT JOIN c USING (d) LEFT JOIN x USING (d)
 )
 SELECT d AS summary_date,
+	(SELECT salon_name FROM salon_settings LIMIT 1) AS branch_name,
 	total_bills::integer AS total_bills,
 	refund_count::integer AS refund_count,
 	gross::bigint AS gross_revenue,
