@@ -382,6 +382,12 @@ main(int argc, char **argv)
 			break;
 		plen += (size_t)n;
 	}
+	/* age files start "age-encryption.org/" (armored: "-----BEGIN"). */
+	if (plen == 5 && (memcmp(prefix, "age-e", 5) == 0 ||
+	    memcmp(prefix, "-----", 5) == 0))
+		die(EXIT_FAIL, "the archive is encrypted (age): decrypt it on "
+		               "the way: supload -g KEY --identity FILE | srestore, "
+		               "or age -d -i FILE | srestore");
 	if (plen == 5 && memcmp(prefix, "PGDMP", 5) == 0) {
 		if (mode != M_RESTORE || opt.data_only || opt.npatterns)
 			die(EXIT_FAIL, "a pg_dump archive can only be restored whole "

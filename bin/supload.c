@@ -16,8 +16,13 @@
 
 #include <jansson.h>
 
+#include <openssl/crypto.h>
+
+#include "age.h"
+#include "agepipe.h"
 #include "archive_probe.h"
 #include "err.h"
+#include "keyfile.h"
 #include "lineio.h"
 #include "target.h"
 #include "xalloc.h"
@@ -29,7 +34,7 @@ static void
 usage(void)
 {
 	printf("usage: supload [options] KEY              (put stdin at KEY)\n"
-	       "       supload -g KEY                      (KEY to stdout)\n"
+	       "       supload -g [-i FILE] KEY            (KEY to stdout)\n"
 	       "       supload -l [--json] [--stale] [PREFIX]  (list)\n"
 	       "       supload -d [--dry-run]              (delete keys on stdin)\n"
 	       "       supload -d --stale [--dry-run] [PREFIX]  (delete old "
@@ -48,6 +53,11 @@ usage(void)
 	       "      --expected-size SIZE  pick a part size for this much input\n"
 	       "  -j, --concurrency N     parts in flight (default 4)\n"
 	       "      --verify-archive    store only a complete strongbox archive\n"
+	       "  -r, --recipient AGE1... encrypt to this age recipient "
+	       "(repeatable)\n"
+	       "  -R, --recipients-file FILE  encrypt to the recipients in FILE\n"
+	       "  -i, --identity FILE     with -g: decrypt with the age "
+	       "identities in FILE\n"
 	       "      --progress          bytes and rate on stderr (default when "
 	       "a terminal)\n"
 	       "      --timeout SECONDS   a transfer stalled this long is retried "
@@ -58,7 +68,10 @@ usage(void)
 	       "      --version           the version\n"
 	       "\n"
 	       "The target is the S3 bucket BACKUP_S3_BUCKET, else the directory\n"
-	       "BACKUP_DIR (default " TARGET_DEFAULT_DIR "); see supload(1).\n");
+	       "BACKUP_DIR (default " TARGET_DEFAULT_DIR "); see supload(1).\n"
+	       "Encryption (age): BACKUP_AGE_RECIPIENTS, "
+	       "BACKUP_AGE_RECIPIENTS_FILE,\n"
+	       "BACKUP_ENCRYPT (all or cloud), BACKUP_AGE_IDENTITY.\n");
 }
 
 /* "16MiB", "5M", "1G", "1048576": bytes, binary multiples. */
@@ -203,9 +216,43 @@ progress_done(struct progress *p)
 		progress_show(p, 1);
 }
 
+/* The age recipients a put encrypts to (none: stored as it comes). */
+struct keys {
+	struct age_recipient *r;
+	size_t nr;
+	struct age_identity *id;
+	size_t nid;
+};
+
+/* What accept_encrypted() finishes: the encryption, then the probe. */
+struct encrypted_put {
+	struct agepipe *pipe;
+	struct archive_probe *probe;
+	long long bytes;
+	char sha256[65];
+};
+
+static int
+accept_encrypted(void *ctx, char *why, size_t whylen)
+{
+	struct encrypted_put *e = ctx;
+	int r = agepipe_finish(e->pipe, &e->bytes, e->sha256, NULL, why,
+		whylen);
+
+	e->pipe = NULL;
+	if (r < 0) {
+		if (e->probe) {
+			char ignored[256];
+			archive_probe_finish(e->probe, ignored, sizeof ignored);
+		}
+		return -1;
+	}
+	return e->probe ? archive_probe_finish(e->probe, why, whylen) : 0;
+}
+
 static int
 do_put(struct target *t, const char *key, long long part_size,
-	int concurrency, int verify, int show_progress)
+	int concurrency, int verify, int show_progress, const struct keys *k)
 {
 	struct put_opts o = {.part_size = part_size,
 		.concurrency = concurrency};
@@ -213,7 +260,9 @@ do_put(struct target *t, const char *key, long long part_size,
 	struct put_result r;
 	struct s3_status st;
 	struct archive_probe *probe = NULL;
+	struct encrypted_put enc = {0};
 	double start = now();
+	int in = STDIN_FILENO;
 	json_t *j;
 
 	if (verify) {
@@ -222,12 +271,21 @@ do_put(struct target *t, const char *key, long long part_size,
 		o.accept = accept_probe;
 		o.ctx = probe;
 	}
+	if (k->nr) {
+		/* The probe sees the plaintext, before it is encrypted. */
+		enc.probe = probe;
+		enc.pipe = agepipe_encrypt(STDIN_FILENO, k->r, k->nr,
+			probe ? tap_probe : NULL, probe, &in);
+		o.tap = NULL;
+		o.accept = accept_encrypted;
+		o.ctx = &enc;
+	}
 	if (show_progress) {
 		o.progress = on_progress;
 		o.pctx = &prog;
 	}
 	catch_signals();
-	if (target_put(t, key, STDIN_FILENO, &o, &r, &st) < 0) {
+	if (target_put(t, key, in, &o, &r, &st) < 0) {
 		if (show_progress && prog.tty)
 			fputc('\n', stderr);
 		if (got_signal)
@@ -238,10 +296,17 @@ do_put(struct target *t, const char *key, long long part_size,
 	}
 	if (show_progress)
 		progress_done(&prog);
-	j = json_pack("{s:s, s:I, s:s, s:s, s:i, s:f}", "key", key,
-		"bytes", (json_int_t)r.bytes, "sha256", r.sha256, "etag",
+	j = json_pack("{s:s, s:I, s:s, s:b, s:s, s:i, s:f}", "key", key,
+		"bytes", (json_int_t)(k->nr ? enc.bytes : r.bytes), "sha256",
+		k->nr ? enc.sha256 : r.sha256, "encrypted", k->nr > 0, "etag",
 		r.etag ? r.etag : "", "parts", r.parts, "seconds",
 		(double)(long long)((now() - start) * 1000) / 1000);
+	if (j && k->nr &&
+	    (json_object_set_new(j, "recipients", json_integer(
+		(json_int_t)k->nr)) < 0 ||
+	     json_object_set_new(j, "stored_bytes", json_integer(r.bytes)) < 0 ||
+	     json_object_set_new(j, "stored_sha256", json_string(r.sha256)) < 0))
+		j = NULL;
 	if (!j)
 		die(EXIT_FAIL, "cannot build the report");
 	json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
@@ -252,22 +317,36 @@ do_put(struct target *t, const char *key, long long part_size,
 }
 
 static int
-do_get(struct target *t, const char *key, int show_progress)
+do_get(struct target *t, const char *key, int show_progress,
+	const struct keys *k)
 {
 	struct s3_status st;
 	struct progress prog = {"written", now(), 0, 0, isatty(STDERR_FILENO)};
+	struct agepipe *dec = NULL;
+	char why[300];
+	int out = STDOUT_FILENO, rc;
 
 	if (isatty(STDOUT_FILENO))
 		die(EXIT_FAIL, "not writing an object to a terminal: redirect "
 			"stdout");
 	catch_signals();
-	if (target_get(t, key, STDOUT_FILENO, show_progress ? on_progress :
-		NULL, &prog, &st) < 0) {
-		if (show_progress && prog.tty)
-			fputc('\n', stderr);
+	if (k->nid)
+		dec = agepipe_decrypt(STDOUT_FILENO, k->id, k->nid, &out);
+	rc = target_get(t, key, out, show_progress ? on_progress : NULL,
+		&prog, &st);
+	if (rc < 0 && show_progress && prog.tty)
+		fputc('\n', stderr);
+	if (dec) {
+		/* A decryption that failed first explains the get's failure. */
+		int failed_first = agepipe_failed(dec);
+		close(out);
+		if (agepipe_finish(dec, NULL, NULL, NULL, why, sizeof why) < 0 &&
+		    (rc == 0 || failed_first))
+			die(EXIT_FAIL, "cannot decrypt \"%s\": %s", key, why);
+	}
+	if (rc < 0)
 		die(st.code ? st.code : EXIT_FAIL, "cannot get \"%s\": %s",
 			key, st.msg);
-	}
 	if (show_progress)
 		progress_done(&prog);
 	return EXIT_OK;
@@ -430,6 +509,90 @@ do_delete(struct target *t, int dry_run)
 	return d.failed ? EXIT_FAIL : EXIT_OK;
 }
 
+static void
+add_recipient(struct keys *k, const char *s)
+{
+	char why[200];
+
+	k->r = xreallocarray(k->r, k->nr + 1, sizeof *k->r);
+	if (age_recipient_parse(s, &k->r[k->nr], why, sizeof why) < 0)
+		die_usage("--recipient \"%s\": %s", s, why);
+	k->nr++;
+}
+
+static void
+add_recipients_file(struct keys *k, const char *what, const char *path)
+{
+	char why[300], *text;
+
+	if (keyfile_read(path, 0, &text, why, sizeof why) < 0)
+		die(EXIT_FAIL, "%s: %s", what, why);
+	if (age_recipients_parse_text(text, &k->r, &k->nr, why,
+		sizeof why) < 0)
+		die(EXIT_FAIL, "%s \"%s\": %s", what, path, why);
+	free(text);
+}
+
+static void
+add_identity_file(struct keys *k, const char *what, const char *path)
+{
+	char why[300], *text;
+
+	if (keyfile_read(path, 1, &text, why, sizeof why) < 0)
+		die(EXIT_FAIL, "%s: %s", what, why);
+	if (age_identities_parse_text(text, &k->id, &k->nid, why,
+		sizeof why) < 0) {
+		OPENSSL_cleanse(text, strlen(text));
+		die(EXIT_FAIL, "%s \"%s\": %s", what, path, why);
+	}
+	OPENSSL_cleanse(text, strlen(text));
+	free(text);
+}
+
+static const char *
+env(const char *name)
+{
+	const char *v = getenv(name);
+
+	return v && *v ? v : NULL;
+}
+
+/*
+ * The recipients of the environment file, unless the command line named
+ * some: BACKUP_AGE_RECIPIENTS (separated by spaces or commas) and
+ * BACKUP_AGE_RECIPIENTS_FILE; BACKUP_ENCRYPT=cloud leaves a directory
+ * target plain.
+ */
+static void
+env_recipients(struct keys *k, const struct target *t)
+{
+	const char *mode = env("BACKUP_ENCRYPT"), *list;
+
+	if (mode && strcmp(mode, "all") != 0 && strcmp(mode, "cloud") != 0)
+		die(EXIT_FAIL, "BACKUP_ENCRYPT is \"%s\": want all or cloud",
+			mode);
+	if (k->nr)
+		return;
+	if (mode && strcmp(mode, "cloud") == 0 && !target_is_s3(t))
+		return;
+	if ((list = env("BACKUP_AGE_RECIPIENTS"))) {
+		char *copy = xstrdup(list), *save = NULL;
+		for (char *tok = strtok_r(copy, " \t\n,", &save); tok;
+		     tok = strtok_r(NULL, " \t\n,", &save)) {
+			char why[200];
+			k->r = xreallocarray(k->r, k->nr + 1, sizeof *k->r);
+			if (age_recipient_parse(tok, &k->r[k->nr], why,
+				sizeof why) < 0)
+				die(EXIT_FAIL, "BACKUP_AGE_RECIPIENTS: \"%s\": %s",
+					tok, why);
+			k->nr++;
+		}
+		free(copy);
+	}
+	if ((list = env("BACKUP_AGE_RECIPIENTS_FILE")))
+		add_recipients_file(k, "BACKUP_AGE_RECIPIENTS_FILE", list);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -443,10 +606,13 @@ main(int argc, char **argv)
 		{"expected-size", required_argument, NULL, OPT_EXPECTED},
 		{"get", no_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
+		{"identity", required_argument, NULL, 'i'},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"list", no_argument, NULL, 'l'},
 		{"part-size", required_argument, NULL, OPT_PART},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"recipient", required_argument, NULL, 'r'},
+		{"recipients-file", required_argument, NULL, 'R'},
 		{"retries", required_argument, NULL, OPT_RETRIES},
 		{"stale", no_argument, NULL, OPT_STALE},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
@@ -461,10 +627,12 @@ main(int argc, char **argv)
 	int dry_run = 0, verify = 0, stale = 0, c, ret;
 	int show_progress = isatty(STDERR_FILENO);
 	struct target *t;
+	struct keys keys = {0};
+	const char *identity = NULL;
 
 	err_init(argv[0]);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "dghj:lv", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "dghi:j:lR:r:v", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'd':
 		case 'g':
@@ -477,6 +645,15 @@ main(int argc, char **argv)
 			usage();
 			finish_stdout();
 			return EXIT_OK;
+		case 'i':
+			identity = optarg;
+			break;
+		case 'R':
+			add_recipients_file(&keys, "--recipients-file", optarg);
+			break;
+		case 'r':
+			add_recipient(&keys, optarg);
+			break;
 		case 'j':
 			concurrency = (int)parse_long("--concurrency", optarg, 1,
 				64);
@@ -520,7 +697,7 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			die_bad_option("dghj:lv", argv);
+			die_bad_option("dghi:j:lR:r:v", argv);
 		}
 	}
 	argc -= optind;
@@ -535,6 +712,10 @@ main(int argc, char **argv)
 	if (mode != 'p' && (verify || part_size || expected >= 0))
 		die_usage("--verify-archive, --part-size and --expected-size go "
 			"with a put");
+	if (mode != 'p' && keys.nr)
+		die_usage("--recipient and --recipients-file go with a put");
+	if (mode != 'g' && identity)
+		die_usage("--identity goes with -g");
 	if (mode == 'p' || mode == 'g') {
 		if (argc != 1)
 			die_usage(mode == 'g' ? "-g wants one KEY" :
@@ -565,9 +746,17 @@ main(int argc, char **argv)
 	}
 
 	t = target_from_env(&tun);
+	if (mode == 'p')
+		env_recipients(&keys, t);
+	if (mode == 'g' && !identity)
+		identity = env("BACKUP_AGE_IDENTITY");
+	if (identity)
+		add_identity_file(&keys, identity == getenv(
+			"BACKUP_AGE_IDENTITY") ? "BACKUP_AGE_IDENTITY" :
+			"--identity", identity);
 	switch (mode) {
 	case 'g':
-		ret = do_get(t, argv[0], show_progress);
+		ret = do_get(t, argv[0], show_progress, &keys);
 		break;
 	case 'l':
 		ret = do_list(t, argc ? argv[0] : "", json, stale);
@@ -578,9 +767,13 @@ main(int argc, char **argv)
 		break;
 	default:
 		ret = do_put(t, argv[0], part_size, concurrency, verify,
-			show_progress);
+			show_progress, &keys);
 	}
 	target_free(t);
+	free(keys.r);
+	if (keys.id)
+		OPENSSL_cleanse(keys.id, keys.nid * sizeof *keys.id);
+	free(keys.id);
 	finish_stdout();
 	return ret;
 }

@@ -171,6 +171,12 @@ target_free(struct target *t)
 	free(t);
 }
 
+int
+target_is_s3(const struct target *t)
+{
+	return t->is_s3;
+}
+
 const char *
 target_describe(const struct target *t)
 {

@@ -38,6 +38,9 @@ struct target;
 struct target *target_from_env(const struct target_tuning *tun);
 void target_free(struct target *t);
 
+/* 1 when t is an S3 bucket, 0 when it is the local directory. */
+int target_is_s3(const struct target *t);
+
 /* "s3://bucket at https://host" or the directory, for messages. */
 const char *target_describe(const struct target *t);
 

@@ -1,0 +1,263 @@
+/* agepipe.c: see agepipe.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+#include "agepipe.h"
+#include "err.h"
+#include "xalloc.h"
+
+#define BUFSIZE (256 * 1024)
+
+struct agepipe {
+	pthread_t thread;
+	int encrypt;
+	int in, out; /* the thread reads in, writes out */
+	struct age_recipient *r;
+	struct age_identity *ids;
+	size_t n;
+	void (*tap)(void *ctx, const void *data, size_t len);
+	void *ctx;
+	EVP_MD_CTX *sha;
+	long long bytes;
+	int was_encrypted;
+	atomic_int failed;
+	char err[300];
+};
+
+static int
+write_all(int fd, const void *data, size_t len)
+{
+	const char *p = data;
+
+	while (len) {
+		ssize_t w = write(fd, p, len);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0)
+			return -1;
+		p += w;
+		len -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+to_out(void *ctx, const void *data, size_t len)
+{
+	struct agepipe *p = ctx;
+
+	return write_all(p->out, data, len);
+}
+
+static void
+fail(struct agepipe *p, const char *msg)
+{
+	snprintf(p->err, sizeof p->err, "%s", msg);
+	atomic_store(&p->failed, 1);
+}
+
+static ssize_t
+read_some(int fd, char *buf, size_t len)
+{
+	ssize_t n;
+
+	do
+		n = read(fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	return n;
+}
+
+static void *
+encrypt_main(void *arg)
+{
+	struct agepipe *p = arg;
+	char why[200], *buf = xmalloc(BUFSIZE);
+	struct age_enc *e = age_enc_new(p->r, p->n, to_out, p, why, sizeof why);
+	ssize_t n;
+
+	if (!e) {
+		fail(p, why);
+		goto out;
+	}
+	while ((n = read_some(p->in, buf, BUFSIZE)) > 0) {
+		if (p->tap)
+			p->tap(p->ctx, buf, (size_t)n);
+		EVP_DigestUpdate(p->sha, buf, (size_t)n);
+		p->bytes += n;
+		if (age_enc_update(e, buf, (size_t)n) < 0) {
+			fail(p, age_enc_error(e));
+			goto out;
+		}
+	}
+	if (n < 0) {
+		char m[200];
+		snprintf(m, sizeof m, "cannot read the input: %s",
+			strerror(errno));
+		fail(p, m);
+	} else if (age_enc_final(e) < 0) {
+		fail(p, age_enc_error(e));
+	}
+out:
+	age_enc_free(e);
+	OPENSSL_cleanse(buf, BUFSIZE);
+	free(buf);
+	close(p->out);
+	return NULL;
+}
+
+/* Hands n bytes to the decryption, or copies them; 0 or -1 (failed). */
+static int
+decrypt_block(struct agepipe *p, struct age_dec *d, const char *buf,
+	size_t n)
+{
+	if (d ? age_dec_update(d, buf, n) < 0 : write_all(p->out, buf, n) < 0) {
+		fail(p, d ? age_dec_error(d) : "cannot write the output");
+		return -1;
+	}
+	return 0;
+}
+
+static void *
+decrypt_main(void *arg)
+{
+	struct agepipe *p = arg;
+	char *buf = xmalloc(BUFSIZE);
+	struct age_dec *d = NULL;
+	size_t have = 0;
+	ssize_t n = 0;
+
+	/* Enough of the start to tell an age file from anything else. */
+	while (have < 34 && (n = read_some(p->in, buf + have, 34 - have)) > 0)
+		have += (size_t)n;
+	p->was_encrypted = age_looks_encrypted(buf, have);
+	if (p->was_encrypted)
+		d = age_dec_new(p->ids, p->n, to_out, p);
+	if (n >= 0 && have && decrypt_block(p, d, buf, have) == 0)
+		while ((n = read_some(p->in, buf, BUFSIZE)) > 0)
+			if (decrypt_block(p, d, buf, (size_t)n) < 0)
+				break;
+	if (n < 0 && !atomic_load(&p->failed)) {
+		char m[200];
+		snprintf(m, sizeof m, "cannot read: %s", strerror(errno));
+		fail(p, m);
+	}
+	if (!atomic_load(&p->failed) && d && age_dec_final(d) < 0)
+		fail(p, age_dec_error(d));
+	age_dec_free(d);
+	OPENSSL_cleanse(buf, BUFSIZE);
+	free(buf);
+	/* The writer sees EPIPE from now on, and stops. */
+	close(p->in);
+	return NULL;
+}
+
+static struct agepipe *
+start(int encrypt, int fd, int *other)
+{
+	struct agepipe *p = xcalloc(1, sizeof *p);
+	int fds[2];
+
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		die_errno(EXIT_FAIL, "cannot make a pipe");
+	p->encrypt = encrypt;
+	if (encrypt) {
+		p->in = fd;
+		p->out = fds[1];
+		*other = fds[0];
+	} else {
+		p->in = fds[0];
+		p->out = fd;
+		*other = fds[1];
+	}
+	return p;
+}
+
+static void
+run(struct agepipe *p, void *(*fn)(void *))
+{
+	int e = pthread_create(&p->thread, NULL, fn, p);
+
+	if (e) {
+		errno = e;
+		die_errno(EXIT_FAIL, "cannot start a thread");
+	}
+}
+
+struct agepipe *
+agepipe_encrypt(int in_fd, const struct age_recipient *r, size_t n,
+	void (*tap)(void *ctx, const void *data, size_t len), void *ctx,
+	int *out_fd)
+{
+	struct agepipe *p = start(1, in_fd, out_fd);
+
+	p->r = xcalloc(n, sizeof *r);
+	memcpy(p->r, r, n * sizeof *r);
+	p->n = n;
+	p->tap = tap;
+	p->ctx = ctx;
+	p->sha = EVP_MD_CTX_new();
+	if (!p->sha || EVP_DigestInit_ex(p->sha, EVP_sha256(), NULL) != 1)
+		die(EXIT_FAIL, "OpenSSL cannot start SHA-256");
+	run(p, encrypt_main);
+	return p;
+}
+
+struct agepipe *
+agepipe_decrypt(int out_fd, const struct age_identity *ids, size_t n,
+	int *in_fd)
+{
+	struct agepipe *p = start(0, out_fd, in_fd);
+
+	p->ids = xcalloc(n ? n : 1, sizeof *ids);
+	if (n)
+		memcpy(p->ids, ids, n * sizeof *ids);
+	p->n = n;
+	run(p, decrypt_main);
+	return p;
+}
+
+int
+agepipe_failed(struct agepipe *p)
+{
+	return atomic_load(&p->failed);
+}
+
+int
+agepipe_finish(struct agepipe *p, long long *bytes, char *sha256,
+	int *was_encrypted, char *why, size_t whylen)
+{
+	int ret;
+
+	pthread_join(p->thread, NULL);
+	ret = atomic_load(&p->failed) ? -1 : 0;
+	if (ret < 0)
+		snprintf(why, whylen, "%s", p->err);
+	if (p->encrypt) {
+		unsigned char md[32];
+		unsigned int len = 0;
+		EVP_DigestFinal_ex(p->sha, md, &len);
+		if (sha256)
+			for (int i = 0; i < 32; i++)
+				sprintf(sha256 + 2 * i, "%02x", md[i]);
+		if (bytes)
+			*bytes = p->bytes;
+	}
+	if (was_encrypted)
+		*was_encrypted = p->was_encrypted;
+	EVP_MD_CTX_free(p->sha);
+	free(p->r);
+	if (p->ids)
+		OPENSSL_cleanse(p->ids, (p->n ? p->n : 1) * sizeof *p->ids);
+	free(p->ids);
+	free(p);
+	return ret;
+}
