@@ -1,5 +1,6 @@
 #!/bin/sh
-# Every program: --help on stdout with exit 0, --version, and a bad option
+# Every program: --help (and -h, or -? where -h is pg_dump's host) on
+# stdout with exit 0, --version, and a bad option
 # or a missing option argument as one line "tool: ..." with exit 2.
 . "$(dirname "$0")/lib/test-lib.sh"
 
@@ -8,7 +9,8 @@ for c in "$TEST_ROOT"/bin/*.c; do
 	test_expect_success "$t --help: usage on stdout, exit 0" '
 		expect_exit 0 '"$t"' --help &&
 		grep -qi "usage" out && test ! -s err &&
-		expect_exit 0 '"$t"' -h && grep -qi "usage" out
+		if grep -q -- "-?, --help" out; then h="-?"; else h=-h; fi &&
+		expect_exit 0 '"$t"' "$h" && grep -qi "usage" out
 	'
 	test_expect_success "$t --version" '
 		expect_exit 0 '"$t"' --version &&
