@@ -275,7 +275,7 @@ static int
 do_checks(void)
 {
 	struct checkfile cf;
-	char why[512], *err;
+	char why[512], *err, *zone;
 	size_t len;
 	char *text = readfile(opt.checks, &len, &err);
 	PGconn *conn;
@@ -286,9 +286,11 @@ do_checks(void)
 	if (checkfile_parse(text, len, &cf, why, sizeof why) < 0)
 		die(EXIT_FAIL, "%s: %s", opt.checks, why);
 	free(text);
+	zone = branchday_zone("");
 	conn = pgconn_connect(pgconn_source(opt.conninfo));
-	bad = metrics_checks(conn, &cf, stdout);
+	bad = metrics_checks(conn, zone, &cf, stdout);
 	PQfinish(conn);
+	free(zone);
 	if (bad > 0)
 		warnmsg("%d of %zu checks found violations", bad, cf.n);
 	checkfile_free(&cf);

@@ -208,14 +208,13 @@ add_sample(struct jsonline *j, const PGresult *res)
 }
 
 int
-metrics_checks(PGconn *conn, const struct checkfile *cf, FILE *out)
+metrics_checks(PGconn *conn, const char *zone, const struct checkfile *cf,
+               FILE *out)
 {
 	char **lines = xcalloc(cf->n ? cf->n : 1, sizeof *lines);
 	int failed = 0;
 
-	pgconn_command(conn, "cannot start a transaction",
-	               "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
-	pgconn_command(conn, "cannot set DateStyle", "SET LOCAL DateStyle = 'ISO, YMD'");
+	begin_snapshot(conn, zone);
 	for (size_t i = 0; i < cf->n; i++) {
 		const struct check *c = &cf->checks[i];
 		char *what = xasprintf("check \"%s\" failed", c->name);

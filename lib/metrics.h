@@ -43,13 +43,15 @@ void metrics_write(PGconn *conn, const char *sql, const char *zone,
                    FILE *out);
 
 /*
- * Runs each check of cf in one READ ONLY snapshot and writes one line a
+ * Runs each check of cf in one READ ONLY snapshot, in the time zone zone
+ * (so that current_date is the branch's), and writes one line a
  * check to out, in the file's order: {"name","violations","sample"}, the
  * sample being up to 10 of the rows as JSON objects (types without a JSON
  * form as the server's text).  Returns how many checks found violations.
  * A check that fails on the server: one line naming it, exit 1 (75 when
  * the server went away).
  */
-int metrics_checks(PGconn *conn, const struct checkfile *cf, FILE *out);
+int metrics_checks(PGconn *conn, const char *zone, const struct checkfile *cf,
+                   FILE *out);
 
 #endif
