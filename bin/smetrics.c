@@ -26,7 +26,9 @@
 #include "lineio.h"
 #include "listing.h"
 #include "metrics.h"
+#include "cancel.h"
 #include "pgconn.h"
+#include "pgopts.h"
 #include "readfile.h"
 #include "timestamp.h"
 #include "xalloc.h"
@@ -41,7 +43,8 @@ enum mode { MODE_METRICS, MODE_MISSING, MODE_HEALTH, MODE_CHECKS };
 
 static struct {
 	enum mode mode;
-	const char *conninfo, *query, *checks;
+	struct pgopts conn;
+	const char *query, *checks;
 	const char *date, *from, *to;
 	long missing;
 	int today, prom;
@@ -53,16 +56,21 @@ static struct {
 static void
 usage(void)
 {
-	printf("usage: smetrics [-d CONNINFO] [--query FILE] [--date DAY | --from DAY --to DAY]\n"
-	       "       smetrics --missing N [--today] < listing\n"
-	       "       smetrics --health [--max-age HOURS] [--min-count N] [--prom] < listing\n"
-	       "       smetrics [-d CONNINFO] --checks FILE\n"
+	printf("usage: smetrics [-d CONNINFO] [-h HOST] [-p PORT] [-U USER] [--query FILE]\n"
+	       "                [--date DAY | --from DAY --to DAY] [--now TIME] [DBNAME]\n"
+	       "       smetrics --missing N [--today] [--now TIME] < listing\n"
+	       "       smetrics --health [--max-age HOURS] [--min-count N] [--prom] [--now TIME]\n"
+	       "                < listing\n"
+	       "       smetrics [-d CONNINFO] [-h HOST] [-p PORT] [-U USER] --checks FILE [DBNAME]\n"
 	       "\n"
 	       "Prints the metrics JSON of each day (one object a line), the days the\n"
 	       "metrics listing misses, the health of the backups listed, or the result\n"
 	       "of integrity checks.  DAY is YYYY-MM-DD, today or yesterday in TZ.\n"
 	       "\n"
 	       "  -d, --dbname CONNINFO  the database (else DATABASE_URL, else PG*)\n"
+	       "  -h, --host HOST        the server's host\n"
+	       "  -p, --port PORT        the server's port\n"
+	       "  -U, --username USER    the user to connect as\n"
 	       "      --query FILE       the metrics query (default: the shipped " QUERY_NAME ")\n"
 	       "      --date DAY         one day (default: today)\n"
 	       "      --from DAY         the first day of a range\n"
@@ -75,7 +83,7 @@ usage(void)
 	       "      --prom             with --health: Prometheus text format\n"
 	       "      --checks FILE      run the named checks of FILE\n"
 	       "      --now TIME         take TIME as the current time\n"
-	       "  -h, --help             this help\n"
+	       "  -?, --help             this help\n"
 	       "      --version          the version\n");
 }
 
@@ -158,6 +166,27 @@ default_query(void)
 		}
 	}
 	return xstrdup(STRONGBOX_DATADIR "/" QUERY_NAME);
+}
+
+/* Connects as the options say, watched for SIGINT and SIGTERM. */
+static PGconn *
+connect_db(void)
+{
+	char *conninfo = pgopts_conninfo(&opt.conn);
+	PGconn *conn;
+
+	cancel_init();
+	conn = pgconn_connect(conninfo);
+	pgopts_free(conninfo);
+	cancel_watch(conn);
+	return conn;
+}
+
+static void
+disconnect(PGconn *conn)
+{
+	cancel_unwatch(conn);
+	PQfinish(conn);
 }
 
 static const char *
@@ -287,9 +316,9 @@ do_checks(void)
 		die(EXIT_FAIL, "%s: %s", opt.checks, why);
 	free(text);
 	zone = branchday_zone("");
-	conn = pgconn_connect(pgconn_source(opt.conninfo));
+	conn = connect_db();
 	bad = metrics_checks(conn, zone, &cf, stdout);
-	PQfinish(conn);
+	disconnect(conn);
 	free(zone);
 	if (bad > 0)
 		warnmsg("%d of %zu checks found violations", bad, cf.n);
@@ -330,9 +359,9 @@ do_metrics(void)
 	head.branch_name = env_or("BRANCH_NAME", NULL);
 	head.currency = env_or("CURRENCY", "INR");
 	head.now = opt.now;
-	conn = pgconn_connect(pgconn_source(opt.conninfo));
+	conn = connect_db();
 	metrics_write(conn, sql, zone, from, to, &head, stdout);
-	PQfinish(conn);
+	disconnect(conn);
 	free(zone);
 	free(sql);
 	free(path);
@@ -351,17 +380,18 @@ int
 main(int argc, char **argv)
 {
 	enum {
-		OPT_CHECKS = 256, OPT_DATE, OPT_FROM, OPT_HEALTH, OPT_MAX_AGE,
+		OPT_CHECKS = 256, OPT_DATE, OPT_FROM, OPT_HEALTH, OPT_HELP, OPT_MAX_AGE,
 		OPT_MIN_COUNT, OPT_MISSING, OPT_NOW, OPT_PROM, OPT_QUERY, OPT_TO,
 		OPT_TODAY, OPT_VERSION
 	};
+	static const char optstring[] = "?" PGOPTS_SHORT;
 	static const struct option longopts[] = {
+		PGOPTS_LONG,
 		{"checks", required_argument, NULL, OPT_CHECKS},
 		{"date", required_argument, NULL, OPT_DATE},
-		{"dbname", required_argument, NULL, 'd'},
 		{"from", required_argument, NULL, OPT_FROM},
 		{"health", no_argument, NULL, OPT_HEALTH},
-		{"help", no_argument, NULL, 'h'},
+		{"help", no_argument, NULL, OPT_HELP},
 		{"max-age", required_argument, NULL, OPT_MAX_AGE},
 		{"min-count", required_argument, NULL, OPT_MIN_COUNT},
 		{"missing", required_argument, NULL, OPT_MISSING},
@@ -374,17 +404,18 @@ main(int argc, char **argv)
 		{NULL, 0, NULL, 0},
 	};
 	const char *now_arg = NULL;
-	int c, rc = EXIT_OK;
+	int c, rc = EXIT_OK, conn_given = 0;
 
 	err_init(argv[0]);
 	opt.max_age = -1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		if (pgopts_option(&opt.conn, c, optarg)) {
+			conn_given = 1;
+			continue;
+		}
 		switch (c) {
-		case 'd':
-			opt.conninfo = optarg;
-			break;
-		case 'h':
+		case OPT_HELP:
 			usage();
 			finish_stdout();
 			return EXIT_OK;
@@ -431,13 +462,18 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			die_bad_option("d:h", argv);
+			if (pgopts_is_help(c, argv)) {
+				usage();
+				finish_stdout();
+				return EXIT_OK;
+			}
+			die_bad_option(optstring, argv);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 0)
-		die_usage("unexpected argument: '%s'", argv[0]);
+	conn_given |= argc > 0;
+	pgopts_finish(&opt.conn, argc, argv);
 	opt.now = now_arg ? parse_now(now_arg) : (int64_t)time(NULL);
 	if (opt.mode != MODE_METRICS && (opt.date || opt.from || opt.to || opt.query))
 		die_usage("--date, --from, --to and --query go with the metrics, "
@@ -447,7 +483,7 @@ main(int argc, char **argv)
 	if ((opt.prom || opt.max_age >= 0 || opt.min_count) &&
 	    opt.mode != MODE_HEALTH)
 		die_usage("--prom, --max-age and --min-count go with --health");
-	if (opt.conninfo && (opt.mode == MODE_MISSING || opt.mode == MODE_HEALTH))
+	if (conn_given && (opt.mode == MODE_MISSING || opt.mode == MODE_HEALTH))
 		die_usage("--missing and --health read a listing, not the database");
 
 	switch (opt.mode) {

@@ -85,7 +85,7 @@ test_expect_success 'usage errors: exit 2, one line' '
 	for args in "--missing 0" "--missing x" "--missing 3661" "--health --max-age -1" \
 		"--health --max-age abc" "--health --min-count -2" "--prom" "--today" \
 		"--health --missing 3" "--health --date 2026-02-10" "--checks f --health" \
-		"--health -d postgres://x/y" "--max-age 3" "extra"; do
+		"--health -d postgres://x/y" "--health dbname" "--max-age 3" "db1 db2"; do
 		expect_exit 2 smetrics $args </dev/null &&
 		expect_one_line_error smetrics || { echo "args: $args"; exit 1; }
 	done

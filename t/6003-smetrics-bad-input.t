@@ -97,4 +97,23 @@ test_expect_success 'a server that is down: exit 75; a database that does not ex
 		expect_exit 75 smetrics --date 2026-02-10 &&
 	expect_one_line_error smetrics && ! grep -q s3cret err
 '
+test_expect_success 'pg_dump'\''s -h, -p, -U and a trailing DBNAME; a password in -d is hidden' '
+	echo "SELECT \$1::date AS summary_date, current_database()::text AS db, current_user::text AS who" >w.sql &&
+	pg_createdb other &&
+	env -u DATABASE_URL smetrics -h 127.0.0.1 -p "$PGPORT" -U postgres --query w.sql --date 2026-02-10 other >o &&
+	jq -e ".db == \"other\" and .who == \"postgres\"" o &&
+	smetrics --query w.sql --date 2026-02-10 other | jq -e ".db == \"other\"" &&
+	port=$(free_port) &&
+	expect_exit 75 smetrics -d "postgresql://postgres:s3cret@127.0.0.1:$port/postgres" --date 2026-02-10 &&
+	expect_one_line_error smetrics && ! grep -q s3cret err
+'
+test_expect_success 'SIGINT cancels the query on the server: one line, exit 1, nothing printed' '
+	echo "SELECT \$1::date AS summary_date, 1 AS n FROM pg_sleep(60)" >slow.sql &&
+	{ smetrics --query slow.sql --date 2026-02-10 >out 2>err & pid=$!; } &&
+	wait_for 20 sh -c "test \"\$(psql -X -At -c \"select count(*) from pg_stat_activity where application_name = '\''smetrics'\'' and query like '\''%pg_sleep%'\''\")\" = 1" &&
+	kill -INT $pid &&
+	{ wait $pid; rc=$?; } ; test "$rc" = 1 &&
+	expect_one_line_error smetrics && grep -q "cancelled" err && test ! -s out &&
+	wait_for 10 sh -c "test \"\$(psql -X -At -c \"select count(*) from pg_stat_activity where query like '\''%pg_sleep(60)%'\'' and pid <> pg_backend_pid()\")\" = 0"
+'
 test_done
