@@ -22,10 +22,13 @@
 
 #include "archive_names.h"
 #include "archive_write.h"
+#include "cancel.h"
+#include "duration.h"
 #include "err.h"
 #include "namepattern.h"
 #include "pgconn.h"
 #include "pgdump.h"
+#include "pgopts.h"
 #include "snapshot.h"
 #include "xalloc.h"
 
@@ -44,15 +47,20 @@ static unsigned long long written_total; /* once writer is closed */
 static void
 usage(void)
 {
-	printf("usage: sdump [-d CONNINFO|URL] [-Z zstd[:LEVEL]|gzip[:LEVEL]|none]\n"
+	printf("usage: sdump [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
+	       "             [-Z zstd[:LEVEL]|gzip[:LEVEL]|none]\n"
 	       "             [-t PATTERN]... [-T PATTERN]... [-j JOBS]\n"
 	       "             [--chunk-size BYTES] [--split-size BYTES] [--data-only]\n"
-	       "             [--progress]\n"
+	       "             [--lock-timeout DURATION] [--progress] [DBNAME]\n"
 	       "\n"
 	       "Writes one consistent snapshot of a PostgreSQL database to stdout\n"
 	       "as a strongbox archive.\n"
 	       "\n"
-	       "  -d, --dbname CONNINFO    conninfo or URL (default $DATABASE_URL, then PG*)\n"
+	       "  -d, --dbname CONNINFO    conninfo, URL or database name (default\n"
+	       "                           $DATABASE_URL, then PG*)\n"
+	       "  -h, --host HOST          server host or socket directory\n"
+	       "  -p, --port PORT          server port\n"
+	       "  -U, --username USER      user name\n"
 	       "  -Z, --compress METHOD    zstd (default, level 3), zstd:LEVEL (1-19),\n"
 	       "                           gzip, gzip:LEVEL (1-9), or none\n"
 	       "  -t, --table PATTERN      dump only matching tables (repeatable)\n"
@@ -61,8 +69,10 @@ usage(void)
 	       "      --chunk-size BYTES   rows per archive member, at most (default 4M)\n"
 	       "      --split-size BYTES   with -j, copy bigger tables in parts (default 64M)\n"
 	       "  -a, --data-only          rows and sequences only, no schema\n"
+	       "      --lock-timeout DURATION  wait at most this long for a lock\n"
+	       "                           (ms, s or min; default 30s)\n"
 	       "      --progress           report progress on stderr\n"
-	       "  -h, --help               this help\n"
+	       "  -?, --help               this help\n"
 	       "      --version            the version\n");
 }
 
@@ -217,15 +227,20 @@ progress_last(void)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHUNK = 256, OPT_PROGRESS, OPT_SPLIT, OPT_VERSION };
+	enum {
+		OPT_CHUNK = 256, OPT_HELP, OPT_LOCK_TIMEOUT, OPT_PROGRESS,
+		OPT_SPLIT, OPT_VERSION
+	};
+	static const char optstring[] = "?a" PGOPTS_SHORT "j:T:t:Z:";
 	static const struct option longopts[] = {
+		PGOPTS_LONG,
 		{"chunk-size", required_argument, NULL, OPT_CHUNK},
 		{"compress", required_argument, NULL, 'Z'},
 		{"data-only", no_argument, NULL, 'a'},
-		{"dbname", required_argument, NULL, 'd'},
 		{"exclude-table", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, 'h'},
+		{"help", no_argument, NULL, OPT_HELP},
 		{"jobs", required_argument, NULL, 'j'},
+		{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"split-size", required_argument, NULL, OPT_SPLIT},
 		{"table", required_argument, NULL, 't'},
@@ -238,6 +253,8 @@ main(int argc, char **argv)
 	time_t start = time(NULL);
 	char *created;
 	json_t *manifest, *trailer;
+	struct pgopts conn = {0};
+	char *conninfo;
 	int c;
 
 	err_init(argv[0]);
@@ -248,21 +265,20 @@ main(int argc, char **argv)
 	OPENSSL_init_crypto(OPENSSL_INIT_NO_ATEXIT, NULL);
 	comp.kind = ARCHIVE_COMPRESS_ZSTD;
 	opt.jobs = 1;
+	opt.lock_timeout_ms = DURATION_LOCK_TIMEOUT_DEFAULT_MS;
 	opt.chunk_size = DEFAULT_CHUNK_SIZE;
 	opt.split_size = DEFAULT_SPLIT_SIZE;
 	opt.include = xcalloc((size_t)argc, sizeof *opt.include);
 	opt.exclude = xcalloc((size_t)argc, sizeof *opt.exclude);
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "ad:hj:T:t:Z:", longopts, NULL)) !=
-	       -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		if (pgopts_option(&conn, c, optarg))
+			continue;
 		switch (c) {
 		case 'a':
 			opt.data_only = 1;
 			break;
-		case 'd':
-			opt.conninfo = optarg;
-			break;
-		case 'h':
+		case OPT_HELP:
 			usage();
 			finish_stdout();
 			return EXIT_OK;
@@ -293,6 +309,10 @@ main(int argc, char **argv)
 		case OPT_CHUNK:
 			opt.chunk_size = parse_size(optarg);
 			break;
+		case OPT_LOCK_TIMEOUT:
+			opt.lock_timeout_ms =
+				duration_option("--lock-timeout", optarg);
+			break;
 		case OPT_PROGRESS:
 			progress = 1;
 			break;
@@ -302,13 +322,18 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			die_bad_option("ad:hj:T:t:Z:", argv);
+			if (pgopts_is_help(c, argv)) {
+				usage();
+				finish_stdout();
+				return EXIT_OK;
+			}
+			die_bad_option(optstring, argv);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 0)
-		die_usage("unexpected argument: '%s'", argv[0]);
+	/* The operand is the database; a password leaves argv here. */
+	pgopts_finish(&conn, argc, argv);
 	for (size_t i = 0; i < opt.ninclude + opt.nexclude; i++) {
 		const char *p = i < opt.ninclude ? opt.include[i]
 		                                 : opt.exclude[i - opt.ninclude];
@@ -326,6 +351,9 @@ main(int argc, char **argv)
 		progress = 1;
 	/* A closed stdout must fail the dump, as EPIPE, not kill it silently. */
 	signal(SIGPIPE, SIG_IGN);
+	cancel_init();
+	conninfo = pgopts_conninfo(&conn);
+	opt.conninfo = conninfo;
 
 	snap = snapshot_begin(&opt);
 	info = snapshot_info(snap);
@@ -394,6 +422,7 @@ main(int argc, char **argv)
 		free(finished);
 	}
 	/* Everything before it succeeded: the trailer marks the end. */
+	cancel_check();
 	add_json(ARCHIVE_MEMBER_TRAILER, trailer);
 	progress_stop();
 	written_total = archive_writer_close(writer);
@@ -404,6 +433,8 @@ main(int argc, char **argv)
 	json_decref(manifest);
 	json_decref(trailer);
 	pgconn_free_env(env);
+	pgopts_free(conninfo);
+	free(conn.dbname_copy);
 	free(pgdump);
 	free(pgdump_version);
 	free(created);

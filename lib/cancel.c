@@ -54,15 +54,14 @@ cancel_watch(PGconn *conn)
 	PGcancel *c = PQgetCancel(conn);
 
 	if (c == NULL)
-		die(EXIT_FAIL, "cannot prepare to cancel the server's work");
+		return;
 	for (int i = 0; i < CANCEL_MAX; i++)
 		if (owners[i] == NULL) {
 			owners[i] = conn;
 			atomic_store(&slots[i], c);
 			return;
 		}
-	PQfreeCancel(c);
-	die(EXIT_FAIL, "too many connections to watch for cancelling");
+	PQfreeCancel(c); /* all slots taken: only exiting will cancel */
 }
 
 void

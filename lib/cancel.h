@@ -24,9 +24,10 @@
 void cancel_init(void);
 
 /*
- * Watches conn: a signal sends a cancel request to its server.  Up to
- * CANCEL_MAX connections at once (more is a bug: exit 1).  Thread-safe
- * with respect to the handler; call from one thread at a time.
+ * Watches conn: a signal sends a cancel request to its server.
+ * pgconn_connect() does it for every connection it makes.  Up to
+ * CANCEL_MAX connections at once (more are not watched: the exit then
+ * cancels their work).  Call from one thread at a time.
  */
 #define CANCEL_MAX 64
 void cancel_watch(PGconn *conn);

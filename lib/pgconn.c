@@ -9,6 +9,7 @@
 
 #include <openssl/crypto.h>
 
+#include "cancel.h"
 #include "err.h"
 #include "pglock.h"
 #include "xalloc.h"
@@ -361,7 +362,15 @@ pgconn_connect(const char *conninfo)
 		free(norm);
 	}
 	PQsetNoticeProcessor(conn, notice_processor, NULL);
+	cancel_watch(conn);
 	return conn;
+}
+
+void
+pgconn_close(PGconn *conn)
+{
+	cancel_unwatch(conn);
+	PQfinish(conn);
 }
 
 static PGresult *

@@ -47,9 +47,13 @@ char *pgconn_mask(const char *s);
  * application_name set to the program name (err_progname()) and notices
  * sent to stderr.  On failure prints 'tool: cannot connect to "DB": why'
  * and exits 75 if a retry later may succeed, 1 otherwise.  Never returns
- * NULL.  The caller closes the connection with PQfinish().
+ * NULL.  The connection is watched for SIGINT/SIGTERM (cancel_watch() of
+ * cancel.h).  The caller closes it with pgconn_close().
  */
 PGconn *pgconn_connect(const char *conninfo);
+
+/* Stops watching conn for signals and closes it (PQfinish()). */
+void pgconn_close(PGconn *conn);
 
 /*
  * The last error on conn as one line (trailing newline removed, inner

@@ -63,12 +63,23 @@ char *
 pglock_describe(const PGresult *res)
 {
 	char *out = NULL;
-	int n = res ? PQntuples(res) : 0;
+	int n = res ? PQntuples(res) : 0, shown = 0, more = 0;
 
 	if (n == 0)
 		return xstrdup("another session");
-	for (int i = 0; i < n && i < 10; i++) {
+	for (int i = 0; i < n; i++) {
 		const char *pid = PQgetvalue(res, i, 0);
+		int seen = 0;
+
+		for (int k = 0; k < i && !seen; k++)
+			seen = strcmp(pid, PQgetvalue(res, k, 0)) == 0;
+		if (seen)
+			continue;
+		if (shown == 10) {
+			more++;
+			continue;
+		}
+		shown++;
 		const char *app = PQgetisnull(res, i, 1) ? ""
 		                                         : PQgetvalue(res, i, 1);
 		char *one = *app ? xasprintf("pid %s (application_name %s)", pid,
@@ -80,8 +91,8 @@ pglock_describe(const PGresult *res)
 		free(out);
 		out = t;
 	}
-	if (n > 10) {
-		char *t = xasprintf("%s and %d more", out, n - 10);
+	if (more > 0) {
+		char *t = xasprintf("%s and %d more", out, more);
 
 		free(out);
 		out = t;
@@ -101,12 +112,49 @@ static const char blockers_sql[] =
 	"   AND ($1::text IS NULL OR l.relation = pg_catalog.to_regclass($1))"
 	" ORDER BY l.pid";
 
+/*
+ * With the table unknown (a catalog query or DDL timed out): the tables
+ * other sessions hold ACCESS EXCLUSIVE, which blocks even a reader.
+ */
+static const char exclusive_sql[] =
+	"SELECT DISTINCT l.pid, a.application_name,"
+	"       n.nspname || '.' || c.relname"
+	"  FROM pg_catalog.pg_locks l"
+	"  JOIN pg_catalog.pg_class c ON c.oid = l.relation"
+	"  JOIN pg_catalog.pg_namespace n ON n.oid = c.relnamespace"
+	"  LEFT JOIN pg_catalog.pg_stat_activity a ON a.pid = l.pid"
+	" WHERE l.locktype = 'relation' AND l.granted"
+	"   AND l.mode = 'AccessExclusiveLock'"
+	"   AND l.pid <> pg_catalog.pg_backend_pid()"
+	"   AND l.database = (SELECT oid FROM pg_catalog.pg_database"
+	"                      WHERE datname = pg_catalog.current_database())"
+	" ORDER BY 3, 1";
+
+/* "public.a, public.b": the distinct names of column 2 of res. */
+static char *
+table_names(const PGresult *res)
+{
+	char *out = NULL;
+
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *t = PQgetvalue(res, i, 2);
+		char *s;
+
+		if (i > 0 && strcmp(t, PQgetvalue(res, i - 1, 2)) == 0)
+			continue;
+		s = out ? xasprintf("%s, %s", out, t) : xstrdup(t);
+		free(out);
+		out = s;
+	}
+	return out;
+}
+
 void
 pglock_die(PGconn *conn, const char *schema, const char *name)
 {
 	char *qualified = NULL, *who, *table = NULL, d[16];
 	const char *params[1] = {NULL};
-	PGresult *res;
+	PGresult *res = NULL;
 
 	PQclear(PQexec(conn, "ROLLBACK"));
 	if (schema != NULL && name != NULL) {
@@ -118,8 +166,17 @@ pglock_die(PGconn *conn, const char *schema, const char *name)
 		params[0] = qualified;
 		free(qs);
 		free(qn);
+	} else {
+		res = PQexec(conn, exclusive_sql);
+		if (PQresultStatus(res) == PGRES_TUPLES_OK && PQntuples(res) > 0)
+			table = table_names(res);
+		else {
+			PQclear(res);
+			res = NULL;
+		}
 	}
-	res = PQexecParams(conn, blockers_sql, 1, NULL, params, NULL, NULL, 0);
+	if (res == NULL)
+		res = PQexecParams(conn, blockers_sql, 1, NULL, params, NULL, NULL, 0);
 	who = pglock_describe(PQresultStatus(res) == PGRES_TUPLES_OK ? res
 	                                                              : NULL);
 	PQclear(res);

@@ -35,9 +35,10 @@ void pglock_table(PGconn *conn, const char *schema, const char *name,
 /*
  * For a statement that failed on a lock timeout: rolls back the
  * transaction of conn, finds the sessions holding locks on the table
- * (schema.name; both NULL when the table is not known: then every other
- * session holding a relation lock in this database is named), and exits
- * 75 with one line, e.g.
+ * (schema.name; both NULL when the table is not known: then the tables
+ * other sessions hold ACCESS EXCLUSIVE are named with their holders, or
+ * failing that every session holding a relation lock in this database),
+ * and exits 75 with one line, e.g.
  *   "tool: cannot lock public.bills within 30s: held by pid 4242
  *    (application_name psql); rolled back"
  */
@@ -45,8 +46,8 @@ noreturn void pglock_die(PGconn *conn, const char *schema, const char *name);
 
 /*
  * The text "pid 4242 (application_name psql), pid 4250" for the sessions
- * of res (columns pid, application_name, one row each), or "another
- * session" when res has no row.  Pure formatting, for pglock_die() and its
+ * of res (columns pid, application_name; a pid named once, ten at most),
+ * or "another session" when res has no row.  Pure formatting, for pglock_die() and its
  * unit test.  Returns a malloc'ed string.
  */
 char *pglock_describe(const PGresult *res);

@@ -259,7 +259,7 @@ pgopts_conninfo(const struct pgopts *o)
 				why[--l] = '\0';
 			if (from_env)
 				die(EXIT_FAIL, "invalid DATABASE_URL: %s", why);
-			die_usage("invalid -d connection string: %s", why);
+			die(EXIT_FAIL, "invalid connection string: %s", why);
 		}
 		for (PQconninfoOption *p = parsed; p->keyword; p++)
 			if (p->val != NULL && p->val[0] != '\0' &&

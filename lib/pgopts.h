@@ -78,7 +78,7 @@ size_t pgopts_hide_password(char *s);
  * The conninfo for pgconn_connect() built from o (after pgopts_finish())
  * and $DATABASE_URL by the rules above, or NULL when nothing was given
  * (libpq's defaults).  A conninfo or $DATABASE_URL that libpq cannot parse
- * is an error: one line and exit 2 for -d, 1 for $DATABASE_URL.  Returns a
+ * is an error: one line and exit 1, as a failed connection.  Returns a
  * malloc'ed string (it may hold a password): free it with pgopts_free().
  */
 char *pgopts_conninfo(const struct pgopts *o);

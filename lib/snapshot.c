@@ -14,6 +14,7 @@
 #include "fklevels.h"
 #include "namepattern.h"
 #include "pgconn.h"
+#include "pglock.h"
 #include "xalloc.h"
 
 typedef unsigned int oid_t;
@@ -107,18 +108,19 @@ set_encoding(PGconn *c, const char *encoding)
  * for the JSON members.
  */
 static void
-session_setup(PGconn *c, const char *encoding)
+session_setup(PGconn *c, const char *encoding, long lock_timeout_ms)
 {
 	char *enc = pgconn_quote_literal(encoding);
 	char *sql = xasprintf(
 		"SET client_encoding = %s; SET DateStyle = ISO; "
 		"SET IntervalStyle = postgres; SET extra_float_digits = 3; "
-		"SET statement_timeout = 0; SET lock_timeout = 0; "
+		"SET statement_timeout = 0; "
 		"SET idle_in_transaction_session_timeout = 0; "
 		"SET bytea_output = hex; SET row_security = off",
 		enc);
 
 	pgconn_command(c, "cannot set up the session", sql);
+	pglock_set_timeout(c, lock_timeout_ms);
 	free(sql);
 	free(enc);
 }
@@ -483,33 +485,17 @@ read_tables(struct snapshot *s, PGconn *c)
 	}
 }
 
+/*
+ * ACCESS SHARE on every table to dump, one at a time, each within the
+ * lock timeout: a table held by an open ALTER or TRUNCATE is named with
+ * the sessions holding it (pglock.h), exit 75.
+ */
 static void
 lock_tables(struct snapshot *s, PGconn *c)
 {
-	size_t cap = 64, len = 0;
-	char *sql;
-
-	if (s->ntables == 0)
-		return;
-	sql = xmalloc(cap);
-	len = (size_t)snprintf(sql, cap, "LOCK TABLE ");
-	for (size_t i = 0; i < s->ntables; i++) {
-		char *qs = pgconn_quote_ident(s->tables[i].rel->schema);
-		char *qn = pgconn_quote_ident(s->tables[i].rel->name);
-		size_t need = len + strlen(qs) + strlen(qn) + 64;
-
-		if (need > cap) {
-			cap = need * 2;
-			sql = xreallocarray(sql, cap, 1);
-		}
-		len += (size_t)snprintf(sql + len, cap - len, "%s%s.%s",
-		                        i ? ", " : "", qs, qn);
-		free(qs);
-		free(qn);
-	}
-	snprintf(sql + len, cap - len, " IN ACCESS SHARE MODE");
-	pgconn_command(c, "cannot lock the tables to dump", sql);
-	free(sql);
+	for (size_t i = 0; i < s->ntables; i++)
+		pglock_table(c, s->tables[i].rel->schema, s->tables[i].rel->name,
+		             "ACCESS SHARE");
 }
 
 static void
@@ -917,6 +903,7 @@ snapshot_pgdump_argv(const struct snapshot *s, const char *path,
 	argv[n++] = xasprintf("--section=%s", section);
 	argv[n++] = xasprintf("--snapshot=%s", s->info.id);
 	argv[n++] = xstrdup("--no-password");
+	argv[n++] = xasprintf("--lock-wait-timeout=%ld", s->o->lock_timeout_ms);
 	/* Exactly the relations selected (or not), as pg_dump patterns. */
 	if (s->o->ninclude > 0 || s->o->nexclude > 0)
 		for (size_t i = 0; i < s->nrels; i++) {
@@ -974,7 +961,7 @@ snapshot_begin(const struct snapshot_opts *o)
 	s->info.server_num = atoi(PQgetvalue(info, 0, 2));
 	s->info.database = PQgetvalue(info, 0, 3);
 	s->info.encoding = PQgetvalue(info, 0, 4);
-	session_setup(c, "UTF8");
+	session_setup(c, "UTF8", o->lock_timeout_ms);
 	read_relations(s, c);
 	select_relations(s, c);
 	read_tables(s, c);
@@ -1007,7 +994,7 @@ snapshot_join(struct snapshot *s)
 		pgconn_command(c, "cannot start the snapshot",
 		               "BEGIN ISOLATION LEVEL REPEATABLE READ, READ ONLY");
 		pgconn_command(c, "cannot join the snapshot", sql);
-		session_setup(c, s->info.encoding);
+		session_setup(c, s->info.encoding, s->o->lock_timeout_ms);
 	}
 	free(sql);
 }
@@ -1046,7 +1033,7 @@ snapshot_end(struct snapshot *s)
 	for (int k = 0; k < s->o->jobs; k++)
 		if (s->workers[k].conn) {
 			PQclear(PQexec(s->workers[k].conn, "COMMIT"));
-			PQfinish(s->workers[k].conn);
+			pgconn_close(s->workers[k].conn);
 		}
 	PQclear(s->info_res);
 	for (size_t i = 0; i < s->ntables; i++) {

@@ -29,6 +29,7 @@ struct snapshot_opts {
 	size_t chunk_size; /* bytes of COPY data per archive member, at most */
 	size_t split_size; /* with jobs > 1: copy bigger tables in parts */
 	int data_only;     /* no pg_dump: the caller runs none */
+	long lock_timeout_ms; /* --lock-timeout: every lock, pg_dump's too */
 };
 
 /* What the server said when the snapshot was taken. */

@@ -1,7 +1,9 @@
 #!/bin/sh
 # Every program: --help (and -h, or -? where -h is pg_dump's host) on
 # stdout with exit 0, --version, and a bad option
-# or a missing option argument as one line "tool: ..." with exit 2.
+# or a missing option argument as one line "tool: ..." with exit 2.  A tool
+# whose usage offers pg_dump's --host takes -h HOST: -h alone is then a
+# usage error with nothing on stdout.
 . "$(dirname "$0")/lib/test-lib.sh"
 
 for c in "$TEST_ROOT"/bin/*.c; do
@@ -9,6 +11,10 @@ for c in "$TEST_ROOT"/bin/*.c; do
 	test_expect_success "$t --help: usage on stdout, exit 0" '
 		expect_exit 0 '"$t"' --help &&
 		grep -qi "usage" out && test ! -s err &&
+		if grep -q -- "--host" out; then
+			expect_exit 2 '"$t"' -h </dev/null && test ! -s out &&
+			expect_one_line_error '"$t"' &&
+			expect_exit 0 '"$t"' --help; fi &&
 		if grep -q -- "-?, --help" out; then h="-?"; else h=-h; fi &&
 		expect_exit 0 '"$t"' "$h" && grep -qi "usage" out
 	'

@@ -13,7 +13,7 @@ test_expect_success '--version' '
 '
 for args in "--bogus" "-Z lz4" "-Z zstd:0" "-Z zstd:20" "-Z gzip:10" "-Z none:3" \
 	"-j 0" "-j x" "-j 65" "--chunk-size 0" "--chunk-size 2G" "--chunk-size 1x" \
-	"-t a.b.c" "-T x.y.z" "extra"; do
+	"-t a.b.c" "-T x.y.z" "one two"; do
 	test_expect_success "usage error: sdump $args" "
 		expect_exit 2 sdump $args </dev/null &&
 		grep -q '^sdump: ' err && grep -q -- '--help' err && test ! -s out

@@ -97,3 +97,40 @@ pg_createdb() {
 pg_sql() {
 	psql -X -q -v ON_ERROR_STOP=1 -At -d "$1" -c "$2"
 }
+
+# pg_hold_lock DB TABLE [MODE]: a background session, application_name
+# "holder", that holds TABLE locked in MODE (default ACCESS EXCLUSIVE) in
+# an open transaction until pg_release_lock; returns once it is granted.
+pg_hold_lock() {
+	PGAPPNAME=holder psql -X -q -d "$1" -c "begin" \
+		-c "lock table $2 in ${3:-access exclusive} mode" \
+		-c "select pg_sleep(3600)" >/dev/null 2>&1 &
+	PG_HOLDER_PID=$!
+	_pg_holder_db=$1
+	wait_for 30 _pg_lock_granted "$1" "$2"
+}
+
+_pg_lock_granted() {
+	test -n "$(pg_sql "$1" "select 1 from pg_locks l
+		join pg_stat_activity a on a.pid = l.pid
+		where a.application_name = 'holder' and l.granted
+		and l.relation = '$2'::regclass")"
+}
+
+# pg_release_lock: ends the session of pg_hold_lock.
+pg_release_lock() {
+	pg_sql "$_pg_holder_db" "select pg_terminate_backend(pid)
+		from pg_stat_activity where application_name = 'holder'" >/dev/null
+	wait "$PG_HOLDER_PID" 2>/dev/null || true
+}
+
+# pg_wait_lock_wait DB APP: returns once a session of application_name APP
+# waits for a lock.
+pg_wait_lock_wait() {
+	wait_for 30 _pg_waits "$1" "$2"
+}
+
+_pg_waits() {
+	test -n "$(pg_sql "$1" "select 1 from pg_stat_activity
+		where application_name = '$2' and wait_event_type = 'Lock'")"
+}
