@@ -7,7 +7,7 @@ SHARE=$TEST_ROOT/share/strongbox
 ETC=$TEST_ROOT/etc
 
 test_expect_success 'the bash job scripts use pipefail, and parse' '
-	for s in prune-backups push-metrics; do
+	for s in prune-backups push-metrics rollup; do
 		f=$SHARE/$s.sh &&
 		test -x "$f" &&
 		head -n 1 "$f" | grep -qx "#!/bin/bash" &&
@@ -20,9 +20,10 @@ test_expect_success 'the POSIX sh scripts parse with sh' '
 		sh -n "$f" || exit 1
 	done
 '
-test_expect_success 'the crontab runs the shipped scripts at 21:45, 22:00 and Sunday 02:00' '
+test_expect_success 'the crontab runs the shipped scripts at 21:45, 22:00, 09:15 and Sunday 02:00' '
 	grep -v "^#" "$ETC/crontab" | grep "^[0-9]" >jobs &&
-	grep -q "^#45 21 \* \* \* .*push-metrics.sh" "$ETC/crontab" &&
+	grep -q "^45 21 \* \* \* .*push-metrics.sh\"* |" jobs &&
+	grep -q "^15  *9  *\* \* \* .*push-metrics.sh\"* yesterday" jobs &&
 	grep -q "^0  *22 \* \* \* .*nightly-backup.sh" jobs &&
 	grep -q "^0  *2  *\* \* 0 .*prune-backups.sh" jobs &&
 	for s in $(grep -o "[a-z-]*\.sh" jobs | sort -u); do
