@@ -8,7 +8,9 @@
 # DIR layout: strongbox/manifest.json, schema/pre-data.sql (optional),
 # data/<dir>/NNNNNN.copy, data/sequences.json, schema/post-data.sql
 # (optional).  Chunks go in the order of DIR/chunks.list when it exists,
-# else sorted.  MKARCHIVE_NO_TRAILER=1 leaves the trailer out.
+# else sorted.  MKARCHIVE_NO_TRAILER=1 leaves the trailer out.  The
+# manifest gets pre-data's SHA-256 ("pre_data_sha256") as sdump writes it,
+# unless MKARCHIVE_NO_PRE_DATA_SHA=1.
 
 # _mk_sha FILE...: hex SHA-256 of the files concatenated.
 _mk_sha() {
@@ -19,6 +21,11 @@ mkarchive_pack() {
 	_d=$1
 	(
 		cd "$_d" || exit 1
+		if [ -f schema/pre-data.sql ] && [ -z "${MKARCHIVE_NO_PRE_DATA_SHA:-}" ]; then
+			jq --arg s "$(_mk_sha schema/pre-data.sql)" \
+				'.pre_data_sha256 = $s' strongbox/manifest.json >.manifest &&
+			mv .manifest strongbox/manifest.json || exit 1
+		fi
 		: >.members
 		echo strongbox/manifest.json >>.members
 		[ -f schema/pre-data.sql ] && echo schema/pre-data.sql >>.members
@@ -67,7 +74,7 @@ mkarchive_pack() {
 			  finished: "2026-11-29T22:10:00+00:00", tables: $t, members: $m}' \
 			>strongbox/trailer.json
 		[ -n "${MKARCHIVE_NO_TRAILER:-}" ] || echo strongbox/trailer.json >>.members
-		tar --format=pax --owner=0 --group=0 --numeric-owner --mode=0644 \
+		tar --format=pax --pax-option=delete=atime,delete=ctime --owner=0 --group=0 --numeric-owner --mode=0644 \
 			--mtime=@1780000000 --no-recursion -cf - -T .members
 	)
 }
