@@ -225,6 +225,13 @@ sqlscript_split(const char *s, size_t n, struct sql_script *out)
 			/* A psql meta-command: up to the end of the line. */
 			for (j = i; j < n && s[j] != '\n'; j++)
 				;
+			/* Capacity doubles at each power of two. */
+			if ((out->meta_removed & (out->meta_removed - 1)) == 0)
+				out->meta = xreallocarray(out->meta,
+				                          out->meta_removed ?
+				                          2 * out->meta_removed : 1,
+				                          sizeof *out->meta);
+			out->meta[out->meta_removed] = xstrndup(s + i, j - i);
 			out->meta_removed++;
 			i = j;
 			continue;
@@ -319,6 +326,9 @@ sqlscript_free(struct sql_script *s)
 		free(s->stmts[i].copy_data);
 	}
 	free(s->stmts);
+	for (size_t i = 0; i < s->meta_removed; i++)
+		free(s->meta[i]);
+	free(s->meta);
 	memset(s, 0, sizeof *s);
 }
 

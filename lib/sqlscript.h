@@ -24,6 +24,7 @@ struct sql_script {
 	size_t n;
 	struct sql_stmt *stmts;
 	size_t meta_removed; /* psql meta-commands dropped */
+	char **meta;         /* their lines, in order (meta_removed of them) */
 };
 
 /*
