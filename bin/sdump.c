@@ -384,13 +384,19 @@ main(int argc, char **argv)
 	compname = archive_writer_compression_name(&comp);
 	manifest = snapshot_manifest(snap, created, pgdump_version, compname);
 	free(compname);
-	add_json(ARCHIVE_MEMBER_MANIFEST, manifest);
 	if (!opt.data_only) {
+		/* srestore checks pre-data against this before running it. */
 		size_t len = pgdump_wait(&pre);
+		char hex[65];
 
+		pgdump_sha256(pre.out, len, hex);
+		json_object_set_new(manifest, "pre_data_sha256", json_string(hex));
+		add_json(ARCHIVE_MEMBER_MANIFEST, manifest);
 		archive_writer_add_file(writer, ARCHIVE_MEMBER_PRE_DATA, pre.out,
 		                        len);
 		fclose(pre.out);
+	} else {
+		add_json(ARCHIVE_MEMBER_MANIFEST, manifest);
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &prog.start);

@@ -16,6 +16,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/rand.h>
+
 #include "archive_read.h"
 #include "err.h"
 #include "pgconn.h"
@@ -154,11 +156,42 @@ check_archive(struct archive_reader *r, bool list)
 
 struct sqlout {
 	char *error; /* why the callback stopped, if it did */
+	char key[33]; /* of \restrict, random */
 	struct archive_reader *r;
 	const struct ar_manifest *m;
 	bool *selected;
 	long copying;
 };
+
+/* A random key of n - 1 letters and digits, as pg_dump makes. */
+static void
+restrict_key(char *key, size_t n)
+{
+	static const char alnum[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+	unsigned char rnd[64];
+
+	if (n > sizeof rnd || RAND_bytes(rnd, (int)n) != 1)
+		die(EXIT_FAIL, "cannot make a random key");
+	for (size_t i = 0; i + 1 < n; i++)
+		key[i] = alnum[rnd[i] % (sizeof alnum - 1)];
+	key[n - 1] = '\0';
+}
+
+/*
+ * An archive string in a "--" comment: as a JSON string, so that a
+ * newline or carriage return (which would end the comment) is escaped.
+ */
+static void
+comment_string(const char *s)
+{
+	json_t *j = json_string(s);
+	char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
+
+	fputs(out ? out : "\"?\"", stdout);
+	free(out);
+	json_decref(j);
+}
 
 static void
 out_script(const char *text, size_t len)
@@ -195,11 +228,21 @@ sql_event(void *ctx, const struct ar_event *ev)
 			so->error = why;
 			return 1;
 		}
-		printf("-- strongbox archive of database %s, made %s by %s\n"
-		       "-- for psql: the transaction commits only if srestore "
-		       "verified the whole archive\n"
-		       "\\set ON_ERROR_STOP on\nBEGIN;\n",
-		       so->m->database, so->m->created, so->m->tool);
+		/*
+		 * psql runs nothing but SQL from here to \unrestrict (issued
+		 * only once srestore verified the archive): no meta-command
+		 * an archive string could smuggle in.  Archive strings appear
+		 * only as JSON strings inside comments, newlines escaped.
+		 */
+		printf("\\set ON_ERROR_STOP on\n\\restrict %s\n", so->key);
+		printf("-- strongbox archive of database ");
+		comment_string(so->m->database);
+		printf(", made ");
+		comment_string(so->m->created);
+		printf(" by ");
+		comment_string(so->m->tool);
+		printf("\n-- for psql: the transaction commits only if srestore "
+		       "verified the whole archive\nBEGIN;\n");
 		if (*so->m->encoding) {
 			char *lit = pgconn_quote_literal(so->m->encoding);
 			printf("SET client_encoding = %s;\n", lit);
@@ -231,13 +274,22 @@ sql_event(void *ctx, const struct ar_event *ev)
 		return 0;
 	case AR_CHUNK_END:
 		return 0;
-	case AR_SEQUENCES: {
-		size_t n;
-		const struct ar_sequence *seq = archive_reader_sequences(so->r, &n);
+	case AR_SEQUENCES:
 		if (so->copying >= 0) {
 			fputs("\\.\n", stdout);
 			so->copying = -1;
 		}
+		return 0;
+	case AR_TRAILER: {
+		/*
+		 * setval() is not undone by ROLLBACK: it waits for the
+		 * trailer, as post-data does (the reader holds it back).
+		 */
+		size_t n;
+		const struct ar_sequence *seq = archive_reader_sequences(so->r, &n);
+		if (so->copying >= 0)
+			fputs("\\.\n", stdout);
+		so->copying = -1;
 		for (size_t i = 0; i < n; i++) {
 			char *q = qualified(seq[i].schema, seq[i].name);
 			char *lit = pgconn_quote_literal(q);
@@ -248,11 +300,6 @@ sql_event(void *ctx, const struct ar_event *ev)
 		}
 		return 0;
 	}
-	case AR_TRAILER:
-		if (so->copying >= 0)
-			fputs("\\.\n", stdout);
-		so->copying = -1;
-		return 0;
 	}
 	return 0;
 }
@@ -261,7 +308,10 @@ static void
 print_sql(struct archive_reader *r)
 {
 	struct sqlout so = {.r = r, .copying = -1};
-	int rc = archive_reader_run(r, true, 0, sql_event, &so);
+	int rc;
+
+	restrict_key(so.key, sizeof so.key);
+	rc = archive_reader_run(r, true, 0, sql_event, &so);
 
 	if (rc == -1) {
 		/* No COMMIT: psql rolls the transaction back at the end. */
@@ -278,7 +328,7 @@ print_sql(struct archive_reader *r)
 		printf("REFRESH MATERIALIZED VIEW %s;\n", q);
 		free(q);
 	}
-	puts("COMMIT;");
+	printf("COMMIT;\n\\unrestrict %s\n", so.key);
 	free(so.selected);
 }
 

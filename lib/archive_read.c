@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "archive_names.h"
+#include "sqlguard.h"
 #include "err.h"
 #include "xalloc.h"
 
@@ -68,6 +69,9 @@ struct archive_reader {
 	EVP_MD_CTX *member_sha;
 	enum phase phase;
 	int level;
+	char *post_data;      /* held back until the trailer verified */
+	size_t post_len;
+	int eod_state;        /* of the chunk being read, see eod_scan() */
 	unsigned char *block; /* reused in unthreaded mode */
 
 	/* statistics */
@@ -342,6 +346,8 @@ free_manifest(struct ar_manifest *m)
 	free(m->encoding);
 	free(m->branch_id);
 	free(m->compression);
+	free(m->pre_data_sha256);
+	free(m->index);
 	free(m);
 }
 
@@ -393,6 +399,50 @@ check_format_version(struct archive_reader *r, json_t *root, const char *what)
 	return 0;
 }
 
+/* FNV-1a over schema, a NUL, name. */
+static size_t
+name_hash(const char *schema, const char *name)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (const unsigned char *p = (const unsigned char *)schema; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	h *= 1099511628211ULL;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		h = (h ^ *p) * 1099511628211ULL;
+	return (size_t)(h ^ (h >> 32));
+}
+
+/*
+ * The hash index behind archive_reader_find_table(): open addressing,
+ * at most half full, slots holding table index + 1.  Two tables of the
+ * same name are refused.
+ */
+static int
+build_index(struct archive_reader *r, struct ar_manifest *m)
+{
+	size_t cap = 16;
+
+	while (cap < 2 * m->ntables)
+		cap *= 2;
+	m->index = xcalloc(cap, sizeof *m->index);
+	m->index_cap = cap;
+	for (size_t i = 0; i < m->ntables; i++) {
+		const struct ar_table *t = &m->tables[i];
+		size_t h = name_hash(t->schema, t->name) & (cap - 1);
+		while (m->index[h] != 0) {
+			const struct ar_table *o = &m->tables[m->index[h] - 1];
+			if (strcmp(o->schema, t->schema) == 0 &&
+			    strcmp(o->name, t->name) == 0)
+				return fail(r, "bad manifest: table %s.%s is listed twice",
+				            t->schema, t->name);
+			h = (h + 1) & (cap - 1);
+		}
+		m->index[h] = i + 1;
+	}
+	return 0;
+}
+
 static int
 parse_manifest(struct archive_reader *r, const char *buf, size_t len)
 {
@@ -425,6 +475,7 @@ parse_manifest(struct archive_reader *r, const char *buf, size_t len)
 	m->encoding = jstrdup_opt(root, "encoding");
 	m->branch_id = jstrdup_opt(root, "branch_id");
 	m->compression = jstrdup_opt(root, "compression");
+	m->pre_data_sha256 = jstrdup_opt(root, "pre_data_sha256");
 	v = json_object_get(root, "server_version_num");
 	m->server_version_num = json_is_integer(v) ? (long)json_integer_value(v) : 0;
 	v = json_object_get(root, "jobs");
@@ -554,6 +605,8 @@ parse_manifest(struct archive_reader *r, const char *buf, size_t len)
 			     m->tables[r->by_dir[i]].dir);
 			goto out;
 		}
+	if (build_index(r, m) < 0)
+		goto out;
 	r->table_sha = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->table_sha);
 	r->next_chunk = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->next_chunk);
 	for (size_t i = 0; i < m->ntables; i++) {
@@ -795,6 +848,41 @@ read_whole(struct archive_reader *r, const char *name, char **out, size_t *len)
 	return 0;
 }
 
+/*
+ * Looks for a line that starts with "\." in the next n bytes of a chunk;
+ * *state carries over from one block to the next: 0 inside a line, 1 at
+ * the start of a line, 2 after a backslash that started one.  COPY text
+ * output never writes such a line (a backslash in a value is written as two); psql
+ * and older servers take "\." for the end of the data, so what follows
+ * would run as SQL.  Returns true when one is found.
+ */
+static bool
+eod_scan(int *state, const unsigned char *p, size_t n)
+{
+	const unsigned char *end = p + n;
+
+	while (p < end) {
+		if (*state == 1) {
+			if (*p == '\\') {
+				*state = 2;
+				p++;
+				continue;
+			}
+			*state = 0;
+		} else if (*state == 2) {
+			if (*p == '.')
+				return true;
+			*state = 0;
+		}
+		const unsigned char *nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL)
+			return false;
+		p = nl + 1;
+		*state = 1;
+	}
+	return false;
+}
+
 static int
 read_chunk(struct archive_reader *r, const char *name, size_t ti,
            uint64_t chunk)
@@ -809,6 +897,7 @@ read_chunk(struct archive_reader *r, const char *name, size_t ti,
 		return rc;
 	if (!EVP_DigestInit_ex(r->member_sha, EVP_sha256(), NULL))
 		die(EXIT_FAIL, "cannot initialize SHA-256");
+	r->eod_state = 1;
 	for (;;) {
 		unsigned char *buf = r->threaded ? xmalloc(DATA_BLOCK) : r->block;
 		la_ssize_t k = archive_read_data(r->a, buf, DATA_BLOCK);
@@ -820,6 +909,13 @@ read_chunk(struct archive_reader *r, const char *name, size_t ti,
 			if (k < 0)
 				return fail_archive(r, name);
 			break;
+		}
+		if (eod_scan(&r->eod_state, buf, (size_t)k)) {
+			if (r->threaded)
+				free(buf);
+			return fail(r, "archive refused: chunk %s holds a line "
+			            "starting with \\. (an end-of-data mark COPY "
+			            "never writes)", name);
 		}
 		EVP_DigestUpdate(r->member_sha, buf, (size_t)k);
 		EVP_DigestUpdate(r->table_sha[ti], buf, (size_t)k);
@@ -869,6 +965,26 @@ out_of_order(struct archive_reader *r, const char *name)
 		e = ARCHIVE_MEMBER_TRAILER;
 	return fail(r, "archive is corrupt (member %s out of order: expected %s)",
 	            name, e);
+}
+
+/*
+ * The pre-data member just read (the last member recorded) against the
+ * manifest's digest of it, before anything may run it.
+ */
+static int
+check_pre_data(struct archive_reader *r, const char *name)
+{
+	char hex[65];
+
+	if (!*r->m->pre_data_sha256)
+		return fail(r, "archive refused: the manifest has no "
+		            "\"pre_data_sha256\", so %s cannot be verified before "
+		            "it runs (an archive of an sdump before 0.2)", name);
+	hex32(r->members[r->nmembers - 1].sha, hex);
+	if (strcmp(hex, r->m->pre_data_sha256) != 0)
+		return fail(r, "archive is corrupt: member %s: SHA-256 mismatch "
+		            "with the manifest (nothing was run)", name);
+	return 0;
 }
 
 /* One member: check its place, read it, hand out its events. */
@@ -927,9 +1043,27 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 			free(buf);
 			return fail(r, "archive is corrupt (%s holds a NUL byte)", name);
 		}
-		r->phase = kind == ARCHIVE_MEMBER_IS_PRE_DATA ? PH_DATA : PH_POST_DATA;
-		ev.type = kind == ARCHIVE_MEMBER_IS_PRE_DATA ? AR_PRE_DATA
-		                                             : AR_POST_DATA;
+		if (kind == ARCHIVE_MEMBER_IS_PRE_DATA &&
+		    check_pre_data(r, name) < 0) {
+			free(buf);
+			return -1;
+		}
+		{
+			char why[512];
+			if (sqlguard_check(name, buf, len, why, sizeof why) < 0) {
+				free(buf);
+				return fail(r, "%s", why);
+			}
+		}
+		if (kind == ARCHIVE_MEMBER_IS_POST_DATA) {
+			/* It runs only once the trailer vouched for everything. */
+			r->phase = PH_POST_DATA;
+			r->post_data = buf;
+			r->post_len = len;
+			return 0;
+		}
+		r->phase = PH_DATA;
+		ev.type = AR_PRE_DATA;
 		ev.data = buf;
 		ev.len = len;
 		return emit(r, &ev, buf);
@@ -1014,6 +1148,14 @@ produce(struct archive_reader *r)
 		break;
 	default:
 		return fail(r, "archive is truncated: no trailer");
+	}
+	if (r->post_data != NULL) {
+		struct ar_event ev = {.type = AR_POST_DATA, .data = r->post_data,
+		                      .len = r->post_len};
+		char *buf = r->post_data;
+		r->post_data = NULL;
+		if ((rc = emit(r, &ev, buf)) != 0)
+			return rc;
 	}
 	{
 		struct ar_event ev = {.type = AR_TRAILER};
@@ -1146,10 +1288,19 @@ archive_reader_find_table(const struct ar_manifest *m, const char *schema,
 {
 	if (m == NULL)
 		return (size_t)-1;
-	for (size_t i = 0; i < m->ntables; i++)
-		if (strcmp(m->tables[i].schema, schema) == 0 &&
-		    strcmp(m->tables[i].name, name) == 0)
-			return i;
+	if (m->index == NULL) { /* a manifest not read whole */
+		for (size_t i = 0; i < m->ntables; i++)
+			if (strcmp(m->tables[i].schema, schema) == 0 &&
+			    strcmp(m->tables[i].name, name) == 0)
+				return i;
+		return (size_t)-1;
+	}
+	for (size_t h = name_hash(schema, name) & (m->index_cap - 1);
+	     m->index[h] != 0; h = (h + 1) & (m->index_cap - 1)) {
+		const struct ar_table *t = &m->tables[m->index[h] - 1];
+		if (strcmp(t->schema, schema) == 0 && strcmp(t->name, name) == 0)
+			return m->index[h] - 1;
+	}
 	return (size_t)-1;
 }
 
@@ -1176,6 +1327,7 @@ archive_reader_free(struct archive_reader *r)
 		free(r->members[i].name);
 	free(r->members);
 	EVP_MD_CTX_free(r->member_sha);
+	free(r->post_data);
 	free(r->iobuf);
 	free(r->block);
 	if (r->threaded) {

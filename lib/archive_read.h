@@ -9,7 +9,15 @@
  * The reader hands its caller events in stream order (manifest, pre-data
  * script, chunk data for table X in blocks as they arrive, sequences,
  * post-data script, trailer verified).  Memory stays bounded: chunk data
- * is never held whole, only the SQL and JSON members are.
+ * is never held whole, only the SQL and JSON members are (64 MiB each at
+ * most; a larger one is refused).
+ *
+ * No archive content that could run reaches the caller unchecked: the
+ * pre-data script only once its SHA-256 matched the manifest's
+ * "pre_data_sha256", the post-data script only after the trailer verified
+ * every member, both only if sqlguard.h finds nothing it refuses; a chunk
+ * block only if no line of the chunk so far starts with "\." (which COPY
+ * text output never writes, and which would end a COPY early in psql).
  *
  * In threaded mode a reader thread decompresses, hashes and parses while
  * the calling thread handles the events (e.g. streams COPY data to a
@@ -69,6 +77,14 @@ struct ar_manifest {
 	size_t nmatviews;
 	struct ar_name *matviews;
 	size_t ncycles;
+	/*
+	 * Hex SHA-256 of schema/pre-data.sql, which the reader checks before
+	 * it hands the script out; "" in a data-only manifest.
+	 */
+	char *pre_data_sha256;
+	/* Private to the reader: a hash index of tables by schema and name. */
+	size_t *index;
+	size_t index_cap;
 };
 
 struct ar_sequence {
@@ -85,7 +101,8 @@ enum ar_event_type {
 	AR_CHUNK_DATA,  /* table; data/len: the next bytes of the chunk */
 	AR_CHUNK_END,   /* table; chunk; rows: rows in this chunk */
 	AR_SEQUENCES,   /* archive_reader_sequences() is now valid */
-	AR_POST_DATA,   /* data/len: the post-data script, NUL-terminated */
+	AR_POST_DATA,   /* data/len: the post-data script, NUL-terminated;
+	                   held back until the trailer verified every member */
 	AR_TRAILER      /* the trailer checked out, nothing followed it */
 };
 
@@ -156,7 +173,7 @@ void archive_reader_free(struct archive_reader *r);
 
 /*
  * The index of the manifest table whose schema and name are given, or
- * (size_t)-1.
+ * (size_t)-1.  Constant time (a hash index).
  */
 size_t archive_reader_find_table(const struct ar_manifest *m, const char *schema,
                                const char *name);

@@ -11,6 +11,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "archive_write.h"
+
 #include "err.h"
 #include "xalloc.h"
 
@@ -272,4 +274,23 @@ pgdump_find(const char *prog, int server_num, char **env, char **version)
 	    "%s %s (%s) is older than the server (%d): install the "
 	    "PostgreSQL client %d or later",
 	    prog, best_old_v, best_old, want / 100, want / 100);
+}
+
+void
+pgdump_sha256(FILE *fp, size_t len, char hex[65])
+{
+	struct sha256_ctx *ctx = sha256_new();
+	char buf[65536];
+
+	rewind(fp);
+	while (len > 0) {
+		size_t n = fread(buf, 1, len < sizeof buf ? len : sizeof buf, fp);
+		if (n == 0)
+			die(EXIT_FAIL, "cannot read pg_dump's output back: %s",
+			    ferror(fp) ? strerror(errno) : "it is shorter than written");
+		sha256_update(ctx, buf, n);
+		len -= n;
+	}
+	sha256_final(ctx, hex);
+	rewind(fp);
 }

@@ -45,6 +45,13 @@ void pgdump_start(struct pgdump_child *c, const char *what, char *const argv[],
  */
 size_t pgdump_wait(struct pgdump_child *c);
 
+/*
+ * The lowercase hex SHA-256 of the first len bytes of fp (a child's
+ * output, as pgdump_wait() left it), into hex (65 bytes); fp is left at
+ * its start.  Dies on a read error or a shorter file.
+ */
+void pgdump_sha256(FILE *fp, size_t len, char hex[65]);
+
 /* An unlinked temporary file in $TMPDIR or /tmp, opened "w+"; dies. */
 FILE *pgdump_tmpfile(void);
 
