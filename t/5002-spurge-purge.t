@@ -149,7 +149,7 @@ test_expect_success 'a kept table that references a purged one: refused, nothing
 	pg_sql d3 "alter table customers add column last_bill_id bigint
 		constraint customers_last_bill_id_fkey references bills (id)" >/dev/null &&
 	expect_exit 1 spurge -c "$C" -d d3 --yes &&
-	expect_one_line_error spurge &&
+	tail -n 1 err >last && grep -q "^spurge: kept table" last &&
 	grep "^spurge: kept table customers references purged table bills (foreign key customers_last_bill_id_fkey)" err &&
 	grep -q "add customers to a purged class" err &&
 	test ! -s out &&
