@@ -8,6 +8,7 @@
 #include "branchday.h"
 #include "err.h"
 #include "jsonline.h"
+#include "timestamp.h"
 #include "xalloc.h"
 
 void
@@ -16,12 +17,25 @@ health_init(struct health *h)
 	memset(h, 0, sizeof *h);
 }
 
+/* When the backup was taken: the time in its key, else when it was stored. */
+static int64_t
+taken(const struct listing_entry *e)
+{
+	struct ts_stamp st;
+	long nsec;
+
+	if (ts_find(e->key, e->key_len, &st))
+		return ts_to_utc(&st, &nsec);
+	return e->time;
+}
+
 void
 health_add(struct health *h, const struct listing_entry *e)
 {
-	int newer = h->count == 0 || e->time > h->newest_time;
+	int64_t t = taken(e);
+	int newer = h->count == 0 || t > h->newest_time;
 
-	if (!newer && e->time == h->newest_time) {
+	if (!newer && t == h->newest_time) {
 		size_t n = strlen(h->newest_key);
 		int c = memcmp(e->key, h->newest_key, n < e->key_len ? n : e->key_len);
 
@@ -32,7 +46,7 @@ health_add(struct health *h, const struct listing_entry *e)
 	if (newer) {
 		free(h->newest_key);
 		h->newest_key = xstrndup(e->key, e->key_len);
-		h->newest_time = e->time;
+		h->newest_time = t;
 	}
 }
 

@@ -19,7 +19,11 @@ struct health {
 
 void health_init(struct health *h);
 
-/* Counts e; the newest is the one stored last (the greater key on a tie). */
+/*
+ * Counts e.  The newest is the one taken last: by the time in its key
+ * (timestamp.h, as sprune dates names; a wall-clock time in TZ), else by
+ * the time it was stored; the greater key on a tie.
+ */
 void health_add(struct health *h, const struct listing_entry *e);
 
 /* Hours from the newest backup to now (0 when there is none). */

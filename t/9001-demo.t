@@ -23,4 +23,13 @@ if [ -x "$TEST_ROOT/bin/sprune" ]; then
 		grep -q "^345 of 365 names would be deleted" out
 	'
 fi
+if [ -x "$TEST_ROOT/bin/smetrics" ]; then
+	test_expect_success 'smetrics shows a day'\''s JSON, the health line and the checks' '
+		grep -q "^  \"schema_version\": 1,$" out &&
+		grep -q "^  \"summary_date\": \"2026-02-15\",$" out &&
+		grep -q "^{\"branch_id\":\"branch-demo\",\"count\":[1-9]" out &&
+		grep -q "^strongbox_backups{branch=\"branch-demo\"} [1-9]" out &&
+		grep -q "^{\"name\":\"payments_match_bill\",\"violations\":0}" out
+	'
+fi
 test_done

@@ -177,6 +177,19 @@ if has srestore && [ -n "$ARCHIVE" ]; then
 	q salon_restored "select count(*) as bills, to_char(sum(total_amount) / 100.0, 'FM9,99,99,99,990') as rupees from bills"
 fi
 
+if has smetrics; then
+	step "The day's metrics JSON of the seed, computed by smetrics from the rows"
+	show 'smetrics --date 2026-02-15 | jq .'
+	if has supload; then
+		step "Metrics into the bucket, and the health of the backups there"
+		show 'smetrics --date 2026-02-15 | supload "$BRANCH_ID/metrics/2026-02-15.json" | jq -c "{key, bytes}"'
+		show 'supload -l "$BRANCH_ID/backups/" | smetrics --health --max-age 26'
+		show 'supload -l "$BRANCH_ID/backups/" | smetrics --health --prom | grep -v "^#"'
+	fi
+	step "The integrity report: named checks in one READ ONLY snapshot"
+	show 'smetrics --checks share/strongbox/salon-checks.sql | jq -c "{name, violations}"'
+fi
+
 # smetrics and spurge add their steps here when they land: the day's
 # metrics JSON of 2026-02-15, and a purge --dry-run of salon_restored.
 

@@ -246,17 +246,20 @@ test_listing(void)
 	health_add(&h, &e);
 	parse("b/x_1\t5000000000\t2026-02-16T16:30:00Z", &e);
 	health_add(&h, &e);
+	/* Stored last, but taken before: the key's time wins. */
+	parse("b/x_20260210_220000\t0\t2026-02-17T18:00:00Z", &e);
+	health_add(&h, &e);
 	s = health_json(&h, "b", 1771345800 + 9000);
-	is_str(s, "{\"branch_id\":\"b\",\"count\":3,\"newest_key\":\"b/x_3\","
+	is_str(s, "{\"branch_id\":\"b\",\"count\":4,\"newest_key\":\"b/x_3\","
 	       "\"newest_time\":\"2026-02-17T22:00:00+05:30\",\"age_hours\":2.50,"
 	       "\"total_bytes\":5000000030}",
-	       "health: newest by time then key, age, bytes past 2^32");
+	       "health: newest by the key's time, else stored time, then key; age, bytes");
 	free(s);
 	s = health_prom(&h, "a\"b\\c\n", 1771345800 + 9000);
 	is_str(s,
 	       "# HELP strongbox_backups Backups in the listing.\n"
 	       "# TYPE strongbox_backups gauge\n"
-	       "strongbox_backups{branch=\"a\\\"b\\\\c\\n\"} 3\n"
+	       "strongbox_backups{branch=\"a\\\"b\\\\c\\n\"} 4\n"
 	       "# HELP strongbox_backups_bytes Total size of the backups in the listing, in bytes.\n"
 	       "# TYPE strongbox_backups_bytes gauge\n"
 	       "strongbox_backups_bytes{branch=\"a\\\"b\\\\c\\n\"} 5000000030\n"
