@@ -2,7 +2,10 @@
 # supload benchmark (make bench): 1 GiB from a pipe to the local s3rver,
 # supload against `rclone rcat` to the same server in one run, both with
 # 16 MiB parts and 4 in flight: wall time, CPU seconds (user + system) and
-# peak RSS from /usr/bin/time -v, and supload's ratios to rclone.  Both
+# peak RSS from /usr/bin/time -v, and supload's ratios to rclone.  With
+# the age tool installed, also supload -r (age encryption on the way) and
+# `age -r` alone on the same bytes (to /dev/null), and the cost of
+# encryption: supload -r against supload.  Both
 # talk to s3rver directly (not through the test's verifying front, whose
 # own work would blur the comparison); each object is read back and
 # compared with sha256sum.
@@ -52,16 +55,23 @@ echo "bench: generating $BYTES bytes of input" >&2
 head -c "$BYTES" /dev/urandom >input
 want=$(sha256sum <input | cut -d' ' -f1)
 
-# run NAME CMD...: `cat input | CMD` under /usr/bin/time -v, then reads
-# the object back through rclone and checks its SHA-256.
+# run NAME KEY CMD...: `cat input | CMD` under /usr/bin/time -v, then
+# reads the object KEY back through rclone (decrypted with age when NAME
+# says "age"; KEY "-" stores nothing) and checks its SHA-256.
 run() {
 	name=$1 key=$2
 	shift 2
 	sync
 	cat input | /usr/bin/time -v "$@" >"$name.out" 2>"$name.time"
-	got=$(rclone --config rclone.conf cat "t:$S3_BUCKET/$key" | sha256sum |
-		cut -d' ' -f1)
-	[ "$got" = "$want" ] || { echo "bench: $name stored other bytes" >&2; exit 1; }
+	if [ "$key" != - ]; then
+		case $name in
+		*age*) got=$(rclone --config rclone.conf cat "t:$S3_BUCKET/$key" |
+			age -d -i age.key | sha256sum | cut -d' ' -f1) ;;
+		*) got=$(rclone --config rclone.conf cat "t:$S3_BUCKET/$key" |
+			sha256sum | cut -d' ' -f1) ;;
+		esac
+		[ "$got" = "$want" ] || { echo "bench: $name stored other bytes" >&2; exit 1; }
+	fi
 	wall=$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' \
 		"$name.time" | awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; print s }')
 	cpu=$(awk -F': ' '/User time|System time/ { s += $2 } END { print s }' \
@@ -75,6 +85,15 @@ run supload bench/supload supload --part-size 16MiB -j 4 bench/supload >results
 echo "bench: rclone rcat" >&2
 run rclone bench/rclone rclone --config rclone.conf rcat --s3-chunk-size 16M \
 	--s3-upload-concurrency 4 "t:$S3_BUCKET/bench/rclone" >>results
+if command -v age >/dev/null; then
+	age-keygen -o age.key 2>/dev/null
+	recipient=$(age-keygen -y age.key)
+	echo "bench: supload -r (age)" >&2
+	run supload-age bench/supload-age supload --part-size 16MiB -j 4 \
+		-r "$recipient" bench/supload-age >>results
+	echo "bench: age -r alone" >&2
+	run age-alone - sh -c "age -r $recipient >/dev/null" >>results
+fi
 
 mkdir -p "$(dirname "$OUT")"
 awk -v bytes="$BYTES" '
@@ -87,4 +106,7 @@ awk -v bytes="$BYTES" '
 			printf "| %s | %.2f | %.2f | %d |\n", name[i], wall[i], cpu[i], rss[i]
 		printf "| supload / rclone | %.2f | %.2f | %.2f |\n",
 			wall[1] / wall[2], cpu[1] / cpu[2], rss[1] / rss[2]
+		if (NR >= 4)
+			printf "| supload -r / supload (encryption) | %.2f | %.2f | %.2f |\n",
+				wall[3] / wall[1], cpu[3] / cpu[1], rss[3] / rss[1]
 	}' results | tee "$OUT"
