@@ -30,6 +30,7 @@
 #include "pgdump.h"
 #include "pgopts.h"
 #include "snapshot.h"
+#include "minisign.h"
 #include "xalloc.h"
 
 #define DEFAULT_CHUNK_SIZE (4u << 20)
@@ -39,6 +40,8 @@
 static struct snapshot_opts opt;
 static struct archive_compression comp;
 static int progress;
+
+static struct minisign_sec *sign_key; /* --sign-key, or NULL */
 
 static struct snapshot *snap;
 static struct archive_writer *writer;
@@ -51,7 +54,8 @@ usage(void)
 	       "             [-Z zstd[:LEVEL]|gzip[:LEVEL]|none]\n"
 	       "             [-t PATTERN]... [-T PATTERN]... [-j JOBS]\n"
 	       "             [--chunk-size BYTES] [--split-size BYTES] [--data-only]\n"
-	       "             [--lock-timeout DURATION] [--progress] [DBNAME]\n"
+	       "             [--lock-timeout DURATION] [--progress] [--sign-key FILE]\n"
+	       "             [DBNAME]\n"
 	       "\n"
 	       "Writes one consistent snapshot of a PostgreSQL database to stdout\n"
 	       "as a strongbox archive.\n"
@@ -72,6 +76,8 @@ usage(void)
 	       "      --lock-timeout DURATION  wait at most this long for a lock\n"
 	       "                           (ms, s or min; default 30s)\n"
 	       "      --progress           report progress on stderr\n"
+	       "      --sign-key FILE      sign the manifest and the trailer with this\n"
+	       "                           minisign secret key (default $BACKUP_SIGN_KEY)\n"
 	       "  -?, --help               this help\n"
 	       "      --version            the version\n");
 }
@@ -129,6 +135,21 @@ add_json(const char *name, json_t *j)
 	len = strlen(s);
 	s[len] = '\n';
 	archive_writer_add(writer, name, s, len + 1);
+	if (sign_key && (strcmp(name, ARCHIVE_MEMBER_MANIFEST) == 0 ||
+	                 strcmp(name, ARCHIVE_MEMBER_TRAILER) == 0)) {
+		/* minisign's own trusted comment, naming the member */
+		char *tc = xasprintf("timestamp:%lld\tfile:%s\thashed",
+		                     (long long)time(NULL), name);
+		char *sig = minisign_sign(sign_key, s, len + 1, tc);
+		char *signame = xasprintf("%s%s", name, ARCHIVE_SIG_SUFFIX);
+
+		if (sig == NULL)
+			die(EXIT_FAIL, "cannot sign %s: OpenSSL failed", name);
+		archive_writer_add(writer, signame, sig, strlen(sig));
+		free(signame);
+		free(sig);
+		free(tc);
+	}
 	free(s);
 }
 
@@ -229,7 +250,7 @@ main(int argc, char **argv)
 {
 	enum {
 		OPT_CHUNK = 256, OPT_HELP, OPT_LOCK_TIMEOUT, OPT_PROGRESS,
-		OPT_SPLIT, OPT_VERSION
+		OPT_SIGN_KEY, OPT_SPLIT, OPT_VERSION
 	};
 	static const char optstring[] = "?a" PGOPTS_SHORT "j:T:t:Z:";
 	static const struct option longopts[] = {
@@ -242,6 +263,7 @@ main(int argc, char **argv)
 		{"jobs", required_argument, NULL, 'j'},
 		{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
+		{"sign-key", required_argument, NULL, OPT_SIGN_KEY},
 		{"split-size", required_argument, NULL, OPT_SPLIT},
 		{"table", required_argument, NULL, 't'},
 		{"version", no_argument, NULL, OPT_VERSION},
@@ -252,6 +274,7 @@ main(int argc, char **argv)
 	struct pgdump_child pre, post;
 	time_t start = time(NULL);
 	char *created;
+	const char *sign_path = NULL;
 	json_t *manifest, *trailer;
 	struct pgopts conn = {0};
 	char *conninfo;
@@ -316,6 +339,9 @@ main(int argc, char **argv)
 		case OPT_PROGRESS:
 			progress = 1;
 			break;
+		case OPT_SIGN_KEY:
+			sign_path = optarg;
+			break;
 		case OPT_SPLIT:
 			opt.split_size = parse_size(optarg);
 			break;
@@ -343,6 +369,16 @@ main(int argc, char **argv)
 			die_usage("invalid table pattern: '%s'", p);
 		free(s);
 		free(n);
+	}
+	if (sign_path == NULL && getenv("BACKUP_SIGN_KEY") &&
+	    *getenv("BACKUP_SIGN_KEY"))
+		sign_path = getenv("BACKUP_SIGN_KEY");
+	if (sign_path) {
+		char why[512];
+
+		sign_key = xmalloc(sizeof *sign_key);
+		if (minisign_sec_read(sign_path, sign_key, why, sizeof why) < 0)
+			die(EXIT_FAIL, "cannot use the signing key: %s", why);
 	}
 	if (isatty(STDOUT_FILENO))
 		die_usage("refusing to write an archive to a terminal: redirect "
@@ -439,6 +475,10 @@ main(int argc, char **argv)
 	json_decref(manifest);
 	json_decref(trailer);
 	pgconn_free_env(env);
+	if (sign_key) {
+		OPENSSL_cleanse(sign_key, sizeof *sign_key);
+		free(sign_key);
+	}
 	pgopts_free(conninfo);
 	free(conn.dbname_copy);
 	free(pgdump);

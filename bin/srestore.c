@@ -20,6 +20,7 @@
 
 #include "archive_read.h"
 #include "err.h"
+#include "minisign.h"
 #include "pgconn.h"
 #include "restore.h"
 #include "sqlscript.h"
@@ -29,13 +30,14 @@ enum mode { M_RESTORE, M_CHECK, M_LIST, M_DRY_RUN, M_SQL };
 
 static struct restore_opts opt;
 static enum mode mode;
+static struct minisign_pub *verify_key; /* --verify-key, or NULL */
 
 static void
 usage(FILE *fp)
 {
 	fprintf(fp,
 	        "usage: srestore [-d CONNINFO|URL] [--clean | --data-only] [-t PATTERN]...\n"
-	        "                [--progress] < ARCHIVE\n"
+	        "                [--progress] [--verify-key PUBFILE] < ARCHIVE\n"
 	        "       srestore --check | --list | --sql [-t PATTERN]... < ARCHIVE\n"
 	        "       srestore --dry-run [-d CONNINFO|URL] [--clean | --data-only]\n"
 	        "                [-t PATTERN]... < ARCHIVE\n"
@@ -52,6 +54,8 @@ usage(FILE *fp)
 	        "      --dry-run          check that the restore would work, change nothing\n"
 	        "      --sql              the archive as a plain SQL script for psql\n"
 	        "  -P, --progress         progress on stderr (default when it is a tty)\n"
+	        "      --verify-key PUBFILE  accept only archives signed with this\n"
+	        "                         minisign key (default $BACKUP_SIGN_PUBKEY)\n"
 	        "  -h, --help             this help\n"
 	        "      --version          the version\n");
 }
@@ -135,7 +139,7 @@ check_archive(struct archive_reader *r, bool list)
 			json_decref(o);
 		}
 	} else {
-		o = json_pack("{s:b,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I}",
+		o = json_pack("{s:b,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:s}",
 		              "ok", 1, "format", "strongbox", "version", m->version,
 		              "created", m->created, "tool", m->tool, "database",
 		              m->database, "server_version", m->server_version,
@@ -143,7 +147,9 @@ check_archive(struct archive_reader *r, bool list)
 		              (json_int_t)m->ntables, "rows", (json_int_t)as.rows,
 		              "bytes", (json_int_t)as.data_bytes, "members",
 		              (json_int_t)as.members + 1, "input_bytes",
-		              (json_int_t)as.input_bytes);
+		              (json_int_t)as.input_bytes, "signatures",
+		              verify_key ? "verified"
+		              : archive_reader_signatures(r) ? "not checked" : "none");
 		s = json_dumps(o, JSON_COMPACT);
 		puts(s);
 		free(s);
@@ -335,7 +341,8 @@ print_sql(struct archive_reader *r)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_LIST, OPT_DRY_RUN, OPT_SQL, OPT_VERSION };
+	enum { OPT_CHECK = 256, OPT_LIST, OPT_DRY_RUN, OPT_SQL, OPT_VERIFY_KEY,
+	       OPT_VERSION };
 	static const struct option longopts[] = {
 		{"data-only", no_argument, NULL, 'a'},
 		{"check", no_argument, NULL, OPT_CHECK},
@@ -347,12 +354,14 @@ main(int argc, char **argv)
 		{"progress", no_argument, NULL, 'P'},
 		{"sql", no_argument, NULL, OPT_SQL},
 		{"table", required_argument, NULL, 't'},
+		{"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	unsigned char prefix[8];
 	size_t plen = 0;
 	struct archive_reader *r;
+	const char *key_path = NULL;
 	int c, nmodes = 0;
 
 	err_init(argv[0]);
@@ -398,6 +407,9 @@ main(int argc, char **argv)
 			mode = M_SQL;
 			nmodes++;
 			break;
+		case OPT_VERIFY_KEY:
+			key_path = optarg;
+			break;
 		case OPT_VERSION:
 			print_version();
 		default:
@@ -420,6 +432,16 @@ main(int argc, char **argv)
 		opt.progress = true;
 	if (isatty(0))
 		die_usage("the archive is read on stdin, which is a terminal");
+	if (key_path == NULL && getenv("BACKUP_SIGN_PUBKEY") &&
+	    *getenv("BACKUP_SIGN_PUBKEY"))
+		key_path = getenv("BACKUP_SIGN_PUBKEY");
+	if (key_path) {
+		char why[512];
+
+		verify_key = xmalloc(sizeof *verify_key);
+		if (minisign_pub_read(key_path, verify_key, why, sizeof why) < 0)
+			die(EXIT_FAIL, "cannot use the verification key: %s", why);
+	}
 
 	/* pg_dump -Fc archives start with "PGDMP". */
 	while (plen < 5) {
@@ -439,6 +461,9 @@ main(int argc, char **argv)
 		               "the way: supload -g KEY --identity FILE | srestore, "
 		               "or age -d -i FILE | srestore");
 	if (plen == 5 && memcmp(prefix, "PGDMP", 5) == 0) {
+		if (verify_key)
+			die(EXIT_FAIL, "a pg_dump archive carries no signature: "
+			               "refused, a signature is required");
 		if (mode != M_RESTORE || opt.data_only || opt.npatterns)
 			die(EXIT_FAIL, "a pg_dump archive can only be restored whole "
 			               "(with or without --clean): use pg_restore for more");
@@ -448,6 +473,8 @@ main(int argc, char **argv)
 	}
 
 	r = archive_reader_new_fd(0, prefix, plen);
+	if (verify_key)
+		archive_reader_require_signatures(r, verify_key);
 	switch (mode) {
 	case M_CHECK:
 		check_archive(r, false);

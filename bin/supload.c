@@ -24,6 +24,7 @@
 #include "err.h"
 #include "keyfile.h"
 #include "lineio.h"
+#include "minisign.h"
 #include "target.h"
 #include "xalloc.h"
 
@@ -53,6 +54,10 @@ usage(void)
 	       "      --expected-size SIZE  pick a part size for this much input\n"
 	       "  -j, --concurrency N     parts in flight (default 4)\n"
 	       "      --verify-archive    store only a complete strongbox archive\n"
+	       "      --verify-key PUBFILE  with --verify-archive: and signed with "
+	       "this\n"
+	       "                          minisign key (default "
+	       "$BACKUP_SIGN_PUBKEY)\n"
 	       "  -r, --recipient AGE1... encrypt to this age recipient "
 	       "(repeatable)\n"
 	       "  -R, --recipients-file FILE  encrypt to the recipients in FILE\n"
@@ -222,6 +227,7 @@ struct keys {
 	size_t nr;
 	struct age_identity *id;
 	size_t nid;
+	struct minisign_pub *sign_pub; /* --verify-archive checks signatures */
 };
 
 /* What accept_encrypted() finishes: the encryption, then the probe. */
@@ -266,7 +272,7 @@ do_put(struct target *t, const char *key, long long part_size,
 	json_t *j;
 
 	if (verify) {
-		probe = archive_probe_start();
+		probe = archive_probe_start_signed(k->sign_pub);
 		o.tap = tap_probe;
 		o.accept = accept_probe;
 		o.ctx = probe;
@@ -598,6 +604,7 @@ main(int argc, char **argv)
 {
 	enum { OPT_DRY_RUN = 256, OPT_EXPECTED, OPT_JSON, OPT_PART,
 		OPT_PROGRESS, OPT_RETRIES, OPT_STALE, OPT_TIMEOUT, OPT_VERIFY,
+		OPT_VERIFY_KEY,
 		OPT_VERSION };
 	static const struct option longopts[] = {
 		{"concurrency", required_argument, NULL, 'j'},
@@ -618,6 +625,7 @@ main(int argc, char **argv)
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"verbose", no_argument, NULL, 'v'},
 		{"verify-archive", no_argument, NULL, OPT_VERIFY},
+		{"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
@@ -628,7 +636,7 @@ main(int argc, char **argv)
 	int show_progress = isatty(STDERR_FILENO);
 	struct target *t;
 	struct keys keys = {0};
-	const char *identity = NULL;
+	const char *identity = NULL, *verify_key = NULL;
 
 	err_init(argv[0]);
 	opterr = 0;
@@ -694,6 +702,9 @@ main(int argc, char **argv)
 		case OPT_VERIFY:
 			verify = 1;
 			break;
+		case OPT_VERIFY_KEY:
+			verify_key = optarg;
+			break;
 		case OPT_VERSION:
 			print_version();
 		default:
@@ -712,6 +723,8 @@ main(int argc, char **argv)
 	if (mode != 'p' && (verify || part_size || expected >= 0))
 		die_usage("--verify-archive, --part-size and --expected-size go "
 			"with a put");
+	if (verify_key && !verify)
+		die_usage("--verify-key goes with --verify-archive");
 	if (mode != 'p' && keys.nr)
 		die_usage("--recipient and --recipients-file go with a put");
 	if (mode != 'g' && identity)
@@ -748,6 +761,15 @@ main(int argc, char **argv)
 	t = target_from_env(&tun);
 	if (mode == 'p')
 		env_recipients(&keys, t);
+	if (verify && !verify_key)
+		verify_key = env("BACKUP_SIGN_PUBKEY");
+	if (verify_key) {
+		char why[512];
+		keys.sign_pub = xmalloc(sizeof *keys.sign_pub);
+		if (minisign_pub_read(verify_key, keys.sign_pub, why,
+			sizeof why) < 0)
+			die(EXIT_FAIL, "cannot use the verification key: %s", why);
+	}
 	if (mode == 'g' && !identity)
 		identity = env("BACKUP_AGE_IDENTITY");
 	if (identity)
@@ -771,6 +793,7 @@ main(int argc, char **argv)
 	}
 	target_free(t);
 	free(keys.r);
+	free(keys.sign_pub);
 	if (keys.id)
 		OPENSSL_cleanse(keys.id, keys.nid * sizeof *keys.id);
 	free(keys.id);

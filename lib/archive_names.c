@@ -129,6 +129,10 @@ archive_names_classify(const char *name, char **dir, unsigned long *chunk)
 		return ARCHIVE_MEMBER_IS_POST_DATA;
 	if (!strcmp(name, ARCHIVE_MEMBER_TRAILER))
 		return ARCHIVE_MEMBER_IS_TRAILER;
+	if (!strcmp(name, ARCHIVE_MEMBER_MANIFEST_SIG))
+		return ARCHIVE_MEMBER_IS_MANIFEST_SIG;
+	if (!strcmp(name, ARCHIVE_MEMBER_TRAILER_SIG))
+		return ARCHIVE_MEMBER_IS_TRAILER_SIG;
 	if (strncmp(name, "data/", 5) != 0)
 		return ARCHIVE_MEMBER_UNKNOWN;
 	d = name + 5;

@@ -21,6 +21,10 @@
 #define ARCHIVE_MEMBER_SEQUENCES "data/sequences.json"
 #define ARCHIVE_MEMBER_POST_DATA "schema/post-data.sql"
 #define ARCHIVE_MEMBER_TRAILER "strongbox/trailer.json"
+/* minisign signatures (minisign.h), each right after the member it signs */
+#define ARCHIVE_SIG_SUFFIX ".minisig"
+#define ARCHIVE_MEMBER_MANIFEST_SIG "strongbox/manifest.json.minisig"
+#define ARCHIVE_MEMBER_TRAILER_SIG "strongbox/trailer.json.minisig"
 
 enum archive_member_kind {
 	ARCHIVE_MEMBER_UNKNOWN = 0, /* not a name of the format */
@@ -29,7 +33,9 @@ enum archive_member_kind {
 	ARCHIVE_MEMBER_IS_CHUNK, /* data/<dir>/<NNNNNN>.copy */
 	ARCHIVE_MEMBER_IS_SEQUENCES,
 	ARCHIVE_MEMBER_IS_POST_DATA,
-	ARCHIVE_MEMBER_IS_TRAILER
+	ARCHIVE_MEMBER_IS_TRAILER,
+	ARCHIVE_MEMBER_IS_MANIFEST_SIG,
+	ARCHIVE_MEMBER_IS_TRAILER_SIG
 };
 
 /*

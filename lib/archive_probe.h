@@ -21,6 +21,17 @@ struct archive_probe;
 /* Starts a probe (a pipe and a reader thread).  Dies if it cannot. */
 struct archive_probe *archive_probe_start(void);
 
+struct minisign_pub;
+
+/*
+ * Like archive_probe_start(), and the archive must also be signed with
+ * key (minisign.h): strongbox/manifest.json.minisig right after the
+ * manifest and strongbox/trailer.json.minisig right after the trailer,
+ * both verified.  Without a key, a trailer's signature member is allowed
+ * after the trailer and not checked.
+ */
+struct archive_probe *archive_probe_start_signed(const struct minisign_pub *key);
+
 /*
  * Hands the next len bytes of the stream to the probe; blocks while the
  * reader catches up.  After the reader has decided (say, the stream is

@@ -18,6 +18,7 @@
 #include "archive_names.h"
 #include "sqlguard.h"
 #include "err.h"
+#include "minisign.h"
 #include "xalloc.h"
 
 #define IO_BLOCK (256 * 1024)        /* bytes read from the fd at a time */
@@ -72,6 +73,14 @@ struct archive_reader {
 	char *post_data;      /* held back until the trailer verified */
 	size_t post_len;
 	int eod_state;        /* of the chunk being read, see eod_scan() */
+
+	/* signatures (minisign.h) */
+	bool require_sig;
+	struct minisign_pub key;
+	enum archive_member_kind last_kind, await_sig;
+	char *signed_buf; /* the member the awaited signature signs */
+	size_t signed_len;
+	int nsigs;
 	unsigned char *block; /* reused in unthreaded mode */
 
 	/* statistics */
@@ -1007,10 +1016,29 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 		return fail(r, "not a strongbox archive (first member is \"%s\", not %s)",
 		            name, ARCHIVE_MEMBER_MANIFEST);
 	}
-	if (r->phase == PH_TRAILER) {
+	if (r->await_sig && kind != r->await_sig) {
+		free(dir);
+		return fail(r, "archive is not signed (%s, not %s, follows %s): "
+		            "refused, a signature is required",
+		            name, r->await_sig == ARCHIVE_MEMBER_IS_MANIFEST_SIG
+		                      ? ARCHIVE_MEMBER_MANIFEST_SIG
+		                      : ARCHIVE_MEMBER_TRAILER_SIG,
+		            r->await_sig == ARCHIVE_MEMBER_IS_MANIFEST_SIG
+		                ? ARCHIVE_MEMBER_MANIFEST
+		                : ARCHIVE_MEMBER_TRAILER);
+	}
+	if (r->phase == PH_TRAILER && (kind != ARCHIVE_MEMBER_IS_TRAILER_SIG ||
+	                               r->last_kind != ARCHIVE_MEMBER_IS_TRAILER)) {
 		free(dir);
 		return fail(r, "archive is corrupt (member %s after the trailer)", name);
 	}
+	if ((kind == ARCHIVE_MEMBER_IS_MANIFEST_SIG &&
+	     r->last_kind != ARCHIVE_MEMBER_IS_MANIFEST) ||
+	    (kind == ARCHIVE_MEMBER_IS_TRAILER_SIG &&
+	     r->last_kind != ARCHIVE_MEMBER_IS_TRAILER))
+		return fail(r, "archive is corrupt (member %s out of order: it "
+		            "must follow the member it signs)", name);
+	r->last_kind = kind;
 	if (kind == ARCHIVE_MEMBER_UNKNOWN)
 		return fail(r, "archive is corrupt (unknown member \"%s\")", name);
 	if (archive_entry_filetype(e) != AE_IFREG) {
@@ -1026,12 +1054,46 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 		if (read_whole(r, name, &buf, &len) < 0)
 			return -1;
 		rc = parse_manifest(r, buf, len);
-		free(buf);
+		if (rc < 0 || !r->require_sig)
+			free(buf);
 		if (rc < 0)
 			return -1;
 		r->phase = r->m->data_only ? PH_DATA : PH_MANIFEST;
+		if (r->require_sig) {
+			/* Nothing is delivered before its signature checked. */
+			r->signed_buf = buf;
+			r->signed_len = len;
+			r->await_sig = ARCHIVE_MEMBER_IS_MANIFEST_SIG;
+			return 0;
+		}
 		ev.type = AR_MANIFEST;
 		return emit(r, &ev, NULL);
+	case ARCHIVE_MEMBER_IS_MANIFEST_SIG:
+	case ARCHIVE_MEMBER_IS_TRAILER_SIG:
+		if (read_whole(r, name, &buf, &len) < 0)
+			return -1;
+		r->nsigs++;
+		if (r->require_sig) {
+			char why[300];
+			rc = minisign_verify(&r->key, r->signed_buf, r->signed_len,
+			                     buf, len, NULL, why, sizeof why);
+			free(r->signed_buf);
+			r->signed_buf = NULL;
+			r->await_sig = ARCHIVE_MEMBER_UNKNOWN;
+			if (rc < 0) {
+				free(buf);
+				return fail(r, "the signature of %s: %s: refused",
+				            kind == ARCHIVE_MEMBER_IS_MANIFEST_SIG
+				                ? ARCHIVE_MEMBER_MANIFEST
+				                : ARCHIVE_MEMBER_TRAILER, why);
+			}
+		}
+		free(buf);
+		if (kind == ARCHIVE_MEMBER_IS_MANIFEST_SIG && r->require_sig) {
+			ev.type = AR_MANIFEST;
+			return emit(r, &ev, NULL);
+		}
+		return 0;
 	case ARCHIVE_MEMBER_IS_PRE_DATA:
 	case ARCHIVE_MEMBER_IS_POST_DATA:
 		if (kind == ARCHIVE_MEMBER_IS_PRE_DATA ? r->phase != PH_MANIFEST
@@ -1110,10 +1172,18 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 			r->nmembers = n0;
 		}
 		rc = verify_trailer(r, buf, len);
-		free(buf);
-		if (rc < 0)
+		if (rc < 0) {
+			free(buf);
 			return -1;
+		}
 		r->phase = PH_TRAILER;
+		if (r->require_sig) {
+			r->signed_buf = buf;
+			r->signed_len = len;
+			r->await_sig = ARCHIVE_MEMBER_IS_TRAILER_SIG;
+			return 0;
+		}
+		free(buf);
 		return 0;
 	default:
 		free(dir);
@@ -1141,6 +1211,12 @@ produce(struct archive_reader *r)
 		if ((rc = do_member(r, e)) != 0)
 			return rc;
 	}
+	if (r->await_sig)
+		return fail(r, "archive is not signed (it ends without %s): "
+		            "refused, a signature is required",
+		            r->await_sig == ARCHIVE_MEMBER_IS_MANIFEST_SIG
+		                ? ARCHIVE_MEMBER_MANIFEST_SIG
+		                : ARCHIVE_MEMBER_TRAILER_SIG);
 	switch (r->phase) {
 	case PH_START:
 		return fail(r, "not a strongbox archive (empty input)");
@@ -1305,10 +1381,25 @@ archive_reader_find_table(const struct ar_manifest *m, const char *schema,
 }
 
 void
+archive_reader_require_signatures(struct archive_reader *r,
+                                  const struct minisign_pub *pk)
+{
+	r->require_sig = true;
+	r->key = *pk;
+}
+
+int
+archive_reader_signatures(const struct archive_reader *r)
+{
+	return r->nsigs;
+}
+
+void
 archive_reader_free(struct archive_reader *r)
 {
 	if (r == NULL)
 		return;
+	free(r->signed_buf);
 	archive_read_free(r->a);
 	if (r->m != NULL) {
 		for (size_t i = 0; i < r->m->ntables && r->table_sha; i++)

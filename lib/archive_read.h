@@ -146,6 +146,23 @@ struct archive_reader *archive_reader_new_memory(const void *buf, size_t len);
 int archive_reader_run(struct archive_reader *r, bool threaded,
                      size_t queue_bytes, ar_callback cb, void *ctx);
 
+struct minisign_pub;
+
+/*
+ * Makes r demand minisign signatures by pk (copied): the manifest's member
+ * strongbox/manifest.json.minisig right after it, checked before
+ * AR_MANIFEST is delivered (so nothing of the archive is acted on
+ * unsigned), and the trailer's, checked before AR_TRAILER.  An unsigned
+ * archive, another key or a bad signature makes archive_reader_run()
+ * fail.  Without it, signature members are accepted in their places and
+ * not checked.  Call before archive_reader_run().
+ */
+void archive_reader_require_signatures(struct archive_reader *r,
+                                       const struct minisign_pub *pk);
+
+/* How many signature members were read (and, if required, verified). */
+int archive_reader_signatures(const struct archive_reader *r);
+
 /* Why archive_reader_run() returned -1: one line, no program name. */
 const char *archive_reader_error(const struct archive_reader *r);
 

@@ -18,6 +18,13 @@ if [ -x "$TEST_ROOT/bin/sdump" ] && [ -x "$TEST_ROOT/bin/srestore" ]; then
 		grep -q "every table has the same rows" out
 	'
 fi
+if [ -x "$TEST_ROOT/bin/supload" ] && command -v age >/dev/null &&
+	command -v minisign >/dev/null; then
+	test_expect_success 'the encrypted, signed backup restores' '
+		grep -q "^decrypted, signature verified, restored" out &&
+		grep -q "\"signatures\":\"verified\"" out
+	'
+fi
 if [ -x "$TEST_ROOT/bin/sprune" ]; then
 	test_expect_success 'sprune keeps the seed'\''s 7 + 4 + 12 of a year of names' '
 		grep -q "^345 of 365 names would be deleted" out

@@ -65,4 +65,15 @@ test_expect_success 'truncated at a chunk boundary: srestore rolls back' '
 	test "$(cat get.rc)" = 1 && grep -q truncated get.err &&
 	test "$(count dst)" = 10000
 '
+test_expect_success 'nightly-backup.sh encrypts and signs from the environment' '
+	minisign -G -W -p k.pub -s k.key >/dev/null && chmod 600 k.key &&
+	DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/src" BRANCH_ID=b1 \
+		BACKUP_AGE_RECIPIENTS="$R" BACKUP_SIGN_KEY=k.key BACKUP_SIGN_PUBKEY=k.pub \
+		"$TEST_ROOT/share/strongbox/nightly-backup.sh" >out &&
+	jq -e ".encrypted and .recipients == 1" out &&
+	key=$(jq -r .key out) &&
+	pg_createdb dst5 &&
+	supload -g -i id "$key" | srestore -d dst5 --verify-key k.pub >/dev/null &&
+	test "$(count dst5)" = 20000
+'
 test_done

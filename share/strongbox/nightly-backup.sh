@@ -15,6 +15,10 @@
 # while supload succeeded anyway (it cannot, short of a dump that fails
 # after its trailer), the object is deleted.
 #
+# Encryption and signatures come from the environment file: sdump signs
+# with BACKUP_SIGN_KEY, supload encrypts to BACKUP_AGE_RECIPIENTS (or
+# BACKUP_AGE_RECIPIENTS_FILE) and checks the signatures with
+# BACKUP_SIGN_PUBKEY (see strongbox(7)).
 # supload's JSON report goes to stdout.  Exit status: 0 ok; 75 when a
 # retry later may succeed (a server down); 1 otherwise.
 set -u

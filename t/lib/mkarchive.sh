@@ -11,6 +11,9 @@
 # else sorted.  MKARCHIVE_NO_TRAILER=1 leaves the trailer out.  The
 # manifest gets pre-data's SHA-256 ("pre_data_sha256") as sdump writes it,
 # unless MKARCHIVE_NO_PRE_DATA_SHA=1.
+# strongbox/manifest.json.minisig and strongbox/trailer.json.minisig, when
+# present, go right after the member they sign (as they are: a trailer's
+# signature does not match the trailer made here).
 
 # _mk_sha FILE...: hex SHA-256 of the files concatenated.
 _mk_sha() {
@@ -28,6 +31,8 @@ mkarchive_pack() {
 		fi
 		: >.members
 		echo strongbox/manifest.json >>.members
+		[ -f strongbox/manifest.json.minisig ] &&
+			echo strongbox/manifest.json.minisig >>.members
 		[ -f schema/pre-data.sql ] && echo schema/pre-data.sql >>.members
 		if [ -f chunks.list ]; then
 			cat chunks.list >>.members
@@ -74,6 +79,8 @@ mkarchive_pack() {
 			  finished: "2026-11-29T22:10:00+00:00", tables: $t, members: $m}' \
 			>strongbox/trailer.json
 		[ -n "${MKARCHIVE_NO_TRAILER:-}" ] || echo strongbox/trailer.json >>.members
+		[ -n "${MKARCHIVE_NO_TRAILER:-}" ] || [ ! -f strongbox/trailer.json.minisig ] ||
+			echo strongbox/trailer.json.minisig >>.members
 		tar --format=pax --pax-option=delete=atime,delete=ctime --owner=0 --group=0 --numeric-owner --mode=0644 \
 			--mtime=@1780000000 --no-recursion -cf - -T .members
 	)
