@@ -67,11 +67,15 @@ test_expect_success 'the JSON lists children before parents' '
 	test "$(grep -n "^payments$" order | cut -d: -f1)" -lt "$(grep -n "^bills$" order | cut -d: -f1)" &&
 	test "$(grep -n "^bills$" order | cut -d: -f1)" -lt "$(grep -n "^appointments$" order | cut -d: -f1)"
 '
+bills_locked() {
+	test "$(pg_sql d1 "select count(*) from pg_locks
+		where mode = 'ExclusiveLock' and relation = 'bills'::regclass")" = 1
+}
 test_expect_success 'the dry run takes no lock beyond ACCESS SHARE' '
 	{ psql -X -q -d d1 -c "begin" -c "lock table bills, payments, audit_logs in exclusive mode" \
 		-c "select pg_sleep(30)" >/dev/null 2>&1 & } &&
 	holder=$! &&
-	wait_for 20 test "$(pg_sql d1 "select count(*) from pg_locks where mode = '"'"'ExclusiveLock'"'"' and relation = '"'"'bills'"'"'::regclass")" = 1 &&
+	wait_for 20 bills_locked &&
 	expect_exit 0 spurge -c "$C" -d d1 --dry-run --lock-timeout 2s &&
 	pg_sql d1 "select pg_terminate_backend(pid) from pg_stat_activity
 		where query like '"'"'select pg_sleep(30)%'"'"'" >/dev/null &&
