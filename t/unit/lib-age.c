@@ -472,7 +472,9 @@ test_cli_interop(void)
 		f = fopen(path, "wb");
 		fwrite(c.p, 1, c.len, f);
 		fclose(f);
-		f = fopen(xasprintf("%s/want", dir), "wb");
+		free(path);
+		path = xasprintf("%s/want", dir);
+		f = fopen(path, "wb");
 		fwrite(p, 1, n, f);
 		fclose(f);
 		snprintf(cmd, sizeof cmd, "age -d -i %s/id%d %s/f.age | cmp -s - "
