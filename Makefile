@@ -133,6 +133,7 @@ FUZZ_TIME ?= 60
 FUZZ_CC ?= clang
 FUZZ_BIN = build/fuzz/archive_read_fuzz
 FUZZ_SRC = fuzz/archive_read_fuzz.c lib/archive_read.c lib/archive_names.c \
+	lib/monotime.c lib/sha256.c \
 	lib/sqlscript.c lib/err.c lib/xalloc.c
 
 $(FUZZ_BIN): $(FUZZ_SRC) $(HEADERS)

@@ -25,10 +25,13 @@
 #include "cancel.h"
 #include "duration.h"
 #include "err.h"
+#include "monotime.h"
 #include "namepattern.h"
 #include "pgconn.h"
 #include "pgdump.h"
 #include "pgopts.h"
+#include "progress.h"
+#include "size.h"
 #include "snapshot.h"
 #include "minisign.h"
 #include "xalloc.h"
@@ -80,31 +83,6 @@ usage(void)
 	       "                           minisign secret key (default $BACKUP_SIGN_KEY)\n"
 	       "  -?, --help               this help\n"
 	       "      --version            the version\n");
-}
-
-static size_t
-parse_size(const char *s)
-{
-	char *end;
-	unsigned long long v;
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno || end == s || s[0] == '-')
-		die_usage("invalid size: '%s'", s);
-	switch (*end) {
-	case 'k': case 'K': v <<= 10; end++; break;
-	case 'm': case 'M': v <<= 20; end++; break;
-	case 'g': case 'G': v <<= 30; end++; break;
-	default: break;
-	}
-	if (*end == 'i' && end[-1] != *s)
-		end++;
-	if ((*end == 'B' || *end == 'b') && end[1] == '\0')
-		end++;
-	if (*end != '\0' || v == 0 || v > (1ull << 30))
-		die_usage("invalid size: '%s' (1 byte to 1G)", s);
-	return (size_t)v;
 }
 
 static char *
@@ -161,23 +139,13 @@ static struct {
 	pthread_cond_t cv;
 	int stop;
 	int tty;
-	struct timespec start;
+	double start;
 } prog = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
-
-static double
-elapsed(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)(now.tv_sec - prog.start.tv_sec) +
-	       (double)(now.tv_nsec - prog.start.tv_nsec) / 1e9;
-}
 
 static void
 print_progress(int last)
 {
-	double s = elapsed();
+	double s = monotime_now() - prog.start;
 	unsigned done;
 	size_t ntables;
 	unsigned long long rows, bytes;
@@ -189,13 +157,10 @@ print_progress(int last)
 	snapshot_progress(snap, &done, &ntables, &rows, &bytes);
 	mib = (double)bytes / 1048576.0;
 
-	fprintf(stderr,
-	        "%s%s: %u/%zu tables, %llu rows, %.1f MiB read, %.1f MiB "
-	        "written, %.1f MiB/s%s",
-	        prog.tty ? "\r" : "", err_progname(),
-	        done, ntables, rows, mib, out, s > 0 ? mib / s : 0.0,
-	        prog.tty && !last ? "\033[K" : "\n");
-	fflush(stderr);
+	progress_line(prog.tty, last,
+	              "%u/%zu tables, %llu rows, %.1f MiB read, %.1f MiB "
+	              "written, %.1f MiB/s",
+	              done, ntables, rows, mib, out, s > 0 ? mib / s : 0.0);
 }
 
 static void *
@@ -330,7 +295,7 @@ main(int argc, char **argv)
 				          optarg);
 			break;
 		case OPT_CHUNK:
-			opt.chunk_size = parse_size(optarg);
+			opt.chunk_size = size_option("--chunk-size", optarg, 1, 1u << 30);
 			break;
 		case OPT_LOCK_TIMEOUT:
 			opt.lock_timeout_ms =
@@ -343,7 +308,7 @@ main(int argc, char **argv)
 			sign_path = optarg;
 			break;
 		case OPT_SPLIT:
-			opt.split_size = parse_size(optarg);
+			opt.split_size = size_option("--split-size", optarg, 1, 1u << 30);
 			break;
 		case OPT_VERSION:
 			print_version();
@@ -435,7 +400,7 @@ main(int argc, char **argv)
 		add_json(ARCHIVE_MEMBER_MANIFEST, manifest);
 	}
 
-	clock_gettime(CLOCK_MONOTONIC, &prog.start);
+	prog.start = monotime_now();
 	progress_start();
 	snapshot_copy(snap, writer);
 	{

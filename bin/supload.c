@@ -25,6 +25,9 @@
 #include "keyfile.h"
 #include "lineio.h"
 #include "minisign.h"
+#include "monotime.h"
+#include "progress.h"
+#include "size.h"
 #include "target.h"
 #include "xalloc.h"
 
@@ -77,40 +80,6 @@ usage(void)
 	       "Encryption (age): BACKUP_AGE_RECIPIENTS, "
 	       "BACKUP_AGE_RECIPIENTS_FILE,\n"
 	       "BACKUP_ENCRYPT (all or cloud), BACKUP_AGE_IDENTITY.\n");
-}
-
-/* "16MiB", "5M", "1G", "1048576": bytes, binary multiples. */
-static long long
-parse_size(const char *opt, const char *s)
-{
-	char *end;
-	long long v;
-	int shift = 0;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || v < 0)
-		die_usage("%s: not a size: \"%s\"", opt, s);
-	if (*end == 'k' || *end == 'K')
-		shift = 10;
-	else if (*end == 'm' || *end == 'M')
-		shift = 20;
-	else if (*end == 'g' || *end == 'G')
-		shift = 30;
-	else if (*end == 't' || *end == 'T')
-		shift = 40;
-	if (shift)
-		end++;
-	if (shift && (strcmp(end, "iB") == 0 || strcmp(end, "B") == 0 ||
-	    strcmp(end, "ib") == 0))
-		end += strlen(end);
-	else if (!shift && (strcmp(end, "B") == 0 || strcmp(end, "b") == 0))
-		end++;
-	if (*end)
-		die_usage("%s: not a size: \"%s\" (try 16MiB)", opt, s);
-	if (shift && v > (LLONG_MAX >> shift))
-		die_usage("%s: too large: \"%s\"", opt, s);
-	return v << shift;
 }
 
 static long
@@ -172,15 +141,6 @@ accept_probe(void *ctx, char *why, size_t whylen)
 	return archive_probe_finish(ctx, why, whylen);
 }
 
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* Progress on stderr: a line rewritten in place on a terminal. */
 struct progress {
 	const char *what;   /* "read" or "written" */
@@ -192,20 +152,18 @@ struct progress {
 static void
 progress_show(struct progress *p, int final)
 {
-	double el = now() - p->start;
+	double el = monotime_now() - p->start;
 
-	fprintf(stderr, "%ssupload: %.1f MiB %s, %.1f MiB/s%s",
-		p->tty ? "\r" : "", p->bytes / 1048576.0, p->what,
-		el > 0 ? p->bytes / 1048576.0 / el : 0.0,
-		p->tty && !final ? "  " : "\n");
-	fflush(stderr);
+	progress_line(p->tty, final, "%.1f MiB %s, %.1f MiB/s",
+		p->bytes / 1048576.0, p->what,
+		el > 0 ? p->bytes / 1048576.0 / el : 0.0);
 }
 
 static void
 on_progress(void *ctx, long long bytes)
 {
 	struct progress *p = ctx;
-	double t = now();
+	double t = monotime_now();
 
 	p->bytes = bytes;
 	if (t - p->last >= (p->tty ? 0.25 : 5.0)) {
@@ -262,12 +220,12 @@ do_put(struct target *t, const char *key, long long part_size,
 {
 	struct put_opts o = {.part_size = part_size,
 		.concurrency = concurrency};
-	struct progress prog = {"read", now(), 0, 0, isatty(STDERR_FILENO)};
+	struct progress prog = {"read", monotime_now(), 0, 0, isatty(STDERR_FILENO)};
 	struct put_result r;
 	struct s3_status st;
 	struct archive_probe *probe = NULL;
 	struct encrypted_put enc = {0};
-	double start = now();
+	double start = monotime_now();
 	int in = STDIN_FILENO;
 	json_t *j;
 
@@ -306,7 +264,7 @@ do_put(struct target *t, const char *key, long long part_size,
 		"bytes", (json_int_t)(k->nr ? enc.bytes : r.bytes), "sha256",
 		k->nr ? enc.sha256 : r.sha256, "encrypted", k->nr > 0, "etag",
 		r.etag ? r.etag : "", "parts", r.parts, "seconds",
-		(double)(long long)((now() - start) * 1000) / 1000);
+		(double)(long long)((monotime_now() - start) * 1000) / 1000);
 	if (j && k->nr &&
 	    (json_object_set_new(j, "recipients", json_integer(
 		(json_int_t)k->nr)) < 0 ||
@@ -327,7 +285,7 @@ do_get(struct target *t, const char *key, int show_progress,
 	const struct keys *k)
 {
 	struct s3_status st;
-	struct progress prog = {"written", now(), 0, 0, isatty(STDERR_FILENO)};
+	struct progress prog = {"written", monotime_now(), 0, 0, isatty(STDERR_FILENO)};
 	struct agepipe *dec = NULL;
 	char why[300];
 	int out = STDOUT_FILENO, rc;
@@ -673,17 +631,15 @@ main(int argc, char **argv)
 			dry_run = 1;
 			break;
 		case OPT_EXPECTED:
-			expected = parse_size("--expected-size", optarg);
+			expected = (long long)size_option("--expected-size",
+				optarg, 0, LLONG_MAX);
 			break;
 		case OPT_JSON:
 			json = 1;
 			break;
 		case OPT_PART:
-			part_size = parse_size("--part-size", optarg);
-			if (part_size < TARGET_MIN_PART ||
-			    part_size > TARGET_MAX_PART)
-				die_usage("--part-size must be from 5MiB to "
-					"5GiB");
+			part_size = (long long)size_option("--part-size", optarg,
+				TARGET_MIN_PART, TARGET_MAX_PART);
 			break;
 		case OPT_PROGRESS:
 			show_progress = 1;

@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -19,6 +18,8 @@
 #include "sqlguard.h"
 #include "err.h"
 #include "minisign.h"
+#include "monotime.h"
+#include "sha256.h"
 #include "xalloc.h"
 
 #define IO_BLOCK (256 * 1024)        /* bytes read from the fd at a time */
@@ -61,13 +62,13 @@ struct archive_reader {
 	/* what was read */
 	struct ar_manifest *m;
 	size_t *by_dir; /* table indexes sorted by dir */
-	EVP_MD_CTX **table_sha;
+	struct sha256_ctx **table_sha;
 	uint64_t *next_chunk;
 	struct ar_sequence *seqs;
 	size_t nseqs;
 	struct member_rec *members;
 	size_t nmembers, members_cap;
-	EVP_MD_CTX *member_sha;
+	struct sha256_ctx *member_sha;
 	enum phase phase;
 	int level;
 	char *post_data;      /* held back until the trailer verified */
@@ -99,15 +100,6 @@ struct archive_reader {
 	bool done, cancel;
 	int result;
 };
-
-static double
-now_mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 static int
 fail(struct archive_reader *r, const char *fmt, ...)
@@ -188,9 +180,7 @@ reader_new(void)
 	archive_read_support_filter_none(r->a);
 	archive_read_support_filter_zstd(r->a);
 	archive_read_support_filter_gzip(r->a);
-	r->member_sha = EVP_MD_CTX_new();
-	if (r->member_sha == NULL)
-		die(EXIT_FAIL, "out of memory");
+	r->member_sha = sha256_new();
 	return r;
 }
 
@@ -258,11 +248,11 @@ emit(struct archive_reader *r, const struct ar_event *ev, void *buf)
 	t0 = 0;
 	while (!r->cancel && r->head != NULL && r->qbytes + ev->len > r->qcap) {
 		if (t0 == 0)
-			t0 = now_mono();
+			t0 = monotime_now();
 		pthread_cond_wait(&r->cv_put, &r->mu);
 	}
 	if (t0 != 0)
-		r->reader_wait += now_mono() - t0;
+		r->reader_wait += monotime_now() - t0;
 	if (r->cancel) {
 		pthread_mutex_unlock(&r->mu);
 		free(buf);
@@ -619,10 +609,7 @@ parse_manifest(struct archive_reader *r, const char *buf, size_t len)
 	r->table_sha = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->table_sha);
 	r->next_chunk = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->next_chunk);
 	for (size_t i = 0; i < m->ntables; i++) {
-		r->table_sha[i] = EVP_MD_CTX_new();
-		if (r->table_sha[i] == NULL ||
-		    !EVP_DigestInit_ex(r->table_sha[i], EVP_sha256(), NULL))
-			die(EXIT_FAIL, "cannot initialize SHA-256");
+		r->table_sha[i] = sha256_new();
 		r->next_chunk[i] = 1;
 	}
 	rc = 0;
@@ -670,18 +657,6 @@ out:
 	return rc;
 }
 
-static void
-hex32(const unsigned char *d, char *out)
-{
-	static const char x[] = "0123456789abcdef";
-
-	for (int i = 0; i < 32; i++) {
-		out[2 * i] = x[d[i] >> 4];
-		out[2 * i + 1] = x[d[i] & 15];
-	}
-	out[64] = '\0';
-}
-
 static int
 get_u64(json_t *o, const char *key, uint64_t *v)
 {
@@ -727,7 +702,6 @@ verify_trailer(struct archive_reader *r, const char *buf, size_t len)
 		const char *sha = jstr(t, "sha256");
 		uint64_t rows, bytes, chunks;
 		unsigned char d[32];
-		unsigned int dl = 0;
 		size_t k;
 
 		if (s == NULL || n == NULL || sha == NULL ||
@@ -753,9 +727,8 @@ verify_trailer(struct archive_reader *r, const char *buf, size_t len)
 			     s, n, rows, bytes, chunks, at->rows, at->bytes, at->chunks);
 			goto out;
 		}
-		if (!EVP_DigestFinal_ex(r->table_sha[k], d, &dl))
-			die(EXIT_FAIL, "cannot compute SHA-256");
-		hex32(d, hex);
+		sha256_digest(r->table_sha[k], d);
+		sha256_hex(d, hex);
 		if (strcmp(hex, sha) != 0) {
 			fail(r, "archive is corrupt: table %s.%s: SHA-256 mismatch", s, n);
 			goto out;
@@ -786,7 +759,7 @@ verify_trailer(struct archive_reader *r, const char *buf, size_t len)
 			     i + 1, r->members[i].name, n);
 			goto out;
 		}
-		hex32(r->members[i].sha, hex);
+		sha256_hex(r->members[i].sha, hex);
 		if (bytes != r->members[i].bytes || strcmp(hex, sha) != 0) {
 			fail(r, "archive is corrupt: member %s: %s mismatch", n,
 			     bytes != r->members[i].bytes ? "size" : "SHA-256");
@@ -805,7 +778,6 @@ out:
 static void
 record_member(struct archive_reader *r, const char *name, uint64_t bytes)
 {
-	unsigned int dl = 0;
 	struct member_rec *mr;
 
 	if (r->nmembers == r->members_cap) {
@@ -816,8 +788,7 @@ record_member(struct archive_reader *r, const char *name, uint64_t bytes)
 	mr = &r->members[r->nmembers++];
 	mr->name = xstrdup(name);
 	mr->bytes = bytes;
-	if (!EVP_DigestFinal_ex(r->member_sha, mr->sha, &dl))
-		die(EXIT_FAIL, "cannot compute SHA-256");
+	sha256_digest(r->member_sha, mr->sha);
 }
 
 /* Reads the current member whole (NUL-terminated) into *out. */
@@ -827,8 +798,7 @@ read_whole(struct archive_reader *r, const char *name, char **out, size_t *len)
 	size_t cap = 64 * 1024, n = 0;
 	char *buf = xmalloc(cap + 1);
 
-	if (!EVP_DigestInit_ex(r->member_sha, EVP_sha256(), NULL))
-		die(EXIT_FAIL, "cannot initialize SHA-256");
+	sha256_reset(r->member_sha);
 	for (;;) {
 		la_ssize_t k;
 		if (n == cap) {
@@ -850,7 +820,7 @@ read_whole(struct archive_reader *r, const char *name, char **out, size_t *len)
 		n += (size_t)k;
 	}
 	buf[n] = '\0';
-	EVP_DigestUpdate(r->member_sha, buf, n);
+	sha256_update(r->member_sha, buf, n);
 	record_member(r, name, n);
 	*out = buf;
 	*len = n;
@@ -904,8 +874,7 @@ read_chunk(struct archive_reader *r, const char *name, size_t ti,
 
 	if ((rc = emit(r, &ev, NULL)) != 0)
 		return rc;
-	if (!EVP_DigestInit_ex(r->member_sha, EVP_sha256(), NULL))
-		die(EXIT_FAIL, "cannot initialize SHA-256");
+	sha256_reset(r->member_sha);
 	r->eod_state = 1;
 	for (;;) {
 		unsigned char *buf = r->threaded ? xmalloc(DATA_BLOCK) : r->block;
@@ -926,8 +895,8 @@ read_chunk(struct archive_reader *r, const char *name, size_t ti,
 			            "starting with \\. (an end-of-data mark COPY "
 			            "never writes)", name);
 		}
-		EVP_DigestUpdate(r->member_sha, buf, (size_t)k);
-		EVP_DigestUpdate(r->table_sha[ti], buf, (size_t)k);
+		sha256_update(r->member_sha, buf, (size_t)k);
+		sha256_update(r->table_sha[ti], buf, (size_t)k);
 		for (p = buf, end = buf + k; (p = memchr(p, '\n', end - p)); p++)
 			rows++;
 		bytes += (uint64_t)k;
@@ -989,7 +958,7 @@ check_pre_data(struct archive_reader *r, const char *name)
 		return fail(r, "archive refused: the manifest has no "
 		            "\"pre_data_sha256\", so %s cannot be verified before "
 		            "it runs (an archive of an sdump before 0.2)", name);
-	hex32(r->members[r->nmembers - 1].sha, hex);
+	sha256_hex(r->members[r->nmembers - 1].sha, hex);
 	if (strcmp(hex, r->m->pre_data_sha256) != 0)
 		return fail(r, "archive is corrupt: member %s: SHA-256 mismatch "
 		            "with the manifest (nothing was run)", name);
@@ -1287,11 +1256,11 @@ archive_reader_run(struct archive_reader *r, bool threaded, size_t queue_bytes,
 		pthread_mutex_lock(&r->mu);
 		while (r->head == NULL && !r->done) {
 			if (t0 == 0)
-				t0 = now_mono();
+				t0 = monotime_now();
 			pthread_cond_wait(&r->cv_get, &r->mu);
 		}
 		if (t0 != 0)
-			r->consumer_wait += now_mono() - t0;
+			r->consumer_wait += monotime_now() - t0;
 		q = r->head;
 		if (q != NULL) {
 			r->head = q->next;
@@ -1403,7 +1372,7 @@ archive_reader_free(struct archive_reader *r)
 	archive_read_free(r->a);
 	if (r->m != NULL) {
 		for (size_t i = 0; i < r->m->ntables && r->table_sha; i++)
-			EVP_MD_CTX_free(r->table_sha[i]);
+			sha256_free(r->table_sha[i]);
 	}
 	free(r->table_sha);
 	free(r->next_chunk);
@@ -1417,7 +1386,7 @@ archive_reader_free(struct archive_reader *r)
 	for (size_t i = 0; i < r->nmembers; i++)
 		free(r->members[i].name);
 	free(r->members);
-	EVP_MD_CTX_free(r->member_sha);
+	sha256_free(r->member_sha);
 	free(r->post_data);
 	free(r->iobuf);
 	free(r->block);

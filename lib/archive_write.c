@@ -10,60 +10,11 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <openssl/evp.h>
 #include <zstd.h>
 
 #include "err.h"
+#include "sha256.h"
 #include "xalloc.h"
-
-struct sha256_ctx {
-	EVP_MD_CTX *md;
-};
-
-static EVP_MD *sha256_md;
-static pthread_once_t sha256_once = PTHREAD_ONCE_INIT;
-
-static void
-sha256_fetch(void)
-{
-	/* Fetched once: an implicit fetch on every init costs a lookup. */
-	sha256_md = EVP_MD_fetch(NULL, "SHA256", NULL);
-}
-
-struct sha256_ctx *
-sha256_new(void)
-{
-	struct sha256_ctx *c = xmalloc(sizeof *c);
-
-	pthread_once(&sha256_once, sha256_fetch);
-	c->md = EVP_MD_CTX_new();
-	if (c->md == NULL || sha256_md == NULL ||
-	    EVP_DigestInit_ex(c->md, sha256_md, NULL) != 1)
-		die(EXIT_FAIL, "cannot start a SHA-256 digest (OpenSSL)");
-	return c;
-}
-
-void
-sha256_update(struct sha256_ctx *ctx, const void *data, size_t len)
-{
-	if (len > 0 && EVP_DigestUpdate(ctx->md, data, len) != 1)
-		die(EXIT_FAIL, "SHA-256 digest failed (OpenSSL)");
-}
-
-void
-sha256_final(struct sha256_ctx *ctx, char hex[65])
-{
-	unsigned char d[EVP_MAX_MD_SIZE];
-	unsigned int n = 0;
-
-	if (EVP_DigestFinal_ex(ctx->md, d, &n) != 1 || n != 32)
-		die(EXIT_FAIL, "SHA-256 digest failed (OpenSSL)");
-	for (unsigned int i = 0; i < n; i++)
-		snprintf(hex + 2 * i, 3, "%02x", d[i]);
-	hex[64] = '\0';
-	EVP_MD_CTX_free(ctx->md);
-	free(ctx);
-}
 
 int
 archive_writer_parse_compression(const char *spec,

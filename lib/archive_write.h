@@ -118,14 +118,4 @@ unsigned long long archive_writer_bytes_out(struct archive_writer *w);
  */
 unsigned long long archive_writer_close(struct archive_writer *w);
 
-/*
- * Lowercase hex SHA-256 helpers over OpenSSL EVP, for table checksums.
- * sha256_new() never returns NULL; sha256_final() writes 65 bytes (64 hex
- * digits and a NUL) to hex and frees ctx.
- */
-struct sha256_ctx;
-struct sha256_ctx *sha256_new(void);
-void sha256_update(struct sha256_ctx *ctx, const void *data, size_t len);
-void sha256_final(struct sha256_ctx *ctx, char hex[65]);
-
 #endif

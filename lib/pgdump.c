@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "archive_write.h"
+#include "sha256.h"
 
 #include "err.h"
 #include "xalloc.h"

@@ -16,18 +16,11 @@
 #include <libpq-fe.h>
 
 #include "err.h"
+#include "monotime.h"
 #include "pgconn.h"
+#include "progress.h"
 #include "sqlscript.h"
 #include "xalloc.h"
-
-static double
-now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
 
 /* ---- table selection ---- */
 
@@ -244,13 +237,13 @@ progress(struct restore *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	fprintf(stderr, "%s: %s\n", err_progname(), buf);
+	progress_line(0, 1, "%s", buf);
 }
 
 static void
 data_progress(struct restore *st)
 {
-	double t = now();
+	double t = monotime_now();
 
 	if (!st->progress || t - st->last_progress < 1.0)
 		return;
@@ -939,10 +932,10 @@ restore_event(void *ctx, const struct ar_event *ev)
 
 	switch (ev->type) {
 	case AR_MANIFEST:
-		st->t_wait_first = now() - st->phase_start;
+		st->t_wait_first = monotime_now() - st->phase_start;
 		if (on_manifest(st))
 			return 1;
-		st->phase_start = now();
+		st->phase_start = monotime_now();
 		return 0;
 	case AR_PRE_DATA:
 		if (!st->use_schema)
@@ -951,7 +944,7 @@ restore_event(void *ctx, const struct ar_event *ev)
 			return 1;
 		if (exec_script(st, "pre-data", ev->data, ev->len, st->o->clean))
 			return 1;
-		t = now();
+		t = monotime_now();
 		st->t_pre = t - st->phase_start;
 		st->phase_start = t;
 		return 0;
@@ -986,12 +979,12 @@ restore_event(void *ctx, const struct ar_event *ev)
 	case AR_SEQUENCES:
 		if (end_copy(st))
 			return 1;
-		t = now();
+		t = monotime_now();
 		st->t_data = t - st->phase_start;
 		st->phase_start = t;
 		if (set_sequences(st))
 			return 1;
-		t = now();
+		t = monotime_now();
 		st->t_seq = t - st->phase_start;
 		st->phase_start = t;
 		return 0;
@@ -1000,7 +993,7 @@ restore_event(void *ctx, const struct ar_event *ev)
 			return 0;
 		if (exec_script(st, "post-data", ev->data, ev->len, false))
 			return 1;
-		t = now();
+		t = monotime_now();
 		st->t_post = t - st->phase_start;
 		st->phase_start = t;
 		return 0;
@@ -1105,7 +1098,7 @@ report(struct restore *st, const char *mode)
 	              "archive_database", m->database, "archive_created",
 	              m->created, "tables", (json_int_t)ntables, "rows",
 	              (json_int_t)rows, "bytes", (json_int_t)bytes, "seconds",
-	              now() - st->t_start, "timing", timing, "reader", reader);
+	              monotime_now() - st->t_start, "timing", timing, "reader", reader);
 	return o;
 }
 
@@ -1118,7 +1111,7 @@ restore_run(struct archive_reader *r, const struct restore_opts *o)
 	double t;
 
 	st.progress = o->progress;
-	st.t_start = now();
+	st.t_start = monotime_now();
 	st.conn = pgconn_connect(pgconn_source(o->conninfo));
 	st.server_version = PQserverVersion(st.conn);
 	{
@@ -1128,8 +1121,8 @@ restore_run(struct archive_reader *r, const struct restore_opts *o)
 		                                                : "unknown");
 		PQclear(res);
 	}
-	st.t_connect = now() - st.t_start;
-	st.phase_start = now();
+	st.t_connect = monotime_now() - st.t_start;
+	st.phase_start = monotime_now();
 	rc = archive_reader_run(r, true, 0, restore_event, &st);
 	if (rc == -1)
 		abort_restore(&st, archive_reader_error(r), EXIT_FAIL);
@@ -1146,18 +1139,18 @@ restore_run(struct archive_reader *r, const struct restore_opts *o)
 			abort_restore(&st, msg, EXIT_FAIL);
 		}
 	}
-	t = now();
+	t = monotime_now();
 	if (st.truncate && put_back(&st))
 		abort_restore(&st, st.error, st.code);
 	if (refresh_matviews(&st))
 		abort_restore(&st, st.error, st.code);
-	st.t_refresh = now() - t;
-	t = now();
+	st.t_refresh = monotime_now() - t;
+	t = monotime_now();
 	if (run(&st, "cannot commit", "COMMIT"))
 		abort_restore(&st, st.error, st.code);
-	st.t_commit = now() - t;
+	st.t_commit = monotime_now() - t;
 	progress(&st, "restored %zu tables in %.1f s", st.m->ntables,
-	         now() - st.t_start);
+	         monotime_now() - st.t_start);
 	rep = report(&st, mode_name(o));
 	PQfinish(st.conn);
 	free(st.selected);
@@ -1299,7 +1292,7 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	const char *argv[10];
 	int argc = 0, pfd[2], status;
 	uint64_t total = plen;
-	double t0 = now();
+	double t0 = monotime_now();
 	pid_t pid;
 	char buf[1 << 16];
 
@@ -1377,6 +1370,6 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	free(db);
 	return json_pack("{s:s,s:s,s:I,s:f}", "mode",
 	                 o->clean ? "clean" : "restore", "format", "pg_dump",
-	                 "bytes", (json_int_t)total, "seconds", now() - t0);
+	                 "bytes", (json_int_t)total, "seconds", monotime_now() - t0);
 }
 

@@ -18,6 +18,7 @@
 #include <openssl/evp.h>
 
 #include "err.h"
+#include "monotime.h"
 #include "sigv4.h"
 #include "xalloc.h"
 
@@ -424,15 +425,6 @@ on_progress(void *ud, curl_off_t dt, curl_off_t dn, curl_off_t ut,
 }
 
 static double
-now_seconds(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static double
 jitter(struct s3 *s)
 {
 	/* xorshift64*: the backoff only needs to spread retries apart */
@@ -647,7 +639,7 @@ static int
 run(struct s3 *s, const struct req *r, struct resp *p, struct s3_status *st)
 {
 	const struct s3_config *c = s->cfg;
-	double start = now_seconds();
+	double start = monotime_now();
 	char sha[65], md5[25];
 	const char *payload_sha = SIGV4_EMPTY_SHA256, *md5p = NULL;
 
@@ -754,7 +746,7 @@ run(struct s3 *s, const struct req *r, struct resp *p, struct s3_status *st)
 		double cap = BACKOFF_BASE * (double)(1u << (attempt < 10 ? attempt : 10));
 		double delay = jitter(s) * (cap < BACKOFF_CAP ? cap : BACKOFF_CAP);
 		if (attempt >= c->max_attempts ||
-		    now_seconds() - start + delay > c->max_seconds) {
+		    monotime_now() - start + delay > c->max_seconds) {
 			size_t n = strlen(st->msg);
 			snprintf(st->msg + n, sizeof st->msg - n,
 				" (gave up after %d attempt%s)", attempt,

@@ -15,6 +15,7 @@
 #include "namepattern.h"
 #include "pgconn.h"
 #include "pglock.h"
+#include "sha256.h"
 #include "xalloc.h"
 
 typedef unsigned int oid_t;
