@@ -24,13 +24,16 @@
 #include "archive_write.h"
 #include "cancel.h"
 #include "duration.h"
+#include "child.h"
 #include "err.h"
+#include "manifest.h"
 #include "monotime.h"
 #include "namepattern.h"
+#include "pgclient.h"
 #include "pgconn.h"
-#include "pgdump.h"
 #include "pgopts.h"
 #include "progress.h"
+#include "sha256.h"
 #include "size.h"
 #include "snapshot.h"
 #include "minisign.h"
@@ -210,6 +213,13 @@ progress_last(void)
 		print_progress(1);
 }
 
+static void
+start_pgdump(struct child *c, const char *what, char **argv, char **env)
+{
+	if (child_start(c, what, argv, env, 0, CHILD_COLLECT) < 0)
+		die_errno(EXIT_FAIL, "cannot run %s", argv[0]);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -236,11 +246,13 @@ main(int argc, char **argv)
 	};
 	const struct snapshot_info *info;
 	char **env = NULL, *pgdump = NULL, *pgdump_version = NULL, *compname;
-	struct pgdump_child pre, post;
+	struct child pre, post;
 	time_t start = time(NULL);
 	char *created;
 	const char *sign_path = NULL;
 	json_t *manifest, *trailer;
+	size_t prelen = 0;
+	char prehex[65];
 	struct pgopts conn = {0};
 	char *conninfo;
 	int c;
@@ -362,13 +374,13 @@ main(int argc, char **argv)
 		char **a;
 
 		env = snapshot_child_env(snap);
-		pgdump = pgdump_find("pg_dump", info->server_num, env,
-		                     &pgdump_version);
+		pgdump = pgclient_find("pg_dump", info->server_num, env,
+		                       &pgdump_version);
 		a = snapshot_pgdump_argv(snap, pgdump, "pre-data");
-		pgdump_start(&pre, "pg_dump --section=pre-data", a, env);
+		start_pgdump(&pre, "pg_dump --section=pre-data", a, env);
 		snapshot_free_argv(a);
 		a = snapshot_pgdump_argv(snap, pgdump, "post-data");
-		pgdump_start(&post, "pg_dump --section=post-data", a, env);
+		start_pgdump(&post, "pg_dump --section=post-data", a, env);
 		snapshot_free_argv(a);
 	}
 	/* The other connections join the exported snapshot. */
@@ -382,22 +394,20 @@ main(int argc, char **argv)
 	 */
 	writer = archive_writer_open(STDOUT_FILENO, &comp, 2, start,
 	                             opt.chunk_size, opt.jobs + 2);
-	compname = archive_writer_compression_name(&comp);
-	manifest = snapshot_manifest(snap, created, pgdump_version, compname);
-	free(compname);
 	if (!opt.data_only) {
 		/* srestore checks pre-data against this before running it. */
-		size_t len = pgdump_wait(&pre);
-		char hex[65];
-
-		pgdump_sha256(pre.out, len, hex);
-		json_object_set_new(manifest, "pre_data_sha256", json_string(hex));
-		add_json(ARCHIVE_MEMBER_MANIFEST, manifest);
+		prelen = child_finish(&pre);
+		sha256_file(pre.out, prelen, "pg_dump's output", prehex);
+	}
+	compname = archive_writer_compression_name(&comp);
+	manifest = snapshot_manifest(snap, created, pgdump_version, compname,
+	                             opt.data_only ? NULL : prehex);
+	free(compname);
+	add_json(ARCHIVE_MEMBER_MANIFEST, manifest);
+	if (!opt.data_only) {
 		archive_writer_add_file(writer, ARCHIVE_MEMBER_PRE_DATA, pre.out,
-		                        len);
+		                        prelen);
 		fclose(pre.out);
-	} else {
-		add_json(ARCHIVE_MEMBER_MANIFEST, manifest);
 	}
 
 	prog.start = monotime_now();
@@ -410,7 +420,7 @@ main(int argc, char **argv)
 		json_decref(seqs);
 	}
 	if (!opt.data_only) {
-		size_t len = pgdump_wait(&post);
+		size_t len = child_finish(&post);
 
 		archive_writer_add_file(writer, ARCHIVE_MEMBER_POST_DATA, post.out,
 		                        len);
@@ -420,12 +430,9 @@ main(int argc, char **argv)
 	{
 		char *finished = rfc3339(time(NULL));
 
-		trailer = json_pack("{s:s, s:i, s:b, s:s, s:o, s:o}", "format",
-		                    ARCHIVE_FORMAT_NAME, "version",
-		                    ARCHIVE_FORMAT_VERSION, "complete", 1,
-		                    "finished", finished, "tables",
-		                    snapshot_trailer_tables(snap), "members",
-		                    archive_writer_members(writer));
+		trailer = manifest_trailer_to_json(finished,
+		                                   snapshot_trailer_tables(snap),
+		                                   archive_writer_members(writer));
 		free(finished);
 	}
 	/* Everything before it succeeded: the trailer marks the end. */

@@ -129,9 +129,6 @@ usage(void)
 	       "      --version           the version\n");
 }
 
-/* One-line usage error (no second line, so that cron mail stays short). */
-#define usage_error(...) die(EXIT_USAGE, __VA_ARGS__)
-
 /* A line made printable for a message: at most 200 bytes, no controls. */
 static char *
 printable(const char *s, size_t n)
@@ -155,7 +152,7 @@ static void
 count_arg(const char *opt, const char *arg, long *n)
 {
 	if (retention_parse_count(arg, n) != 0)
-		usage_error("%s wants a number or 'unlimited', not \"%s\"", opt,
+		die_usage("%s wants a number or 'unlimited', not \"%s\"", opt,
 		            arg);
 }
 
@@ -163,7 +160,7 @@ static void
 duration_arg(const char *opt, const char *arg, struct retention_duration *d)
 {
 	if (retention_parse_duration(arg, d) != 0)
-		usage_error("%s wants a duration like 7d or 1y2m3d4h, not \"%s\"",
+		die_usage("%s wants a duration like 7d or 1y2m3d4h, not \"%s\"",
 		            opt, arg);
 }
 
@@ -175,7 +172,7 @@ parse_now(const char *arg)
 	size_t n = strlen(arg);
 
 	if (!ts_find(arg, n, &st) || st.start != 0 || st.len != n)
-		usage_error("--now wants a time like 2026-02-17T22:00:05+05:30 or "
+		die_usage("--now wants a time like 2026-02-17T22:00:05+05:30 or "
 		            "20260217_220005, not \"%s\"", arg);
 	t.sec = ts_to_utc(&st, &t.nsec);
 	return t;
@@ -407,8 +404,6 @@ main(int argc, char *argv[])
 	err_init(argv[0]);
 	opterr = 0;
 	while ((ch = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
-		const char *opt = argv[optind - 1];
-
 		switch (ch) {
 		case OPT_ALLOW_EMPTY: allow_empty = 1; break;
 		case OPT_EXPLAIN: explain = 1; break;
@@ -466,23 +461,19 @@ main(int argc, char *argv[])
 			break;
 		case OPT_OLDEST: policy.oldest = 1; break;
 		case OPT_VERSION: print_version();
-		case ':':
-			usage_error("option %s needs a value", opt);
 		default:
-			if (optopt)
-				usage_error("unknown option -%c", optopt);
-			usage_error("unknown option %s", opt);
+			die_bad_option(":h", argv);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 0)
-		usage_error("unexpected operand \"%s\": names come on stdin",
+		die_usage("unexpected operand \"%s\": names come on stdin",
 		            argv[0]);
 	if (kept_only && explain)
-		usage_error("--kept and --explain cannot be combined");
+		die_usage("--kept and --explain cannot be combined");
 	if (retention_policy_empty(&policy))
-		usage_error("no policy: give at least one --keep-* option with a "
+		die_usage("no policy: give at least one --keep-* option with a "
 		            "count or duration above zero");
 	output = explain ? OUT_EXPLAIN : kept_only ? OUT_KEPT : OUT_DELETE;
 	if (!ref) {

@@ -99,7 +99,7 @@ static void
 check_archive(struct archive_reader *r, bool list)
 {
 	int rc = archive_reader_run(r, true, 0, count_event, NULL);
-	const struct ar_manifest *m = archive_reader_manifest(r);
+	const struct manifest *m = archive_reader_manifest(r);
 	struct ar_stats as;
 	json_t *o;
 	char *s;
@@ -123,7 +123,7 @@ check_archive(struct archive_reader *r, bool list)
 	archive_reader_stats(r, &as);
 	if (list) {
 		for (size_t i = 0; i < m->ntables; i++) {
-			const struct ar_table *t = &m->tables[i];
+			const struct manifest_table *t = &m->tables[i];
 			char *q;
 			if (!sel[i])
 				continue;
@@ -164,7 +164,7 @@ struct sqlout {
 	char *error; /* why the callback stopped, if it did */
 	char key[33]; /* of \restrict, random */
 	struct archive_reader *r;
-	const struct ar_manifest *m;
+	const struct manifest *m;
 	bool *selected;
 	long copying;
 };
@@ -247,8 +247,9 @@ sql_event(void *ctx, const struct ar_event *ev)
 		comment_string(so->m->created);
 		printf(" by ");
 		comment_string(so->m->tool);
-		printf("\n-- for psql: the transaction commits only if srestore "
-		       "verified the whole archive\nBEGIN;\n");
+		printf("\n-- for psql: the transaction commits only if %s "
+		       "verified the whole archive\nBEGIN;\n",
+		       err_progname());
 		if (*so->m->encoding) {
 			char *lit = pgconn_quote_literal(so->m->encoding);
 			printf("SET client_encoding = %s;\n", lit);
@@ -292,7 +293,7 @@ sql_event(void *ctx, const struct ar_event *ev)
 		 * trailer, as post-data does (the reader holds it back).
 		 */
 		size_t n;
-		const struct ar_sequence *seq = archive_reader_sequences(so->r, &n);
+		const struct manifest_sequence *seq = archive_reader_sequences(so->r, &n);
 		if (so->copying >= 0)
 			fputs("\\.\n", stdout);
 		so->copying = -1;

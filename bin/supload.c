@@ -639,7 +639,7 @@ main(int argc, char **argv)
 			break;
 		case OPT_PART:
 			part_size = (long long)size_option("--part-size", optarg,
-				TARGET_MIN_PART, TARGET_MAX_PART);
+				PUT_MIN_PART, PUT_MAX_PART);
 			break;
 		case OPT_PROGRESS:
 			show_progress = 1;
@@ -703,10 +703,10 @@ main(int argc, char **argv)
 			long long want = expected / 9000 + 1;
 			want = (want + (1 << 20) - 1) & ~((1LL << 20) - 1);
 			part_size = want > DEFAULT_PART ? want : DEFAULT_PART;
-			if (part_size > TARGET_MAX_PART)
+			if (part_size > PUT_MAX_PART)
 				die_usage("--expected-size: too large for 10000 "
 					"parts of at most 5GiB");
-		} else if (expected >= 0 && part_size * TARGET_MAX_PARTS < expected) {
+		} else if (expected >= 0 && part_size * PUT_MAX_PARTS < expected) {
 			die_usage("--part-size is too small for "
 				"--expected-size: 10000 parts at most");
 		}

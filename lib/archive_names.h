@@ -13,9 +13,6 @@
 
 #include <stddef.h>
 
-#define ARCHIVE_FORMAT_NAME "strongbox"
-#define ARCHIVE_FORMAT_VERSION 1
-
 #define ARCHIVE_MEMBER_MANIFEST "strongbox/manifest.json"
 #define ARCHIVE_MEMBER_PRE_DATA "schema/pre-data.sql"
 #define ARCHIVE_MEMBER_SEQUENCES "data/sequences.json"

@@ -11,11 +11,11 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <jansson.h>
 
 #include "archive_names.h"
 #include "err.h"
 #include "minisign.h"
+#include "manifest.h"
 #include "xalloc.h"
 
 #define MAX_MEMBER (64 << 20) /* the manifest, the trailer, signatures */
@@ -28,40 +28,6 @@ struct archive_probe {
 	struct minisign_pub key;
 	char why[512];
 };
-
-int
-archive_probe_check_trailer(const char *json, size_t len, char *why,
-	size_t whylen)
-{
-	json_error_t err;
-	json_t *root = json_loadb(json, len, 0, &err), *v;
-	int ret = -1;
-
-	if (!root) {
-		snprintf(why, whylen, "%s is not JSON: %s (line %d)",
-			ARCHIVE_MEMBER_TRAILER, err.text, err.line);
-		return -1;
-	}
-	if (!json_is_object(root)) {
-		snprintf(why, whylen, "%s is not a JSON object",
-			ARCHIVE_MEMBER_TRAILER);
-	} else if (!json_is_string(v = json_object_get(root, "format")) ||
-	    strcmp(json_string_value(v), ARCHIVE_FORMAT_NAME) != 0) {
-		snprintf(why, whylen, "%s does not say \"format\": \"%s\"",
-			ARCHIVE_MEMBER_TRAILER, ARCHIVE_FORMAT_NAME);
-	} else if (!json_is_array(json_object_get(root, "tables"))) {
-		snprintf(why, whylen, "%s has no \"tables\" array",
-			ARCHIVE_MEMBER_TRAILER);
-	} else if ((v = json_object_get(root, "complete")) &&
-	    !json_is_true(v)) {
-		snprintf(why, whylen, "%s says the dump is not complete",
-			ARCHIVE_MEMBER_TRAILER);
-	} else {
-		ret = 0;
-	}
-	json_decref(root);
-	return ret;
-}
 
 /* Reads the current member whole (at most MAX_MEMBER bytes). */
 static int
@@ -150,7 +116,7 @@ probe(struct archive_probe *p)
 			if (read_member(p, a, e, name, &trailer,
 				&trailer_len) < 0)
 				goto out;
-			if (archive_probe_check_trailer(trailer, trailer_len,
+			if (manifest_trailer_check(trailer, trailer_len,
 				p->why, sizeof p->why) < 0)
 				goto out;
 			trailer_ok = 1;

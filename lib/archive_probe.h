@@ -8,8 +8,8 @@
  *
  * The check is deliberately shallow, so that it stays right while the
  * format grows: it does not read the manifest or verify checksums (that is
- * srestore --check).  archive_probe_check_trailer() is the one place that
- * says what a trailer must hold.
+ * srestore --check).  manifest_trailer_check() says what a trailer must
+ * hold.
  */
 #ifndef STRONGBOX_ARCHIVE_PROBE_H
 #define STRONGBOX_ARCHIVE_PROBE_H
@@ -46,13 +46,5 @@ void archive_probe_feed(struct archive_probe *p, const void *data,
  * e.g. "the archive is truncated: no strongbox/trailer.json at its end").
  */
 int archive_probe_finish(struct archive_probe *p, char *why, size_t whylen);
-
-/*
- * Checks the trailer member's len bytes: a JSON object with "format"
- * "strongbox", a "tables" array and, when present, "complete" true.
- * Returns 0, or -1 with why filled.
- */
-int archive_probe_check_trailer(const char *json, size_t len, char *why,
-	size_t whylen);
 
 #endif

@@ -18,6 +18,7 @@
 #include "sqlguard.h"
 #include "err.h"
 #include "minisign.h"
+#include "manifest.h"
 #include "monotime.h"
 #include "sha256.h"
 #include "xalloc.h"
@@ -60,11 +61,11 @@ struct archive_reader {
 	char err[1024];
 
 	/* what was read */
-	struct ar_manifest *m;
+	struct manifest *m;
 	size_t *by_dir; /* table indexes sorted by dir */
 	struct sha256_ctx **table_sha;
 	uint64_t *next_chunk;
-	struct ar_sequence *seqs;
+	struct manifest_sequence *seqs;
 	size_t nseqs;
 	struct member_rec *members;
 	size_t nmembers, members_cap;
@@ -270,87 +271,7 @@ emit(struct archive_reader *r, const struct ar_event *ev, void *buf)
 	return 0;
 }
 
-/* ---- JSON helpers ---- */
-
-static const char *
-jstr(json_t *o, const char *key)
-{
-	json_t *v = json_object_get(o, key);
-
-	if (!json_is_string(v))
-		return NULL;
-	/* A string with a NUL in it is not a name. */
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return NULL;
-	return json_string_value(v);
-}
-
-static char *
-jstrdup_opt(json_t *o, const char *key)
-{
-	const char *s = jstr(o, key);
-
-	return xstrdup(s ? s : "");
-}
-
-static int
-parse_name(struct archive_reader *r, json_t *o, struct ar_name *n,
-           const char *what)
-{
-	const char *s = jstr(o, "schema"), *t = jstr(o, "name");
-
-	if (!json_is_object(o) || s == NULL || t == NULL || !*s || !*t)
-		return fail(r, "bad manifest: %s needs \"schema\" and \"name\"",
-		            what);
-	n->schema = xstrdup(s);
-	n->name = xstrdup(t);
-	return 0;
-}
-
-static void
-free_name(struct ar_name *n)
-{
-	free(n->schema);
-	free(n->name);
-}
-
-static void
-free_manifest(struct ar_manifest *m)
-{
-	if (m == NULL)
-		return;
-	for (size_t i = 0; i < m->ntables; i++) {
-		struct ar_table *t = &m->tables[i];
-		free(t->schema);
-		free(t->name);
-		free(t->dir);
-		for (size_t j = 0; j < t->ncolumns; j++) {
-			free(t->columns[j].name);
-			free(t->columns[j].type);
-		}
-		free(t->columns);
-		for (size_t j = 0; j < t->nreferences; j++)
-			free_name(&t->references[j]);
-		free(t->references);
-	}
-	free(m->tables);
-	for (size_t i = 0; i < m->nmatviews; i++)
-		free_name(&m->matviews[i]);
-	free(m->matviews);
-	free(m->created);
-	free(m->tool);
-	free(m->server_version);
-	free(m->pg_dump_version);
-	free(m->database);
-	free(m->encoding);
-	free(m->branch_id);
-	free(m->compression);
-	free(m->pre_data_sha256);
-	free(m->index);
-	free(m);
-}
-
-static const struct ar_manifest *sort_m; /* for qsort: one run at a time */
+static const struct manifest *sort_m; /* for qsort: one run at a time */
 
 static int
 cmp_dir(const void *a, const void *b)
@@ -378,218 +299,14 @@ find_dir(const struct archive_reader *r, const char *dir)
 }
 
 static int
-check_format_version(struct archive_reader *r, json_t *root, const char *what)
-{
-	const char *fmt = jstr(root, "format");
-	json_t *v = json_object_get(root, "version");
-
-	if (fmt == NULL || strcmp(fmt, ARCHIVE_FORMAT_NAME) != 0)
-		return fail(r, "not a strongbox archive (%s format is %s%s%s)",
-		            what, fmt ? "\"" : "", fmt ? fmt : "missing",
-		            fmt ? "\"" : "");
-	if (!json_is_integer(v))
-		return fail(r, "bad %s: no format version", what);
-	if (json_integer_value(v) != ARCHIVE_FORMAT_VERSION)
-		return fail(r,
-		            "archive format version %" JSON_INTEGER_FORMAT
-		            " is not supported (this %s reads version %d)",
-		            json_integer_value(v), err_progname(),
-		            ARCHIVE_FORMAT_VERSION);
-	return 0;
-}
-
-/* FNV-1a over schema, a NUL, name. */
-static size_t
-name_hash(const char *schema, const char *name)
-{
-	uint64_t h = 1469598103934665603ULL;
-
-	for (const unsigned char *p = (const unsigned char *)schema; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	h *= 1099511628211ULL;
-	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
-		h = (h ^ *p) * 1099511628211ULL;
-	return (size_t)(h ^ (h >> 32));
-}
-
-/*
- * The hash index behind archive_reader_find_table(): open addressing,
- * at most half full, slots holding table index + 1.  Two tables of the
- * same name are refused.
- */
-static int
-build_index(struct archive_reader *r, struct ar_manifest *m)
-{
-	size_t cap = 16;
-
-	while (cap < 2 * m->ntables)
-		cap *= 2;
-	m->index = xcalloc(cap, sizeof *m->index);
-	m->index_cap = cap;
-	for (size_t i = 0; i < m->ntables; i++) {
-		const struct ar_table *t = &m->tables[i];
-		size_t h = name_hash(t->schema, t->name) & (cap - 1);
-		while (m->index[h] != 0) {
-			const struct ar_table *o = &m->tables[m->index[h] - 1];
-			if (strcmp(o->schema, t->schema) == 0 &&
-			    strcmp(o->name, t->name) == 0)
-				return fail(r, "bad manifest: table %s.%s is listed twice",
-				            t->schema, t->name);
-			h = (h + 1) & (cap - 1);
-		}
-		m->index[h] = i + 1;
-	}
-	return 0;
-}
-
-static int
 parse_manifest(struct archive_reader *r, const char *buf, size_t len)
 {
-	json_error_t jerr;
-	json_t *root, *tables, *v;
-	struct ar_manifest *m;
-	int rc = -1;
+	struct manifest *m;
+	char why[sizeof r->err];
 
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL || !json_is_object(root)) {
-		json_decref(root);
-		return fail(r, "not a strongbox archive (manifest is not a JSON object: %s)",
-		            root ? "not an object" : jerr.text);
-	}
-	if (check_format_version(r, root, "manifest") < 0)
-		goto out;
-	m = r->m = xcalloc(1, sizeof *m);
-	m->version = ARCHIVE_FORMAT_VERSION;
-	v = json_object_get(root, "data_only");
-	if (v != NULL && !json_is_boolean(v) && !json_is_null(v)) {
-		fail(r, "bad manifest: \"data_only\" is not a boolean");
-		goto out;
-	}
-	m->data_only = json_is_true(v);
-	m->created = jstrdup_opt(root, "created");
-	m->tool = jstrdup_opt(root, "tool");
-	m->server_version = jstrdup_opt(root, "server_version");
-	m->pg_dump_version = jstrdup_opt(root, "pg_dump_version");
-	m->database = jstrdup_opt(root, "database");
-	m->encoding = jstrdup_opt(root, "encoding");
-	m->branch_id = jstrdup_opt(root, "branch_id");
-	m->compression = jstrdup_opt(root, "compression");
-	m->pre_data_sha256 = jstrdup_opt(root, "pre_data_sha256");
-	v = json_object_get(root, "server_version_num");
-	m->server_version_num = json_is_integer(v) ? (long)json_integer_value(v) : 0;
-	v = json_object_get(root, "jobs");
-	m->jobs = json_is_integer(v) ? (long)json_integer_value(v) : 1;
-	v = json_object_get(root, "chunk_size");
-	if (v != NULL && (!json_is_integer(v) || json_integer_value(v) <= 0)) {
-		fail(r, "bad manifest: \"chunk_size\" is not a positive integer");
-		goto out;
-	}
-	m->chunk_size = v ? (uint64_t)json_integer_value(v) : 0;
-	v = json_object_get(root, "fk_cycles");
-	m->ncycles = json_is_array(v) ? json_array_size(v) : 0;
-
-	tables = json_object_get(root, "tables");
-	if (!json_is_array(tables)) {
-		fail(r, "bad manifest: no \"tables\" array");
-		goto out;
-	}
-	m->ntables = json_array_size(tables);
-	m->tables = xcalloc(m->ntables ? m->ntables : 1, sizeof *m->tables);
-	for (size_t i = 0; i < m->ntables; i++) {
-		json_t *t = json_array_get(tables, i), *cols, *refs, *lv;
-		struct ar_table *tt = &m->tables[i];
-		const char *dir = jstr(t, "dir"), *kind = jstr(t, "kind");
-		struct ar_name nm;
-
-		if (!json_is_object(t) || parse_name(r, t, &nm, "a table") < 0)
-			goto bad_table;
-		tt->schema = nm.schema;
-		tt->name = nm.name;
-		if (dir == NULL || *dir == '\0' || strchr(dir, '/') != NULL) {
-			fail(r, "bad manifest: table %s.%s has no valid \"dir\"",
-			     tt->schema, tt->name);
-			goto out;
-		}
-		tt->dir = xstrdup(dir);
-		{
-			char *want = archive_names_table_dir(tt->schema, tt->name);
-			int same = strcmp(want, dir) == 0;
-			free(want);
-			if (!same) {
-				fail(r, "bad manifest: table %s.%s has the directory \"%s\", not its encoded name",
-				     tt->schema, tt->name, dir);
-				goto out;
-			}
-		}
-		tt->kind = kind && *kind ? kind[0] : 'r';
-		lv = json_object_get(t, "level");
-		if (lv != NULL && (!json_is_integer(lv) ||
-		                   json_integer_value(lv) < 0 ||
-		                   json_integer_value(lv) > 1000000)) {
-			fail(r, "bad manifest: table %s.%s has a bad \"level\"",
-			     tt->schema, tt->name);
-			goto out;
-		}
-		tt->level = lv ? (int)json_integer_value(lv) : 0;
-		tt->materialized_view =
-			json_is_true(json_object_get(t, "materialized_view"));
-		cols = json_object_get(t, "columns");
-		if (!json_is_array(cols)) {
-			fail(r, "bad manifest: table %s.%s has no \"columns\"",
-			     tt->schema, tt->name);
-			goto out;
-		}
-		tt->ncolumns = json_array_size(cols);
-		tt->columns = xcalloc(tt->ncolumns ? tt->ncolumns : 1,
-		                      sizeof *tt->columns);
-		for (size_t j = 0; j < tt->ncolumns; j++) {
-			json_t *c = json_array_get(cols, j);
-			const char *cn = jstr(c, "name"), *ct = jstr(c, "type");
-			if (cn == NULL || *cn == '\0') {
-				tt->ncolumns = j;
-				fail(r, "bad manifest: a column of %s.%s has no name",
-				     tt->schema, tt->name);
-				goto out;
-			}
-			tt->columns[j].name = xstrdup(cn);
-			tt->columns[j].type = xstrdup(ct ? ct : "");
-		}
-		refs = json_object_get(t, "references");
-		if (refs != NULL && !json_is_array(refs)) {
-			fail(r, "bad manifest: table %s.%s: \"references\" is not an array",
-			     tt->schema, tt->name);
-			goto out;
-		}
-		tt->nreferences = json_array_size(refs);
-		tt->references = xcalloc(tt->nreferences ? tt->nreferences : 1,
-		                         sizeof *tt->references);
-		for (size_t j = 0; j < tt->nreferences; j++) {
-			if (parse_name(r, json_array_get(refs, j),
-			               &tt->references[j], "a reference") < 0) {
-				tt->nreferences = j;
-				goto out;
-			}
-		}
-		continue;
-	bad_table:
-		m->ntables = i;
-		goto out;
-	}
-	v = json_object_get(root, "materialized_views");
-	if (v != NULL && !json_is_array(v)) {
-		fail(r, "bad manifest: \"materialized_views\" is not an array");
-		goto out;
-	}
-	m->nmatviews = json_array_size(v);
-	m->matviews = xcalloc(m->nmatviews ? m->nmatviews : 1, sizeof *m->matviews);
-	for (size_t i = 0; i < m->nmatviews; i++) {
-		if (parse_name(r, json_array_get(v, i), &m->matviews[i],
-		               "a materialized view") < 0) {
-			m->nmatviews = i;
-			goto out;
-		}
-	}
-
+	m = r->m = manifest_parse(buf, len, why, sizeof why);
+	if (m == NULL)
+		return fail(r, "%s", why);
 	/* Chunks are found through "dir": it must be unique. */
 	r->by_dir = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->by_dir);
 	for (size_t i = 0; i < m->ntables; i++)
@@ -599,137 +316,68 @@ parse_manifest(struct archive_reader *r, const char *buf, size_t len)
 	sort_m = NULL;
 	for (size_t i = 1; i < m->ntables; i++)
 		if (strcmp(m->tables[r->by_dir[i]].dir,
-		           m->tables[r->by_dir[i - 1]].dir) == 0) {
-			fail(r, "bad manifest: two tables share the directory \"%s\"",
-			     m->tables[r->by_dir[i]].dir);
-			goto out;
-		}
-	if (build_index(r, m) < 0)
-		goto out;
+		           m->tables[r->by_dir[i - 1]].dir) == 0)
+			return fail(r, "bad manifest: two tables share the directory \"%s\"",
+			            m->tables[r->by_dir[i]].dir);
 	r->table_sha = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->table_sha);
 	r->next_chunk = xcalloc(m->ntables ? m->ntables : 1, sizeof *r->next_chunk);
 	for (size_t i = 0; i < m->ntables; i++) {
 		r->table_sha[i] = sha256_new();
 		r->next_chunk[i] = 1;
 	}
-	rc = 0;
-out:
-	json_decref(root);
-	return rc;
+	return 0;
 }
 
 static int
 parse_sequences(struct archive_reader *r, const char *buf, size_t len)
 {
-	json_error_t jerr;
-	json_t *root, *arr;
-	int rc = -1;
+	char why[sizeof r->err];
 
-	root = json_loadb(buf, len, 0, &jerr);
-	arr = json_object_get(root, "sequences");
-	if (!json_is_array(arr)) {
-		fail(r, "bad %s: no \"sequences\" array", ARCHIVE_MEMBER_SEQUENCES);
-		goto out;
-	}
-	r->seqs = xcalloc(json_array_size(arr) + 1, sizeof *r->seqs);
-	for (size_t i = 0; i < json_array_size(arr); i++) {
-		json_t *s = json_array_get(arr, i);
-		json_t *lv = json_object_get(s, "last_value");
-		json_t *ic = json_object_get(s, "is_called");
-		struct ar_name nm;
-
-		if (parse_name(r, s, &nm, "a sequence") < 0)
-			goto out;
-		r->seqs[i].schema = nm.schema;
-		r->seqs[i].name = nm.name;
-		r->nseqs = i + 1;
-		if (!json_is_integer(lv) || (ic && !json_is_boolean(ic))) {
-			fail(r, "bad %s: sequence %s.%s has no integer last_value",
-			     ARCHIVE_MEMBER_SEQUENCES, nm.schema, nm.name);
-			goto out;
-		}
-		r->seqs[i].last_value = json_integer_value(lv);
-		r->seqs[i].is_called = ic ? json_is_true(ic) : true;
-	}
-	rc = 0;
-out:
-	json_decref(root);
-	return rc;
-}
-
-static int
-get_u64(json_t *o, const char *key, uint64_t *v)
-{
-	json_t *j = json_object_get(o, key);
-
-	if (!json_is_integer(j) || json_integer_value(j) < 0)
-		return -1;
-	*v = (uint64_t)json_integer_value(j);
+	if (manifest_sequences_parse(buf, len, &r->seqs, &r->nseqs, why,
+	                             sizeof why) < 0)
+		return fail(r, "%s", why);
 	return 0;
 }
 
 static int
 verify_trailer(struct archive_reader *r, const char *buf, size_t len)
 {
-	const struct ar_manifest *m = r->m;
-	json_error_t jerr;
-	json_t *root, *tables, *members;
+	const struct manifest *m = r->m;
+	struct manifest_trailer tr;
 	unsigned char *seen = NULL;
-	char hex[65];
+	char hex[65], why[sizeof r->err];
 	int rc = -1;
 
-	root = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (!json_is_object(root)) {
-		fail(r, "archive is corrupt (trailer is not a JSON object)");
-		goto out;
-	}
-	if (check_format_version(r, root, "trailer") < 0)
-		goto out;
-	if (!json_is_true(json_object_get(root, "complete"))) {
-		fail(r, "archive is incomplete (the trailer does not say complete)");
-		goto out;
-	}
-	tables = json_object_get(root, "tables");
-	members = json_object_get(root, "members");
-	if (!json_is_array(tables) || !json_is_array(members)) {
-		fail(r, "archive is corrupt (trailer lacks \"tables\" or \"members\")");
-		goto out;
-	}
+	if (manifest_trailer_parse(buf, len, &tr, why, sizeof why) < 0)
+		return fail(r, "%s", why);
 	seen = xcalloc(m->ntables + 1, 1);
-	for (size_t i = 0; i < json_array_size(tables); i++) {
-		json_t *t = json_array_get(tables, i);
-		const char *s = jstr(t, "schema"), *n = jstr(t, "name");
-		const char *sha = jstr(t, "sha256");
-		uint64_t rows, bytes, chunks;
+	for (size_t i = 0; i < tr.ntables; i++) {
+		const struct manifest_trailer_table *t = &tr.tables[i];
+		const char *s = t->schema, *n = t->name;
 		unsigned char d[32];
-		size_t k;
+		size_t k = manifest_find_table(m, s, n);
+		const struct manifest_table *at;
 
-		if (s == NULL || n == NULL || sha == NULL ||
-		    get_u64(t, "rows", &rows) < 0 ||
-		    get_u64(t, "bytes", &bytes) < 0 ||
-		    get_u64(t, "chunks", &chunks) < 0) {
-			fail(r, "archive is corrupt (a trailer table entry is malformed)");
-			goto out;
-		}
-		k = archive_reader_find_table(m, s, n);
 		if (k == (size_t)-1 || seen[k]) {
 			fail(r, "archive is corrupt (trailer lists table %s.%s %s)",
 			     s, n, k == (size_t)-1 ? "that the manifest does not" : "twice");
 			goto out;
 		}
 		seen[k] = 1;
-		const struct ar_table *at = &m->tables[k];
-		if (rows != at->rows || bytes != at->bytes || chunks != at->chunks) {
+		at = &m->tables[k];
+		if (t->rows != at->rows || t->bytes != at->bytes ||
+		    t->chunks != at->chunks) {
 			fail(r,
 			     "archive is corrupt: table %s.%s: the trailer says %" PRIu64
 			     " rows, %" PRIu64 " bytes, %" PRIu64 " chunks; the archive "
 			     "holds %" PRIu64 " rows, %" PRIu64 " bytes, %" PRIu64 " chunks",
-			     s, n, rows, bytes, chunks, at->rows, at->bytes, at->chunks);
+			     s, n, t->rows, t->bytes, t->chunks, at->rows, at->bytes,
+			     at->chunks);
 			goto out;
 		}
 		sha256_digest(r->table_sha[k], d);
 		sha256_hex(d, hex);
-		if (strcmp(hex, sha) != 0) {
+		if (strcmp(hex, t->sha256) != 0) {
 			fail(r, "archive is corrupt: table %s.%s: SHA-256 mismatch", s, n);
 			goto out;
 		}
@@ -740,36 +388,30 @@ verify_trailer(struct archive_reader *r, const char *buf, size_t len)
 			     m->tables[k].schema, m->tables[k].name);
 			goto out;
 		}
-	if (json_array_size(members) != r->nmembers) {
+	if (tr.nmembers != r->nmembers) {
 		fail(r, "archive is corrupt (trailer lists %zu members, the archive holds %zu)",
-		     json_array_size(members), r->nmembers);
+		     tr.nmembers, r->nmembers);
 		goto out;
 	}
 	for (size_t i = 0; i < r->nmembers; i++) {
-		json_t *mm = json_array_get(members, i);
-		const char *n = jstr(mm, "name"), *sha = jstr(mm, "sha256");
-		uint64_t bytes;
+		const struct manifest_trailer_member *mm = &tr.members[i];
 
-		if (n == NULL || sha == NULL || get_u64(mm, "bytes", &bytes) < 0) {
-			fail(r, "archive is corrupt (a trailer member entry is malformed)");
-			goto out;
-		}
-		if (strcmp(n, r->members[i].name) != 0) {
+		if (strcmp(mm->name, r->members[i].name) != 0) {
 			fail(r, "archive is corrupt (member %zu is %s, the trailer says %s)",
-			     i + 1, r->members[i].name, n);
+			     i + 1, r->members[i].name, mm->name);
 			goto out;
 		}
 		sha256_hex(r->members[i].sha, hex);
-		if (bytes != r->members[i].bytes || strcmp(hex, sha) != 0) {
-			fail(r, "archive is corrupt: member %s: %s mismatch", n,
-			     bytes != r->members[i].bytes ? "size" : "SHA-256");
+		if (mm->bytes != r->members[i].bytes || strcmp(hex, mm->sha256) != 0) {
+			fail(r, "archive is corrupt: member %s: %s mismatch", mm->name,
+			     mm->bytes != r->members[i].bytes ? "size" : "SHA-256");
 			goto out;
 		}
 	}
 	rc = 0;
 out:
 	free(seen);
-	json_decref(root);
+	manifest_trailer_free(&tr);
 	return rc;
 }
 
@@ -866,7 +508,7 @@ static int
 read_chunk(struct archive_reader *r, const char *name, size_t ti,
            uint64_t chunk)
 {
-	struct ar_table *t = &r->m->tables[ti];
+	struct manifest_table *t = &r->m->tables[ti];
 	struct ar_event ev = {.type = AR_CHUNK_BEGIN, .table = ti, .chunk = chunk};
 	uint64_t bytes = 0, rows = 0;
 	char last = '\n';
@@ -1302,13 +944,13 @@ archive_reader_error(const struct archive_reader *r)
 	return r->err[0] ? r->err : "archive reading stopped";
 }
 
-const struct ar_manifest *
+const struct manifest *
 archive_reader_manifest(const struct archive_reader *r)
 {
 	return r->m;
 }
 
-const struct ar_sequence *
+const struct manifest_sequence *
 archive_reader_sequences(const struct archive_reader *r, size_t *n)
 {
 	*n = r->nseqs;
@@ -1325,28 +967,6 @@ archive_reader_stats(const struct archive_reader *r, struct ar_stats *st)
 	st->reader_cpu = r->reader_cpu;
 	st->reader_wait = r->reader_wait;
 	st->consumer_wait = r->consumer_wait;
-}
-
-size_t
-archive_reader_find_table(const struct ar_manifest *m, const char *schema,
-                        const char *name)
-{
-	if (m == NULL)
-		return (size_t)-1;
-	if (m->index == NULL) { /* a manifest not read whole */
-		for (size_t i = 0; i < m->ntables; i++)
-			if (strcmp(m->tables[i].schema, schema) == 0 &&
-			    strcmp(m->tables[i].name, name) == 0)
-				return i;
-		return (size_t)-1;
-	}
-	for (size_t h = name_hash(schema, name) & (m->index_cap - 1);
-	     m->index[h] != 0; h = (h + 1) & (m->index_cap - 1)) {
-		const struct ar_table *t = &m->tables[m->index[h] - 1];
-		if (strcmp(t->schema, schema) == 0 && strcmp(t->name, name) == 0)
-			return m->index[h] - 1;
-	}
-	return (size_t)-1;
 }
 
 void
@@ -1377,12 +997,8 @@ archive_reader_free(struct archive_reader *r)
 	free(r->table_sha);
 	free(r->next_chunk);
 	free(r->by_dir);
-	free_manifest(r->m);
-	for (size_t i = 0; i < r->nseqs; i++) {
-		free(r->seqs[i].schema);
-		free(r->seqs[i].name);
-	}
-	free(r->seqs);
+	manifest_free(r->m);
+	manifest_sequences_free(r->seqs, r->nseqs);
 	for (size_t i = 0; i < r->nmembers; i++)
 		free(r->members[i].name);
 	free(r->members);

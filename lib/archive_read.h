@@ -30,69 +30,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct ar_name {
-	char *schema;
-	char *name;
-};
-
-struct ar_column {
-	char *name;
-	char *type;
-};
-
-/* A table of the manifest, with what the reader counted of its data. */
-struct ar_table {
-	char *schema;
-	char *name;
-	char *dir;
-	char kind;   /* 'r', 'p' (partition leaf), ... as the manifest says */
-	int level;
-	bool materialized_view;
-	size_t ncolumns;
-	struct ar_column *columns;
-	size_t nreferences;
-	struct ar_name *references;
-	/* Counted by the reader; equal to the trailer's once it verified. */
-	uint64_t rows;
-	uint64_t bytes;
-	uint64_t chunks;
-};
-
-struct ar_manifest {
-	int version;
-	bool data_only;
-	char *created;         /* strings: "" when the manifest has none */
-	char *tool;
-	char *server_version;
-	long server_version_num;
-	char *pg_dump_version;
-	char *database;
-	char *encoding;
-	char *branch_id;
-	char *compression;
-	uint64_t chunk_size;
-	long jobs;
-	size_t ntables;
-	struct ar_table *tables; /* dependency order, parents first */
-	size_t nmatviews;
-	struct ar_name *matviews;
-	size_t ncycles;
-	/*
-	 * Hex SHA-256 of schema/pre-data.sql, which the reader checks before
-	 * it hands the script out; "" in a data-only manifest.
-	 */
-	char *pre_data_sha256;
-	/* Private to the reader: a hash index of tables by schema and name. */
-	size_t *index;
-	size_t index_cap;
-};
-
-struct ar_sequence {
-	char *schema;
-	char *name;
-	long long last_value;
-	bool is_called;
-};
+#include "manifest.h"
 
 enum ar_event_type {
 	AR_MANIFEST,    /* the manifest was read and checked */
@@ -167,10 +105,10 @@ int archive_reader_signatures(const struct archive_reader *r);
 const char *archive_reader_error(const struct archive_reader *r);
 
 /* The manifest, valid from AR_MANIFEST on until archive_reader_free(). */
-const struct ar_manifest *archive_reader_manifest(const struct archive_reader *r);
+const struct manifest *archive_reader_manifest(const struct archive_reader *r);
 
 /* The sequences, valid from AR_SEQUENCES on until archive_reader_free(). */
-const struct ar_sequence *archive_reader_sequences(const struct archive_reader *r,
+const struct manifest_sequence *archive_reader_sequences(const struct archive_reader *r,
                                                 size_t *n);
 
 /* Totals over what was read so far: members, and bytes of input. */
@@ -187,12 +125,5 @@ void archive_reader_stats(const struct archive_reader *r, struct ar_stats *st);
 
 /* Frees the reader, its manifest and sequences. */
 void archive_reader_free(struct archive_reader *r);
-
-/*
- * The index of the manifest table whose schema and name are given, or
- * (size_t)-1.  Constant time (a hash index).
- */
-size_t archive_reader_find_table(const struct ar_manifest *m, const char *schema,
-                               const char *name);
 
 #endif

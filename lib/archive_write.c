@@ -13,6 +13,7 @@
 #include <zstd.h>
 
 #include "err.h"
+#include "manifest.h"
 #include "sha256.h"
 #include "xalloc.h"
 
@@ -511,10 +512,8 @@ archive_writer_members(struct archive_writer *w)
 	for (size_t i = 0; i < w->nmembers; i++) {
 		struct member *m = &w->members[i];
 
-		json_array_append_new(arr, json_pack("{s:s, s:I, s:s}", "name",
-		                                     m->name, "bytes",
-		                                     (json_int_t)m->bytes,
-		                                     "sha256", m->sha));
+		json_array_append_new(arr, manifest_trailer_member(m->name, m->bytes,
+		                                                   m->sha));
 	}
 	unlock(w);
 	return arr;

@@ -13,6 +13,6 @@
  * isatty(2) once); last: the final report, which ends the line.
  */
 void progress_line(int tty, int last, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+        __attribute__((format(printf, 3, 4)));
 
 #endif

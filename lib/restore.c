@@ -15,8 +15,10 @@
 
 #include <libpq-fe.h>
 
+#include "child.h"
 #include "err.h"
 #include "monotime.h"
+#include "pgclient.h"
 #include "pgconn.h"
 #include "progress.h"
 #include "sqlscript.h"
@@ -40,7 +42,7 @@ pattern_matches(const char *pat, const char *schema, const char *name)
 }
 
 bool *
-restore_select(const struct ar_manifest *m, char *const *patterns,
+restore_select(const struct manifest *m, char *const *patterns,
                size_t npatterns, char **why)
 {
 	bool *sel = xcalloc(m->ntables + 1, sizeof *sel);
@@ -74,7 +76,7 @@ qualified(const char *schema, const char *name)
 }
 
 char *
-restore_copy_statement(const struct ar_table *t, bool freeze)
+restore_copy_statement(const struct manifest_table *t, bool freeze)
 {
 	char *q = qualified(t->schema, t->name), *sql;
 	size_t cap = strlen(q) + 64, len;
@@ -111,7 +113,7 @@ struct restore {
 	const struct restore_opts *o;
 	PGconn *conn;
 	struct archive_reader *r;
-	const struct ar_manifest *m;
+	const struct manifest *m;
 	bool *selected;
 	bool use_schema;   /* run pre-data and post-data */
 	bool truncate;     /* data into existing tables */
@@ -446,7 +448,7 @@ static int
 end_copy(struct restore *st)
 {
 	PGresult *res;
-	const struct ar_table *t;
+	const struct manifest_table *t;
 	int rc = 0;
 
 	if (st->copying < 0)
@@ -476,7 +478,7 @@ end_copy(struct restore *st)
 static int
 begin_copy(struct restore *st, size_t ti)
 {
-	const struct ar_table *t = &st->m->tables[ti];
+	const struct manifest_table *t = &st->m->tables[ti];
 	char *sql = restore_copy_statement(t, st->freeze[ti]);
 	PGresult *res = PQexec(st->conn, sql);
 
@@ -524,12 +526,12 @@ static char *
 check_target(struct restore *st, bool want_exists, bool *exists, bool *relkind_r,
              size_t *nproblems)
 {
-	const struct ar_manifest *m = st->m;
+	const struct manifest *m = st->m;
 	char *problems = NULL;
 
 	*nproblems = 0;
 	for (size_t i = 0; i < m->ntables; i++) {
-		const struct ar_table *t = &m->tables[i];
+		const struct manifest_table *t = &m->tables[i];
 		char *q, *msg = NULL;
 		const char *p[1];
 		PGresult *res;
@@ -668,7 +670,7 @@ set_triggers_aside(struct restore *st)
 	if (res == NULL)
 		return 1;
 	for (int r = 0; r < PQntuples(res) && rc == 0; r++) {
-		size_t ti = archive_reader_find_table(st->m, PQgetvalue(res, r, 0),
+		size_t ti = manifest_find_table(st->m, PQgetvalue(res, r, 0),
 		                                      PQgetvalue(res, r, 1));
 		const char *name = PQgetvalue(res, r, 2), *state = PQgetvalue(res, r, 3);
 		const char *how = state[0] == 'A' ? "ALWAYS " : state[0] == 'R' ? "REPLICA " : "";
@@ -695,7 +697,7 @@ set_triggers_aside(struct restore *st)
 static int
 set_fks_aside(struct restore *st)
 {
-	const struct ar_manifest *m = st->m;
+	const struct manifest *m = st->m;
 	/* Each foreign key, and the leaf tables on both of its sides. */
 	PGresult *fk = query(
 		st, "cannot read the target's foreign keys",
@@ -735,7 +737,7 @@ set_fks_aside(struct restore *st)
 			size_t ti;
 			if (strcmp(PQgetvalue(leaves, l, 0), oid) != 0)
 				continue;
-			ti = archive_reader_find_table(m, PQgetvalue(leaves, l, 1),
+			ti = manifest_find_table(m, PQgetvalue(leaves, l, 1),
 			                               PQgetvalue(leaves, l, 2));
 			all = ti != (size_t)-1 && st->selected[ti];
 		}
@@ -778,7 +780,7 @@ truncate_tables(struct restore *st)
 static int
 on_manifest(struct restore *st)
 {
-	const struct ar_manifest *m = st->m = archive_reader_manifest(st->r);
+	const struct manifest *m = st->m = archive_reader_manifest(st->r);
 	char *why, *sql;
 
 	st->selected = restore_select(m, st->o->patterns, st->o->npatterns, &why);
@@ -864,7 +866,7 @@ static int
 set_sequences(struct restore *st)
 {
 	size_t n;
-	const struct ar_sequence *seq = archive_reader_sequences(st->r, &n);
+	const struct manifest_sequence *seq = archive_reader_sequences(st->r, &n);
 	PGresult *owned = NULL;
 	int rc = 0;
 
@@ -893,7 +895,7 @@ set_sequences(struct restore *st)
 				if (strcmp(PQgetvalue(owned, r, 0), seq[i].schema) ||
 				    strcmp(PQgetvalue(owned, r, 1), seq[i].name))
 					continue;
-				ti = archive_reader_find_table(st->m, PQgetvalue(owned, r, 2),
+				ti = manifest_find_table(st->m, PQgetvalue(owned, r, 2),
 				                               PQgetvalue(owned, r, 3));
 				keep = ti != (size_t)-1 && st->selected[ti];
 			}
@@ -1006,7 +1008,7 @@ restore_event(void *ctx, const struct ar_event *ev)
 static int
 refresh_matviews(struct restore *st)
 {
-	const struct ar_manifest *m = st->m;
+	const struct manifest *m = st->m;
 
 	for (size_t i = 0; i < m->nmatviews; i++) {
 		char *q = qualified(m->matviews[i].schema, m->matviews[i].name);
@@ -1072,7 +1074,7 @@ mode_name(const struct restore_opts *o)
 static json_t *
 report(struct restore *st, const char *mode)
 {
-	const struct ar_manifest *m = st->m;
+	const struct manifest *m = st->m;
 	struct ar_stats as;
 	json_t *o, *timing, *reader;
 	size_t ntables = 0;
@@ -1131,7 +1133,7 @@ restore_run(struct archive_reader *r, const struct restore_opts *o)
 		              st.error ? st.code : EXIT_FAIL);
 	/* The archive checked out: do the server's counts agree? */
 	for (size_t i = 0; i < st.m->ntables; i++) {
-		const struct ar_table *tb = &st.m->tables[i];
+		const struct manifest_table *tb = &st.m->tables[i];
 		if (st.selected[i] && st.loaded[i] != tb->rows) {
 			char *msg = xasprintf("table %s.%s: the server loaded %" PRIu64
 			                      " rows, the archive holds %" PRIu64,
@@ -1190,7 +1192,7 @@ restore_dry_run(struct archive_reader *r, const struct restore_opts *o,
                 json_t *lines)
 {
 	struct restore st = {.o = o, .r = r, .copying = -1};
-	const struct ar_manifest *m;
+	const struct manifest *m;
 	bool *exists, *rel_r;
 	char *problems = NULL;
 	size_t np = 0;
@@ -1231,7 +1233,7 @@ restore_dry_run(struct archive_reader *r, const struct restore_opts *o,
 		free(p2);
 	}
 	for (size_t i = 0; i < m->ntables; i++) {
-		const struct ar_table *t = &m->tables[i];
+		const struct manifest_table *t = &m->tables[i];
 		const char *action;
 		char *q;
 		if (!st.selected[i])
@@ -1290,14 +1292,14 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	char **env = pgconn_child_env(conn);
 	char *db = xstrdup(PQdb(conn));
 	const char *argv[10];
-	int argc = 0, pfd[2], status;
+	int argc = 0, status;
 	uint64_t total = plen;
 	double t0 = monotime_now();
-	pid_t pid;
+	struct child c;
 	char buf[1 << 16];
 
 	PQfinish(conn);
-	argv[argc++] = "pg_restore";
+	argv[argc++] = pgclient_program("pg_restore");
 	argv[argc++] = "--single-transaction";
 	argv[argc++] = "--exit-on-error";
 	if (o->clean) {
@@ -1307,28 +1309,15 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	argv[argc++] = "-d";
 	argv[argc++] = db;
 	argv[argc] = NULL;
-	if (pipe(pfd) < 0)
-		die_errno(EXIT_FAIL, "cannot make a pipe");
 	signal(SIGPIPE, SIG_IGN);
-	pid = fork();
-	if (pid < 0)
-		die_errno(EXIT_FAIL, "cannot start pg_restore");
-	if (pid == 0) {
-		dup2(pfd[0], 0);
-		close(pfd[0]);
-		close(pfd[1]);
-		/* stdout carries our report, not pg_restore's chatter. */
-		dup2(2, 1);
-		execvpe("pg_restore", (char *const *)argv, env);
-		fprintf(stderr, "%s: cannot run pg_restore: %s\n", err_progname(),
-		        strerror(errno));
-		_exit(127);
-	}
-	close(pfd[0]);
+	/* stdout carries our report, not pg_restore's chatter. */
+	if (child_start(&c, "pg_restore", (char *const *)argv, env, 1,
+	                CHILD_TO_STDERR) < 0)
+		die(EXIT_FAIL, "cannot run pg_restore (is it installed?)");
 	pgconn_free_env(env);
 	progress(&(struct restore){.progress = o->progress},
 	         "a pg_dump archive: handing it to pg_restore --single-transaction");
-	write_all(pfd[1], prefix, plen);
+	write_all(c.in, prefix, plen);
 	for (;;) {
 		ssize_t n = read(fd, buf, sizeof buf);
 		if (n < 0 && errno == EINTR)
@@ -1343,7 +1332,7 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 			size_t len = (size_t)n;
 			bool broken = false;
 			while (len > 0) {
-				ssize_t w = write(pfd[1], p, len);
+				ssize_t w = write(c.in, p, len);
 				if (w < 0 && errno == EINTR)
 					continue;
 				if (w < 0) {
@@ -1357,12 +1346,7 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 				break;
 		}
 	}
-	close(pfd[1]);
-	while (waitpid(pid, &status, 0) < 0)
-		if (errno != EINTR)
-			die_errno(EXIT_FAIL, "cannot wait for pg_restore");
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-		die(EXIT_FAIL, "cannot run pg_restore (is it installed?)");
+	status = child_wait(&c);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		die(EXIT_FAIL, "pg_restore failed (%s %d): nothing was restored",
 		    WIFEXITED(status) ? "exit" : "signal",

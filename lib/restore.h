@@ -40,14 +40,14 @@ struct restore_opts {
  * the name in any schema.  *why is set (malloc'ed) to the first pattern
  * that matches no table, else NULL.
  */
-bool *restore_select(const struct ar_manifest *m, char *const *patterns,
+bool *restore_select(const struct manifest *m, char *const *patterns,
                      size_t npatterns, char **why);
 
 /*
  * "COPY "schema"."name" (cols...) FROM stdin", with " WITH (FREEZE)" when
  * freeze; malloc'ed.
  */
-char *restore_copy_statement(const struct ar_table *t, bool freeze);
+char *restore_copy_statement(const struct manifest_table *t, bool freeze);
 
 /*
  * Restores the archive r into the database of o (see above), reading it

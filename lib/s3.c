@@ -587,7 +587,13 @@ perform(struct s3 *s, const struct req *r, struct resp *p,
 	curl_easy_setopt(cu, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(cu, CURLOPT_ERRORBUFFER, s->errbuf);
 	curl_easy_setopt(cu, CURLOPT_HTTPHEADER, hl);
-	curl_easy_setopt(cu, CURLOPT_USERAGENT, "supload/" STRONGBOX_VERSION);
+	{
+		char ua[128]; /* curl copies it */
+
+		snprintf(ua, sizeof ua, "%s/%s", err_progname(),
+			STRONGBOX_VERSION);
+		curl_easy_setopt(cu, CURLOPT_USERAGENT, ua);
+	}
 	curl_easy_setopt(cu, CURLOPT_CONNECTTIMEOUT, c->connect_timeout);
 	curl_easy_setopt(cu, CURLOPT_LOW_SPEED_LIMIT, 1L);
 	curl_easy_setopt(cu, CURLOPT_LOW_SPEED_TIME, c->stall_timeout);

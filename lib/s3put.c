@@ -10,10 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/evp.h>
-#include <openssl/sha.h>
 
 #include "err.h"
+#include "sha256.h"
 #include "sigv4.h"
 #include "xalloc.h"
 
@@ -43,34 +42,6 @@ struct upload {
 	unsigned char (*md5s)[16];
 	int max_part;
 };
-
-ssize_t
-s3put_fill(int fd, char *buf, size_t want, int *eof, struct s3_status *st)
-{
-	size_t got = 0;
-
-	while (got < want) {
-		ssize_t n = read(fd, buf + got, want - got);
-		if (n == 0) {
-			*eof = 1;
-			break;
-		}
-		if (n < 0) {
-			if (errno == EINTR && !s3_cancelled())
-				continue;
-			st->code = EXIT_FAIL;
-			if (errno == EINTR)
-				snprintf(st->msg, sizeof st->msg, "cancelled");
-			else
-				snprintf(st->msg, sizeof st->msg,
-					"cannot read the input: %s",
-					strerror(errno));
-			return -1;
-		}
-		got += n;
-	}
-	return (ssize_t)got;
-}
 
 static void
 set_failed(struct upload *u, const struct s3_status *st)
@@ -232,16 +203,14 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	struct s3 *s = s3_new(cfg);
 	pthread_t *threads = NULL;
 	int nthreads = 0, eof = 0, ret = -1, number = 1, have_look = 0;
-	int max_parts = TARGET_MAX_PARTS;
+	int max_parts = PUT_MAX_PARTS;
 	char look = 0, *buf;
 	ssize_t len;
-	EVP_MD_CTX *sha = EVP_MD_CTX_new();
-	unsigned char md[32];
+	struct sha256_ctx *sha = sha256_new();
 	sigset_t block, old;
 
 	memset(st, 0, sizeof *st);
 	memset(res, 0, sizeof *res);
-	EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
 	u.cfg = cfg;
 	u.key = key;
 	u.part_size = o->part_size;
@@ -252,7 +221,7 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	u.free_bufs = xcalloc(u.nbuf, sizeof *u.free_bufs);
 
 	buf = get_buf(&u);
-	len = s3put_fill(fd, buf, u.part_size, &eof, st);
+	len = put_fill(fd, buf, u.part_size, &eof, st);
 	if (len < 0)
 		goto out;
 	if (!eof) {
@@ -272,7 +241,7 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	}
 	if (o->tap)
 		o->tap(o->ctx, buf, len);
-	EVP_DigestUpdate(sha, buf, len);
+	sha256_update(sha, buf, len);
 	res->bytes = len;
 	if (o->progress)
 		o->progress(o->pctx, res->bytes);
@@ -297,10 +266,10 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	 * suite can reach it without uploading 50 GB.
 	 */
 	const char *tm = getenv("SUPLOAD_TEST_MAX_PARTS");
-	if (tm && atoi(tm) >= 1 && atoi(tm) < TARGET_MAX_PARTS)
+	if (tm && atoi(tm) >= 1 && atoi(tm) < PUT_MAX_PARTS)
 		max_parts = atoi(tm);
-	u.etags = xcalloc(TARGET_MAX_PARTS, sizeof *u.etags);
-	u.md5s = xcalloc(TARGET_MAX_PARTS, sizeof *u.md5s);
+	u.etags = xcalloc(PUT_MAX_PARTS, sizeof *u.etags);
+	u.md5s = xcalloc(PUT_MAX_PARTS, sizeof *u.md5s);
 	if (s3_create_multipart(s, key, &u.upload_id, st) < 0)
 		goto out;
 
@@ -336,7 +305,7 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 			break;
 		buf[0] = look;
 		have_look = 0;
-		len = s3put_fill(fd, buf + 1, u.part_size - 1, &eof, st);
+		len = put_fill(fd, buf + 1, u.part_size - 1, &eof, st);
 		if (len < 0) {
 			pthread_mutex_lock(&u.mu);
 			set_failed(&u, st);
@@ -362,7 +331,7 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 		}
 		if (o->tap)
 			o->tap(o->ctx, buf, len);
-		EVP_DigestUpdate(sha, buf, len);
+		sha256_update(sha, buf, len);
 		res->bytes += len;
 		if (o->progress)
 			o->progress(o->pctx, res->bytes);
@@ -455,8 +424,8 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	ret = 0;
 out:
 	if (ret == 0) {
-		EVP_DigestFinal_ex(sha, md, NULL);
-		sigv4_hex(md, 32, res->sha256);
+		sha256_final(sha, res->sha256);
+		sha = NULL;
 		if (res->etag)
 			strip_quotes(res->etag);
 	} else {
@@ -469,7 +438,7 @@ out:
 	for (int i = 0; i < u.qlen; i++)
 		free(u.queue[(u.qhead + i) % u.nbuf].buf);
 	if (u.etags)
-		for (int i = 0; i < TARGET_MAX_PARTS; i++)
+		for (int i = 0; i < PUT_MAX_PARTS; i++)
 			free(u.etags[i]);
 	free(u.etags);
 	free(u.md5s);
@@ -479,7 +448,7 @@ out:
 	free(threads);
 	pthread_mutex_destroy(&u.mu);
 	pthread_cond_destroy(&u.cv);
-	EVP_MD_CTX_free(sha);
+	sha256_free(sha);
 	s3_free(s);
 	return ret;
 }

@@ -9,21 +9,15 @@
 
 #include <sys/types.h>
 
+#include "put.h"
 #include "s3.h"
-#include "target.h"
-
-/* See target_put(); cfg must be a complete S3 configuration. */
-int s3put_stream(const struct s3_config *cfg, const char *key, int fd,
-	const struct put_opts *o, struct put_result *res,
-	struct s3_status *st);
 
 /*
- * Reads from fd until want bytes are in buf or the input ends (then sets
- * *eof), retrying EINTR unless the put was cancelled.  Returns the bytes
- * read, or -1 with st set ("cancelled", or the read error).  Shared by
- * both targets' puts.
+ * The S3 side of target_put() (target.h); cfg must be a complete S3
+ * configuration.
  */
-ssize_t s3put_fill(int fd, char *buf, size_t want, int *eof,
+int s3put_stream(const struct s3_config *cfg, const char *key, int fd,
+	const struct put_opts *o, struct put_result *res,
 	struct s3_status *st);
 
 #endif

@@ -1,8 +1,10 @@
 /* sha256.c: SHA-256 over OpenSSL EVP; see sha256.h. */
 #include "sha256.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <openssl/evp.h>
 
@@ -88,4 +90,24 @@ sha256_final(struct sha256_ctx *ctx, char hex[65])
 	sha256_digest(ctx, d);
 	sha256_hex(d, hex);
 	sha256_free(ctx);
+}
+
+void
+sha256_file(FILE *fp, size_t len, const char *what, char hex[65])
+{
+	struct sha256_ctx *ctx = sha256_new();
+	char buf[65536];
+
+	rewind(fp);
+	while (len > 0) {
+		size_t n = fread(buf, 1, len < sizeof buf ? len : sizeof buf, fp);
+		if (n == 0)
+			die(EXIT_FAIL, "cannot read %s back: %s", what,
+			    ferror(fp) ? strerror(errno)
+			               : "it is shorter than written");
+		sha256_update(ctx, buf, n);
+		len -= n;
+	}
+	sha256_final(ctx, hex);
+	rewind(fp);
 }

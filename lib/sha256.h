@@ -10,6 +10,7 @@
 #define STRONGBOX_SHA256_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 struct sha256_ctx;
 
@@ -39,5 +40,12 @@ void sha256_final(struct sha256_ctx *ctx, char hex[65]);
 
 /* The 32 bytes d as 64 lowercase hex digits and a NUL. */
 void sha256_hex(const unsigned char d[32], char hex[65]);
+
+/*
+ * The hex SHA-256 of the first len bytes of fp (a temporary file, e.g. a
+ * child's output), into hex; fp is left at its start.  Dies on a read
+ * error or a shorter file, naming what (e.g. "pg_dump's output").
+ */
+void sha256_file(FILE *fp, size_t len, const char *what, char hex[65]);
 
 #endif

@@ -21,10 +21,14 @@ size_parse(const char *s, unsigned long long *bytes)
 	if (errno)
 		return -1;
 	switch (*end) {
-	case 'k': case 'K': shift = 10; break;
-	case 'm': case 'M': shift = 20; break;
-	case 'g': case 'G': shift = 30; break;
-	case 't': case 'T': shift = 40; break;
+	case 'k':
+	case 'K': shift = 10; break;
+	case 'm':
+	case 'M': shift = 20; break;
+	case 'g':
+	case 'G': shift = 30; break;
+	case 't':
+	case 'T': shift = 40; break;
 	default: break;
 	}
 	if (shift) {
@@ -69,8 +73,8 @@ size_option(const char *opt, const char *s, unsigned long long min,
 	if (v < min || v > max) {
 		size_name(min, lo, sizeof lo);
 		size_name(max, hi, sizeof hi);
-		die_usage("%s: want a size from %s to %s, not \"%s\"", opt, lo, hi,
-		          s);
+		die_usage("%s: want a size from %s to %s, not \"%s\"", opt, lo,
+		          hi, s);
 	}
 	return v;
 }

@@ -12,6 +12,7 @@
 #include "archive_names.h"
 #include "err.h"
 #include "fklevels.h"
+#include "manifest.h"
 #include "namepattern.h"
 #include "pgconn.h"
 #include "pglock.h"
@@ -519,45 +520,73 @@ refuse_large_objects(struct snapshot *s, PGconn *c)
 		    n, err_progname());
 }
 
-static json_t *
-table_ref(const struct rel *x)
+static struct manifest_name
+rel_name(const struct rel *x)
 {
-	return json_pack("{s:s, s:s}", "schema", x->schema, "name", x->name);
+	return (struct manifest_name){x->schema, x->name};
 }
 
 json_t *
 snapshot_manifest(const struct snapshot *s, const char *created,
-                  const char *pgdump_version, const char *comp)
+                  const char *pgdump_version, const char *comp,
+                  const char *pre_data_sha256)
 {
-	json_t *m, *tabs = json_array(), *cycles = json_array(),
-	           *mviews = json_array(), *inc = json_array(),
-	           *exc = json_array();
 	const char *branch = getenv("BRANCH_ID");
 	char *tool = xasprintf("%s %s", err_progname(), STRONGBOX_VERSION);
+	struct manifest m = {
+		.data_only = s->o->data_only,
+		.created = (char *)created,
+		.tool = tool,
+		.server_version = (char *)s->info.server_version,
+		.server_version_num = s->info.server_num,
+		.pg_dump_version = (char *)pgdump_version,
+		.database = (char *)s->info.database,
+		.encoding = (char *)s->info.encoding,
+		.branch_id = branch && *branch ? (char *)branch : NULL,
+		.compression = (char *)comp,
+		.chunk_size = s->o->chunk_size,
+		.jobs = s->o->jobs,
+		.ntable_patterns = s->o->ninclude,
+		.table_patterns = s->o->include,
+		.nexclude_patterns = s->o->nexclude,
+		.exclude_patterns = s->o->exclude,
+		.ntables = s->ntables,
+		.pre_data_sha256 = (char *)pre_data_sha256,
+	};
+	json_t *j;
 
-	for (size_t i = 0; i < s->o->ninclude; i++)
-		json_array_append_new(inc, json_string(s->o->include[i]));
-	for (size_t i = 0; i < s->o->nexclude; i++)
-		json_array_append_new(exc, json_string(s->o->exclude[i]));
+	m.tables = xcalloc(s->ntables + 1, sizeof *m.tables);
+	m.cycles = xcalloc(s->ntables + 1, sizeof *m.cycles);
+	m.matviews = xcalloc(s->nrels + 1, sizeof *m.matviews);
 	for (size_t i = 0; i < s->ntables; i++) {
-		struct table *t = &s->tables[i];
-		json_t *refs = json_array(), *o;
+		const struct table *t = &s->tables[i];
+		struct manifest_table *mt = &m.tables[i];
+		json_t *col;
+		size_t k;
 
-		for (size_t k = 0; k < t->nrefs; k++)
-			json_array_append_new(refs, table_ref(find_rel(s, t->refs[k])));
-		o = json_pack("{s:s, s:s, s:s, s:s, s:i, s:O, s:o, s:b}", "schema",
-		              t->rel->schema, "name", t->rel->name, "dir", t->dir,
-		              "kind", t->rel->partition ? "p" : "r", "level",
-		              t->level, "columns", t->columns, "references", refs,
-		              "materialized_view", 0);
+		mt->schema = t->rel->schema;
+		mt->name = t->rel->name;
+		mt->dir = t->dir;
+		mt->kind = t->rel->partition ? 'p' : 'r';
+		mt->level = t->level;
+		mt->ncolumns = json_array_size(t->columns);
+		mt->columns = xcalloc(mt->ncolumns + 1, sizeof *mt->columns);
+		json_array_foreach(t->columns, k, col) {
+			mt->columns[k].name = (char *)json_string_value(
+				json_object_get(col, "name"));
+			mt->columns[k].type = (char *)json_string_value(
+				json_object_get(col, "type"));
+		}
+		mt->nreferences = t->nrefs;
+		mt->references = xcalloc(t->nrefs + 1, sizeof *mt->references);
+		for (k = 0; k < t->nrefs; k++)
+			mt->references[k] = rel_name(find_rel(s, t->refs[k]));
 		if (t->parent && find_rel(s, t->parent))
-			json_object_set_new(o, "partition_of",
-			                    table_ref(find_rel(s, t->parent)));
-		json_array_append_new(tabs, o);
+			mt->partition_of = rel_name(find_rel(s, t->parent));
 	}
 	/* Cycles: components with more than one table. */
 	for (size_t i = 0; i < s->ntables; i++) {
-		json_t *cyc = NULL;
+		struct manifest_cycle *cyc = &m.cycles[m.ncycles];
 		int first = 1;
 
 		for (size_t k = 0; k < i && first; k++)
@@ -567,37 +596,33 @@ snapshot_manifest(const struct snapshot *s, const char *created,
 			continue;
 		for (size_t k = i + 1; k < s->ntables; k++)
 			if (s->tables[k].comp == s->tables[i].comp) {
-				if (cyc == NULL) {
-					cyc = json_array();
-					json_array_append_new(cyc,
-					                      table_ref(s->tables[i].rel));
+				if (cyc->ntables == 0) {
+					cyc->tables = xcalloc(s->ntables + 1,
+					                      sizeof *cyc->tables);
+					cyc->tables[cyc->ntables++] =
+						rel_name(s->tables[i].rel);
 				}
-				json_array_append_new(cyc, table_ref(s->tables[k].rel));
+				cyc->tables[cyc->ntables++] = rel_name(s->tables[k].rel);
 			}
-		if (cyc)
-			json_array_append_new(cycles, cyc);
+		if (cyc->ntables > 0)
+			m.ncycles++;
 	}
 	for (size_t i = 0; i < s->nrels; i++)
 		if (s->rels[i].selected && s->rels[i].kind == 'm')
-			json_array_append_new(mviews, table_ref(&s->rels[i]));
+			m.matviews[m.nmatviews++] = rel_name(&s->rels[i]);
 
-	m = json_pack("{s:s, s:i, s:s, s:s, s:s, s:I, s:s?, s:s, s:s, s:s?,"
-	              " s:b, s:s, s:I, s:i, s:o, s:o, s:o, s:o, s:o}",
-	              "format", ARCHIVE_FORMAT_NAME, "version",
-	              ARCHIVE_FORMAT_VERSION, "created", created, "tool", tool,
-	              "server_version", s->info.server_version,
-	              "server_version_num", (json_int_t)s->info.server_num,
-	              "pg_dump_version", pgdump_version, "database",
-	              s->info.database, "encoding", s->info.encoding,
-	              "branch_id", branch && *branch ? branch : NULL,
-	              "data_only", s->o->data_only, "compression", comp,
-	              "chunk_size", (json_int_t)s->o->chunk_size, "jobs", s->o->jobs,
-	              "table_patterns", inc, "exclude_patterns", exc, "tables",
-	              tabs, "fk_cycles", cycles, "materialized_views", mviews);
-	if (m == NULL)
-		die(EXIT_FAIL, "cannot build the manifest");
+	j = manifest_to_json(&m);
+	for (size_t i = 0; i < m.ntables; i++) {
+		free(m.tables[i].columns);
+		free(m.tables[i].references);
+	}
+	for (size_t i = 0; i < m.ncycles; i++)
+		free(m.cycles[i].tables);
+	free(m.tables);
+	free(m.cycles);
+	free(m.matviews);
 	free(tool);
-	return m;
+	return j;
 }
 
 /* ---- copying rows ---- */
@@ -879,15 +904,14 @@ snapshot_sequences(struct snapshot *s)
 
 			json_array_append_new(
 				seqs,
-				json_pack("{s:s, s:s, s:I, s:b}", "schema", x->schema,
-				          "name", x->name, "last_value",
-				          (json_int_t)atoll(PQgetvalue(r, j, 1)),
-				          "is_called", PQgetvalue(r, j, 2)[0] == 't'));
+				manifest_sequence(x->schema, x->name,
+				                  atoll(PQgetvalue(r, j, 1)),
+				                  PQgetvalue(r, j, 2)[0] == 't'));
 		}
 		PQclear(r);
 		free(sql);
 	}
-	return json_pack("{s:o}", "sequences", seqs);
+	return manifest_sequences_to_json(seqs);
 }
 
 /* ---- pg_dump ---- */
@@ -1009,11 +1033,9 @@ snapshot_trailer_tables(const struct snapshot *s)
 		const struct table *t = &s->tables[i];
 
 		json_array_append_new(
-			ttabs, json_pack("{s:s, s:s, s:I, s:I, s:I, s:s}", "schema",
-			                 t->rel->schema, "name", t->rel->name, "rows",
-			                 (json_int_t)t->rows, "bytes",
-			                 (json_int_t)t->bytes, "chunks",
-			                 (json_int_t)t->chunks, "sha256", t->sha_hex));
+			ttabs, manifest_trailer_table(t->rel->schema, t->rel->name,
+			                              t->rows, t->bytes, t->chunks,
+			                              t->sha_hex));
 	}
 	return ttabs;
 }

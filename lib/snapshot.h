@@ -80,12 +80,14 @@ void snapshot_join(struct snapshot *s);
 
 /*
  * The manifest (strongbox-archive(5)) of this dump: created (RFC 3339),
- * the pg_dump version (NULL with data_only) and the compression's
- * canonical name.  A new reference the caller owns.
+ * the pg_dump version and the hex SHA-256 of the pre-data script (both
+ * NULL with data_only) and the compression's canonical name.  A new
+ * reference the caller owns.
  */
 json_t *snapshot_manifest(const struct snapshot *s, const char *created,
                           const char *pgdump_version,
-                          const char *compression);
+                          const char *compression,
+                          const char *pre_data_sha256);
 
 /*
  * Copies every selected table's rows into w as chunk members, level by

@@ -17,6 +17,8 @@
 #include <openssl/rand.h>
 
 #include "err.h"
+#include "put.h"
+#include "sha256.h"
 #include "s3put.h"
 #include "sigv4.h"
 #include "tmpname.h"
@@ -433,13 +435,13 @@ dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 	char tmp[64] = "";
 	size_t bufsize = 1 << 20;
 	char *buf = xmalloc(bufsize);
-	EVP_MD_CTX *sha = EVP_MD_CTX_new(), *md5 = EVP_MD_CTX_new();
-	unsigned char md[32];
+	struct sha256_ctx *sha = sha256_new();
+	EVP_MD_CTX *md5 = EVP_MD_CTX_new();
+	unsigned char md[16];
 	int root = -1, dir = -1, out = -1, ret = -1;
 	struct stat sb;
 
 	memset(res, 0, sizeof *res);
-	EVP_DigestInit_ex(sha, EVP_sha256(), NULL);
 	EVP_DigestInit_ex(md5, EVP_md5(), NULL);
 	if ((root = open_root(t, st)) < 0 ||
 	    (dir = open_parent(t, root, key, 1, st)) < 0)
@@ -462,14 +464,14 @@ dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 		goto out;
 	}
 	for (int eof = 0; !eof;) {
-		ssize_t n = s3put_fill(fd, buf, bufsize, &eof, st);
+		ssize_t n = put_fill(fd, buf, bufsize, &eof, st);
 		if (n < 0)
 			goto out;
 		if (n == 0)
 			break;
 		if (o->tap)
 			o->tap(o->ctx, buf, n);
-		EVP_DigestUpdate(sha, buf, n);
+		sha256_update(sha, buf, n);
 		EVP_DigestUpdate(md5, buf, n);
 		res->bytes += n;
 		if (o->progress)
@@ -507,8 +509,8 @@ dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 		set_errno_status(st, "cannot sync the directory of", t->dir, key);
 		goto out;
 	}
-	EVP_DigestFinal_ex(sha, md, NULL);
-	sigv4_hex(md, 32, res->sha256);
+	sha256_final(sha, res->sha256);
+	sha = NULL;
 	EVP_DigestFinal_ex(md5, md, NULL);
 	res->etag = xmalloc(33);
 	sigv4_hex(md, 16, res->etag);
@@ -523,7 +525,7 @@ out:
 		close(dir);
 	if (root >= 0)
 		close(root);
-	EVP_MD_CTX_free(sha);
+	sha256_free(sha);
 	EVP_MD_CTX_free(md5);
 	free(buf);
 	return ret;

@@ -12,12 +12,10 @@
 
 #include <stddef.h>
 
+#include "put.h"
 #include "s3.h"
 
 #define TARGET_DEFAULT_DIR "/var/backups/strongbox"
-#define TARGET_MIN_PART (5LL << 20)
-#define TARGET_MAX_PART (5LL << 30)
-#define TARGET_MAX_PARTS 10000
 #define TARGET_DELETE_BATCH 1000
 #define TARGET_STALE_SECONDS (24 * 60 * 60) /* a temporary this old is left over */
 
@@ -51,30 +49,6 @@ const char *target_describe(const struct target *t);
  * of temporary files (tmpname.h), a trailing '/', over 1024 bytes.
  */
 int target_key_check(const char *key, const char **why);
-
-struct put_opts {
-	size_t part_size;   /* >= TARGET_MIN_PART */
-	int concurrency;    /* parts in flight, >= 1 */
-	/* Sees every input byte, in order, from the reading thread; or NULL. */
-	void (*tap)(void *ctx, const void *data, size_t len);
-	/*
-	 * Asked once at the end of the input, before the object is made
-	 * visible: returns 0 to go on, or -1 with why (one line) filled to
-	 * abandon the put.  Or NULL.
-	 */
-	int (*accept)(void *ctx, char *why, size_t whylen);
-	void *ctx;
-	/* Told the total read so far, now and then; or NULL. */
-	void (*progress)(void *pctx, long long bytes);
-	void *pctx;
-};
-
-struct put_result {
-	long long bytes;
-	char sha256[65];  /* hex SHA-256 of the whole input */
-	char *etag;       /* malloc'ed, quotes removed */
-	int parts;        /* 1 for a single PUT or a file */
-};
 
 /*
  * Reads fd to its end and stores it at key: on S3 as one PUT when it is

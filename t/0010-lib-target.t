@@ -1,4 +1,3 @@
 #!/bin/sh
-# C unit tests of supload's pure library parts (t/unit/lib-target.c): key
-# validation, endpoint parsing, the --verify-archive trailer check.
+# C unit tests of lib/target.c (t/unit/lib-target.c).
 exec "$(dirname "$0")/unit/lib-target"

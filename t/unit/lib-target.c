@@ -1,13 +1,7 @@
-/*
- * Unit tests of the pure parts of supload's library: key validation
- * (lib/target.c), endpoint parsing (lib/s3.c) and the trailer check of
- * --verify-archive (lib/archive_probe.c).
- */
+/* Unit tests of lib/target.c: key validation. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "archive_probe.h"
-#include "s3.h"
 #include "tap.h"
 #include "target.h"
 
@@ -24,40 +18,6 @@ key_bad(const char *key, const char *title, const char *want)
 	const char *why = "";
 	int r = target_key_check(key, &why);
 	ok(r < 0 && strstr(why, want), "%s refused (%s)", title, why);
-}
-
-static void
-endpoint(const char *url, const char *scheme, const char *host, int port)
-{
-	struct s3_config c = {0};
-	const char *why = NULL;
-	int r = s3_config_endpoint(&c, url, &why);
-
-	ok(r == 0 && strcmp(c.scheme, scheme) == 0 &&
-		strcmp(c.host, host) == 0 && c.port == port,
-		"endpoint %s -> %s %s %d", url, scheme, host, port);
-	s3_config_free(&c);
-}
-
-static void
-endpoint_bad(const char *url)
-{
-	struct s3_config c = {0};
-	const char *why = NULL;
-
-	ok(s3_config_endpoint(&c, url, &why) < 0 && why,
-		"endpoint %s refused (%s)", url, why ? why : "");
-	s3_config_free(&c);
-}
-
-static void
-trailer(const char *json, int want_ok, const char *title)
-{
-	char why[512] = "";
-	int r = archive_probe_check_trailer(json, strlen(json), why, sizeof why);
-
-	ok(want_ok ? r == 0 : r < 0 && *why, "trailer: %s%s%s", title,
-		*why ? ": " : "", why);
 }
 
 int
@@ -91,28 +51,5 @@ main(void)
 	long_key[1025] = '\0';
 	key_bad(long_key, "1025 bytes", "1024");
 	free(long_key);
-
-	endpoint("http://127.0.0.1:9000", "http", "127.0.0.1", 9000);
-	endpoint("https://s3.eu-west-1.amazonaws.com", "https",
-		"s3.eu-west-1.amazonaws.com", 0);
-	endpoint("https://minio.example:443/", "https", "minio.example", 443);
-	endpoint("r2.example.com", "https", "r2.example.com", 0);
-	endpoint("http://[::1]:9000", "http", "[::1]", 9000);
-	endpoint_bad("ftp://host");
-	endpoint_bad("https://host/bucket");
-	endpoint_bad("https://host:99999");
-	endpoint_bad("https://:9000");
-
-	trailer("{\"format\":\"strongbox\",\"version\":1,\"complete\":true,"
-		"\"tables\":[{\"schema\":\"public\",\"name\":\"t\"}]}", 1,
-		"complete trailer");
-	trailer("{\"format\":\"strongbox\",\"tables\":[]}", 1,
-		"the minimal trailer");
-	trailer("{\"format\":\"strongbox\",\"tables\":[],\"complete\":false}",
-		0, "complete false");
-	trailer("{\"format\":\"pgdump\",\"tables\":[]}", 0, "another format");
-	trailer("{\"format\":\"strongbox\"}", 0, "no tables");
-	trailer("[1,2]", 0, "not an object");
-	trailer("{\"format\":\"strongbox\",\"tables\":[", 0, "truncated JSON");
 	return done_testing();
 }

@@ -1,0 +1,156 @@
+/* child.c: running a child program; see child.h. */
+#include "child.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "err.h"
+#include "tmpname.h"
+#include "xalloc.h"
+
+FILE *
+child_tmpfile(void)
+{
+	const char *dir = getenv("TMPDIR");
+	char *path;
+	int fd;
+	FILE *fp;
+
+	if (dir == NULL || *dir == '\0')
+		dir = "/tmp";
+	path = xasprintf("%s/" TMPNAME_PREFIX "XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd < 0)
+		die_errno(EXIT_FAIL, "cannot create a temporary file in %s",
+		          dir);
+	unlink(path);
+	free(path);
+	fp = fdopen(fd, "w+");
+	if (fp == NULL)
+		die_errno(EXIT_FAIL, "cannot open a temporary file");
+	return fp;
+}
+
+int
+child_start(struct child *c, const char *what, char *const argv[],
+            char *const env[], int pipe_in, enum child_output output)
+{
+	posix_spawn_file_actions_t fa;
+	int pfd[2] = {-1, -1}, r;
+
+	c->what = what;
+	c->in = -1;
+	c->out = c->err = NULL;
+	if (pipe_in && pipe(pfd) < 0)
+		die_errno(EXIT_FAIL, "cannot make a pipe");
+	if (output == CHILD_COLLECT) {
+		c->out = child_tmpfile();
+		c->err = child_tmpfile();
+	}
+	posix_spawn_file_actions_init(&fa);
+	if (pipe_in) {
+		posix_spawn_file_actions_adddup2(&fa, pfd[0], 0);
+		posix_spawn_file_actions_addclose(&fa, pfd[0]);
+		posix_spawn_file_actions_addclose(&fa, pfd[1]);
+	} else {
+		posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY,
+		                                 0);
+	}
+	if (output == CHILD_COLLECT) {
+		posix_spawn_file_actions_adddup2(&fa, fileno(c->out), 1);
+		posix_spawn_file_actions_adddup2(&fa, fileno(c->err), 2);
+	} else {
+		posix_spawn_file_actions_adddup2(&fa, 2, 1);
+	}
+	r = posix_spawnp(&c->pid, argv[0], &fa, NULL, argv, env);
+	posix_spawn_file_actions_destroy(&fa);
+	if (pipe_in)
+		close(pfd[0]);
+	if (r != 0) {
+		if (pipe_in)
+			close(pfd[1]);
+		if (c->out)
+			fclose(c->out);
+		if (c->err)
+			fclose(c->err);
+		c->out = c->err = NULL;
+		errno = r;
+		return -1;
+	}
+	c->in = pfd[1];
+	return 0;
+}
+
+int
+child_wait(struct child *c)
+{
+	int status;
+
+	if (c->in >= 0) {
+		close(c->in);
+		c->in = -1;
+	}
+	while (waitpid(c->pid, &status, 0) < 0)
+		if (errno != EINTR)
+			die_errno(EXIT_FAIL, "cannot wait for %s", c->what);
+	return status;
+}
+
+/* The first line of fp (from its start) that says "error", or the last. */
+static char *
+error_line(FILE *fp)
+{
+	char line[1024], *pick = NULL;
+
+	rewind(fp);
+	while (fgets(line, sizeof line, fp)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] == '\0')
+			continue;
+		if (strstr(line, "error:") || strstr(line, "FATAL") ||
+		    strstr(line, "ERROR")) {
+			free(pick);
+			return xstrdup(line);
+		}
+		free(pick);
+		pick = xstrdup(line);
+	}
+	return pick ? pick : xstrdup("no message");
+}
+
+size_t
+child_finish(struct child *c)
+{
+	int status = child_wait(c);
+	struct stat st;
+	char line[1024];
+
+	fflush(c->out);
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		char *msg = error_line(c->err);
+
+		if (WIFSIGNALED(status))
+			die(EXIT_FAIL, "%s was killed by signal %d: %s",
+			    c->what, WTERMSIG(status), msg);
+		die(EXIT_FAIL, "%s failed: %s", c->what, msg);
+	}
+	/* Pass its warnings on, one line each. */
+	rewind(c->err);
+	while (fgets(line, sizeof line, c->err)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		if (line[0] != '\0')
+			warnmsg("%s", line);
+	}
+	fclose(c->err);
+	c->err = NULL;
+	if (fstat(fileno(c->out), &st) != 0)
+		die_errno(EXIT_FAIL, "cannot read the output of %s", c->what);
+	rewind(c->out);
+	return (size_t)st.st_size;
+}
