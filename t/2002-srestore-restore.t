@@ -9,11 +9,6 @@
 
 pg_start
 
-# dump DB: pg_dump of DB, schema and data, without the random \restrict key.
-dump() {
-	pg_dump -d "$1" | grep -v '^\\\(un\)\?restrict ' >"$2"
-}
-
 test_expect_success 'setup: a source database and its archive' '
 	pg_createdb src &&
 	psql -X -q -v ON_ERROR_STOP=1 -d src -f "$TEST_ROOT/t/lib/srestore-schema.sql" &&
@@ -21,7 +16,7 @@ test_expect_success 'setup: a source database and its archive' '
 	grep -q "^\\\\restrict" a/schema/pre-data.sql &&
 	mkarchive_pack a >a.tar &&
 	zstd -q -3 <a.tar >a.tar.zst && gzip -c <a.tar >a.tar.gz &&
-	dump src src.sql
+	pg_dump_plain src src.sql
 '
 test_expect_success '--check verifies every compression, JSON summary' '
 	for f in a.tar a.tar.zst a.tar.gz; do
@@ -40,7 +35,7 @@ test_expect_success 'restore into an empty database: pg_dump identical' '
 	pg_createdb dst &&
 	expect_exit 0 srestore -d dst <a.tar.zst &&
 	jq -e ".tables == 7 and .rows == 9009 and .mode == \"restore\" and (.timing | has(\"post_data\"))" out &&
-	dump dst dst.sql &&
+	pg_dump_plain dst dst.sql &&
 	diff src.sql dst.sql
 '
 test_expect_success '--progress: phases on stderr, the report alone on stdout' '
@@ -62,7 +57,7 @@ test_expect_success 'a second restore is refused, the target unchanged' '
 	expect_exit 1 srestore -d dst <a.tar &&
 	expect_one_line_error srestore &&
 	grep -q "already exists in the target database (use --clean" err &&
-	dump dst dst2.sql && diff src.sql dst2.sql
+	pg_dump_plain dst dst2.sql && diff src.sql dst2.sql
 '
 test_expect_success '--dry-run says what would happen, changes nothing' '
 	expect_exit 1 srestore --dry-run -d dst <a.tar &&
@@ -74,21 +69,21 @@ test_expect_success '--dry-run says what would happen, changes nothing' '
 	expect_exit 0 srestore --dry-run -d empty <a.tar &&
 	jq -se "(last | .ok) and (.[0].action == \"create and load\")" out &&
 	test "$(pg_sql empty "select count(*) from pg_class where relnamespace = (select oid from pg_namespace where nspname = '"'"'public'"'"')")" = 0 &&
-	dump dst dst3.sql && diff src.sql dst3.sql
+	pg_dump_plain dst dst3.sql && diff src.sql dst3.sql
 '
 test_expect_success '--clean over changed rows brings the dumped state back' '
 	pg_sql dst "update public.customers set name = '"'"'changed'"'"'; delete from public.bills where id < 100; insert into public.branches (name) values ('"'"'new'"'"')" &&
 	expect_exit 0 srestore --clean -d dst <a.tar.gz &&
 	jq -e ".mode == \"clean\"" out &&
-	dump dst dst4.sql && diff src.sql dst4.sql
+	pg_dump_plain dst dst4.sql && diff src.sql dst4.sql
 '
 test_expect_success '--clean stops at an object outside the archive that depends on it' '
 	pg_sql dst "create view public.outside as select id from public.branches" &&
-	dump dst before.sql &&
+	pg_dump_plain dst before.sql &&
 	expect_exit 1 srestore --clean -d dst <a.tar &&
 	expect_one_line_error srestore &&
 	grep -q "cannot drop the archive.s objects: objects outside the archive depend on it (view public.outside depends on table public.branches)" err &&
-	dump dst after.sql && diff before.sql after.sql &&
+	pg_dump_plain dst after.sql && diff before.sql after.sql &&
 	pg_sql dst "drop view public.outside"
 '
 test_expect_success 'selective restore: -t loads only the matching tables' '
@@ -114,11 +109,11 @@ test_expect_success 'selective --clean replaces the rows of the selected tables 
 	test "$(pg_sql dst "select count(*) from public.events")" = 0
 '
 test_expect_success 'selective --clean of a referenced table alone is refused, unchanged' '
-	dump dst before.sql &&
+	pg_dump_plain dst before.sql &&
 	expect_exit 1 srestore --clean -d dst -t branches <a.tar &&
 	expect_one_line_error srestore &&
 	grep -q "cannot truncate a table referenced in a foreign key" err &&
-	dump dst after.sql && diff before.sql after.sql
+	pg_dump_plain dst after.sql && diff before.sql after.sql
 '
 test_expect_success 'a pattern that matches no table is an error' '
 	expect_exit 1 srestore -d sel -t nosuch <a.tar &&
@@ -131,7 +126,7 @@ test_expect_success '--sql piped into psql gives the same database' '
 	test $(grep -c "^\\\\restrict " script.sql) -eq 1 &&
 	test $(grep -c "^\\\\unrestrict " script.sql) -eq 1 &&
 	psql -X -q -v ON_ERROR_STOP=1 -d viasql -f script.sql >/dev/null &&
-	dump viasql viasql.sql && diff src.sql viasql.sql
+	pg_dump_plain viasql viasql.sql && diff src.sql viasql.sql
 '
 test_expect_success 'pg_dump 17 SET transaction_timeout is skipped on older servers' '
 	cp -R a b &&
@@ -140,26 +135,26 @@ test_expect_success 'pg_dump 17 SET transaction_timeout is skipped on older serv
 	mkarchive_pack b >b.tar &&
 	pg_createdb tt &&
 	expect_exit 0 srestore -d tt <b.tar &&
-	dump tt tt.sql && diff src.sql tt.sql
+	pg_dump_plain tt tt.sql && diff src.sql tt.sql
 '
 test_expect_success 'a pg_dump -Fc archive goes through pg_restore' '
 	pg_createdb fc &&
 	pg_sql fc "create table t (id serial primary key, v text); insert into t (v) select md5(i::text) from generate_series(1, 1000) i" &&
-	dump fc fcsrc.sql &&
+	pg_dump_plain fc fcsrc.sql &&
 	pg_dump -Fc -d fc >fc.dump &&
 	pg_createdb fromfc &&
 	expect_exit 0 srestore -d fromfc <fc.dump &&
 	jq -e ".format == \"pg_dump\"" out &&
-	dump fromfc fc1.sql && diff fcsrc.sql fc1.sql &&
+	pg_dump_plain fromfc fc1.sql && diff fcsrc.sql fc1.sql &&
 	pg_sql fromfc "update t set v = '"'"'x'"'"'" &&
 	expect_exit 0 srestore --clean -d fromfc <fc.dump &&
-	dump fromfc fc2.sql && diff fcsrc.sql fc2.sql
+	pg_dump_plain fromfc fc2.sql && diff fcsrc.sql fc2.sql
 '
 test_expect_success 'a failing pg_restore leaves the target unchanged, exit 1' '
 	pg_sql fromfc "insert into t (v) values ('"'"'extra'"'"')" &&
-	dump fromfc before.sql &&
+	pg_dump_plain fromfc before.sql &&
 	expect_exit 1 srestore -d fromfc <fc.dump &&
 	grep -q "^srestore: pg_restore failed" err &&
-	dump fromfc after.sql && diff before.sql after.sql
+	pg_dump_plain fromfc after.sql && diff before.sql after.sql
 '
 test_done

@@ -8,22 +8,18 @@
 
 pg_start
 
-dump() {
-	pg_dump -d "$1" | grep -v '^\\\(un\)\?restrict ' >"$2"
-}
-
 test_expect_success 'setup: the source database' '
 	pg_createdb src &&
 	psql -X -q -v ON_ERROR_STOP=1 -d src -f "$TEST_ROOT/t/lib/srestore-schema.sql" &&
 	pg_sql src "create extension pg_trgm; create index customers_trgm on public.customers using gin (name gin_trgm_ops)" &&
-	dump src src.sql
+	pg_dump_plain src src.sql
 '
 test_expect_success 'sdump | srestore: pg_dump of both identical' '
 	sdump -d src >a.sdump &&
 	pg_createdb dst &&
 	srestore -d dst <a.sdump >report &&
 	jq -e ".rows == 9009" report &&
-	dump dst dst.sql &&
+	pg_dump_plain dst dst.sql &&
 	diff src.sql dst.sql
 '
 test_expect_success '-j 2 with small chunks (interleaved): same result' '
@@ -32,13 +28,13 @@ test_expect_success '-j 2 with small chunks (interleaved): same result' '
 	jq -e ".ok and .members > 100" out &&
 	pg_createdb dst2 &&
 	srestore -d dst2 <b.sdump >/dev/null &&
-	dump dst2 dst2.sql &&
+	pg_dump_plain dst2 dst2.sql &&
 	diff src.sql dst2.sql
 '
 test_expect_success '--sql of an sdump archive through psql: same result' '
 	pg_createdb dst3 &&
 	srestore --sql <a.sdump | psql -X -q -v ON_ERROR_STOP=1 -d dst3 >/dev/null &&
-	dump dst3 dst3.sql &&
+	pg_dump_plain dst3 dst3.sql &&
 	diff src.sql dst3.sql
 '
 test_expect_success 'an sdump --data-only archive into the same schema' '
@@ -47,7 +43,7 @@ test_expect_success 'an sdump --data-only archive into the same schema' '
 	grep -q "restore it with --data-only" err &&
 	pg_sql dst "update public.customers set name = null; delete from public.bills" &&
 	expect_exit 0 srestore -d dst --data-only <d.sdump &&
-	dump dst dst4.sql &&
+	pg_dump_plain dst dst4.sql &&
 	diff src.sql dst4.sql
 '
 test_expect_success 'a dump whose connection is killed midway: --check rejects it' '

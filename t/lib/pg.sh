@@ -93,6 +93,13 @@ pg_createdb() {
 	"$PG_BIN/createdb" -h "$PGHOST" -p "$PGPORT" -U postgres "$1"
 }
 
+# pg_dump_plain DB FILE: pg_dump of DB (schema and data) as SQL into FILE,
+# without pg_dump's \restrict lines, whose key is new on every run, so
+# that two dumps of the same database compare equal.
+pg_dump_plain() {
+	pg_dump -d "$1" | grep -v '^\\\(un\)\?restrict ' >"$2"
+}
+
 # pg_sql DB SQL: runs SQL in DB, prints unaligned tuples only, fails on error.
 pg_sql() {
 	psql -X -q -v ON_ERROR_STOP=1 -At -d "$1" -c "$2"
