@@ -64,7 +64,7 @@ FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 
 .SECONDARY:
 
-.PHONY: all check deps demo bench install clean flags-check fuzz
+.PHONY: all check deps demo bench install clean flags-check fuzz format
 
 all: flags-check $(TOOLS) $(UNITS) $(GEN)
 
@@ -145,6 +145,17 @@ fuzz: $(FUZZ_BIN)
 	@mkdir -p build/fuzz/corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -rss_limit_mb=1024 \
 		-max_len=65536 build/fuzz/corpus fuzz/corpus
+
+# make format: clang-format (the style of .clang-format) on the C files
+# changed in the working tree, new ones included; files not otherwise
+# touched keep their layout.  FORMAT_FILES=... names others.
+FORMAT_FILES ?= $(shell { git diff --name-only --diff-filter=AM HEAD; \
+	git ls-files --others --exclude-standard; } 2>/dev/null | \
+	grep '\.[ch]$$' | sort -u)
+
+format:
+	@if [ -n "$(FORMAT_FILES)" ]; then echo "clang-format -i $(FORMAT_FILES)"; \
+		clang-format -i $(FORMAT_FILES); fi
 
 clean:
 	rm -rf build $(TOOLS) $(UNITS) $(GEN)
