@@ -39,4 +39,12 @@ if [ -x "$TEST_ROOT/bin/smetrics" ]; then
 		grep -q "^{\"name\":\"payments_match_bill\",\"violations\":0}" out
 	'
 fi
+if [ -x "$TEST_ROOT/bin/spurge" ]; then
+	test_expect_success 'spurge shows a dry run in the seed'"'"'s shape' '
+		grep -q "^The following records will be PERMANENTLY DELETED:" err &&
+		grep -q "TOTAL: .* records will be deleted" err &&
+		grep -q "^{\"dry_run\":true,\"total\":[1-9]" out &&
+		grep -q "{\"before\":\"2026-01-01\",\"total\":[0-9]*,\"spared\":[0-9]*}" out
+	'
+fi
 test_done

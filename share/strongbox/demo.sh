@@ -218,8 +218,13 @@ if has sdump && has supload && has srestore && command -v age-keygen >/dev/null 
 	show 'age -d -i "$DEMO/restore.key" "$BACKUP_DIR/$EKEY" | srestore --check --verify-key "$DEMO/branch.pub" | jq -c "{ok, signatures, tables, rows}"'
 fi
 
-# smetrics and spurge add their steps here when they land: the day's
-# metrics JSON of 2026-02-15, and a purge --dry-run of salon_restored.
+if has spurge; then
+	step "What a purge would delete: spurge --dry-run (counts on stderr, JSON on stdout)"
+	show 'spurge -c etc/purge-tables.conf --dry-run | jq -c "{dry_run, total, tables: [.tables[] | {(.table): .rows}] | add}"'
+	step "The annual archival's preview: rows before 2026-01-01 in Asia/Kolkata, and their children"
+	show 'spurge -c etc/purge-tables.conf --dry-run --before 2026-01-01 | jq -c "{before, total, spared}"'
+	echo "(nothing was deleted: a real purge asks for DELETE ALL DATA on the terminal)"
+fi
 
 step "Done"
 echo "built: $(cd "$ROOT/bin" && ls | grep -v '\.c$' | tr '\n' ' ')"
