@@ -16,7 +16,8 @@
 #include "err.h"
 #include "xalloc.h"
 
-#define BUFSIZE (256 * 1024)
+#define BUFSIZE (1024 * 1024)
+#define OUTSIZE (1024 * 1024) /* output gathered into writes this large */
 
 struct agepipe {
 	pthread_t thread;
@@ -28,6 +29,8 @@ struct agepipe {
 	void (*tap)(void *ctx, const void *data, size_t len);
 	void *ctx;
 	EVP_MD_CTX *sha;
+	char *outbuf; /* OUTSIZE bytes not yet written to out */
+	size_t outlen;
 	long long bytes;
 	int was_encrypted;
 	atomic_int failed;
@@ -51,12 +54,31 @@ write_all(int fd, const void *data, size_t len)
 	return 0;
 }
 
+/* The filter's output, gathered so that the pipe moves large writes. */
 static int
 to_out(void *ctx, const void *data, size_t len)
 {
 	struct agepipe *p = ctx;
 
-	return write_all(p->out, data, len);
+	if (p->outlen + len > OUTSIZE) {
+		if (write_all(p->out, p->outbuf, p->outlen) < 0)
+			return -1;
+		p->outlen = 0;
+	}
+	if (len > OUTSIZE)
+		return write_all(p->out, data, len);
+	memcpy(p->outbuf + p->outlen, data, len);
+	p->outlen += len;
+	return 0;
+}
+
+static int
+flush_out(struct agepipe *p)
+{
+	int r = p->outlen ? write_all(p->out, p->outbuf, p->outlen) : 0;
+
+	p->outlen = 0;
+	return r;
 }
 
 static void
@@ -106,6 +128,8 @@ encrypt_main(void *arg)
 		fail(p, m);
 	} else if (age_enc_final(e) < 0) {
 		fail(p, age_enc_error(e));
+	} else if (flush_out(p) < 0) {
+		fail(p, "cannot write the encrypted stream");
 	}
 out:
 	age_enc_free(e);
@@ -153,6 +177,9 @@ decrypt_main(void *arg)
 	}
 	if (!atomic_load(&p->failed) && d && age_dec_final(d) < 0)
 		fail(p, age_dec_error(d));
+	/* What authenticated is written, even when a later chunk failed. */
+	if (flush_out(p) < 0 && !atomic_load(&p->failed))
+		fail(p, "cannot write the output");
 	age_dec_free(d);
 	OPENSSL_cleanse(buf, BUFSIZE);
 	free(buf);
@@ -167,6 +194,7 @@ start(int encrypt, int fd, int *other)
 	struct agepipe *p = xcalloc(1, sizeof *p);
 	int fds[2];
 
+	p->outbuf = xmalloc(OUTSIZE);
 	if (pipe2(fds, O_CLOEXEC) < 0)
 		die_errno(EXIT_FAIL, "cannot make a pipe");
 	/* Fewer, larger transfers between the threads (best effort). */
@@ -263,6 +291,8 @@ agepipe_finish(struct agepipe *p, long long *bytes, char *sha256,
 	if (was_encrypted)
 		*was_encrypted = p->was_encrypted;
 	EVP_MD_CTX_free(p->sha);
+	OPENSSL_cleanse(p->outbuf, OUTSIZE);
+	free(p->outbuf);
 	free(p->r);
 	if (p->ids)
 		OPENSSL_cleanse(p->ids, (p->n ? p->n : 1) * sizeof *p->ids);
