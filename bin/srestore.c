@@ -19,9 +19,12 @@
 #include <openssl/rand.h>
 
 #include "archive_read.h"
+#include "cancel.h"
+#include "duration.h"
 #include "err.h"
 #include "minisign.h"
 #include "pgconn.h"
+#include "pgopts.h"
 #include "restore.h"
 #include "sqlscript.h"
 #include "xalloc.h"
@@ -36,16 +39,22 @@ static void
 usage(FILE *fp)
 {
 	fprintf(fp,
-	        "usage: srestore [-d CONNINFO|URL] [--clean | --data-only] [-t PATTERN]...\n"
-	        "                [--progress] [--verify-key PUBFILE] < ARCHIVE\n"
+	        "usage: srestore [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
+	        "                [--clean | --data-only] [-t PATTERN]...\n"
+	        "                [--lock-timeout DURATION] [--progress]\n"
+	        "                [--verify-key PUBFILE] [DBNAME] < ARCHIVE\n"
 	        "       srestore --check | --list | --sql [-t PATTERN]... < ARCHIVE\n"
-	        "       srestore --dry-run [-d CONNINFO|URL] [--clean | --data-only]\n"
-	        "                [-t PATTERN]... < ARCHIVE\n"
+	        "       srestore --dry-run [-d CONNINFO|URL|DBNAME] [--clean | --data-only]\n"
+	        "                [-t PATTERN]... [DBNAME] < ARCHIVE\n"
 	        "\n"
 	        "Restores a strongbox archive (or a pg_dump -Fc archive) read on stdin,\n"
 	        "in one transaction that commits only once the archive checked out.\n"
 	        "\n"
-	        "  -d, --dbname=CONNINFO  database (default: $DATABASE_URL, then PG*)\n"
+	        "  -d, --dbname=CONNINFO  conninfo, URL or database name (default:\n"
+	        "                         $DATABASE_URL, then PG*)\n"
+	        "  -h, --host=HOST        server host or socket directory\n"
+	        "  -p, --port=PORT        server port\n"
+	        "  -U, --username=USER    user name\n"
 	        "  -c, --clean            replace the archive's objects where they exist\n"
 	        "  -a, --data-only        rows only, into an existing schema (truncated)\n"
 	        "  -t, --table=PATTERN    only the tables matching PATTERN (repeatable)\n"
@@ -53,11 +62,37 @@ usage(FILE *fp)
 	        "      --list             the archive's tables as JSON lines\n"
 	        "      --dry-run          check that the restore would work, change nothing\n"
 	        "      --sql              the archive as a plain SQL script for psql\n"
+	        "      --lock-timeout=DURATION  wait at most this long for a lock\n"
+	        "                         (ms, s or min; default 30s)\n"
 	        "  -P, --progress         progress on stderr (default when it is a tty)\n"
 	        "      --verify-key PUBFILE  accept only archives signed with this\n"
 	        "                         minisign key (default $BACKUP_SIGN_PUBKEY)\n"
-	        "  -h, --help             this help\n"
+	        "  -?, --help             this help\n"
 	        "      --version          the version\n");
+}
+
+/*
+ * pg_restore takes the archive as its operand; srestore takes a database
+ * name there, as pg_dump.  An operand that is a file, a path or an
+ * archive's name is the habit of pg_restore: a usage error, not a
+ * connection to a database of that name.
+ */
+static bool
+looks_like_a_file(const char *s)
+{
+	static const char *const ext[] = {".sdump", ".dump", ".backup", ".tar",
+	                                  ".zst", ".gz", ".sql"};
+	size_t n = strlen(s);
+
+	if (strchr(s, '/') || access(s, F_OK) == 0)
+		return true;
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		size_t e = strlen(ext[i]);
+
+		if (n > e && strcmp(s + n - e, ext[i]) == 0)
+			return true;
+	}
+	return false;
 }
 
 /* Prints o as one compact JSON line on stdout and drops it. */
@@ -342,16 +377,20 @@ print_sql(struct archive_reader *r)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_CHECK = 256, OPT_LIST, OPT_DRY_RUN, OPT_SQL, OPT_VERIFY_KEY,
-	       OPT_VERSION };
+	enum {
+		OPT_CHECK = 256, OPT_LIST, OPT_DRY_RUN, OPT_SQL, OPT_VERIFY_KEY,
+		OPT_VERSION, OPT_HELP, OPT_LOCK_TIMEOUT
+	};
+	static const char optstring[] = "?ac" PGOPTS_SHORT "Pt:";
 	static const struct option longopts[] = {
+		PGOPTS_LONG,
 		{"data-only", no_argument, NULL, 'a'},
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"clean", no_argument, NULL, 'c'},
-		{"dbname", required_argument, NULL, 'd'},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
-		{"help", no_argument, NULL, 'h'},
+		{"help", no_argument, NULL, OPT_HELP},
 		{"list", no_argument, NULL, OPT_LIST},
+		{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 		{"progress", no_argument, NULL, 'P'},
 		{"sql", no_argument, NULL, OPT_SQL},
 		{"table", required_argument, NULL, 't'},
@@ -363,11 +402,16 @@ main(int argc, char **argv)
 	size_t plen = 0;
 	struct archive_reader *r;
 	const char *key_path = NULL;
+	struct pgopts conn = {0};
+	char *conninfo = NULL;
 	int c, nmodes = 0;
 
 	err_init(argv[0]);
+	opt.lock_timeout_ms = DURATION_LOCK_TIMEOUT_DEFAULT_MS;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "acd:hPt:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
+		if (pgopts_option(&conn, c, optarg))
+			continue;
 		switch (c) {
 		case 'a':
 			opt.data_only = true;
@@ -375,13 +419,14 @@ main(int argc, char **argv)
 		case 'c':
 			opt.clean = true;
 			break;
-		case 'd':
-			opt.conninfo = optarg;
-			break;
-		case 'h':
+		case OPT_HELP:
 			usage(stdout);
 			finish_stdout();
 			return EXIT_OK;
+		case OPT_LOCK_TIMEOUT:
+			opt.lock_timeout_ms =
+				duration_option("--lock-timeout", optarg);
+			break;
 		case 'P':
 			opt.progress = true;
 			break;
@@ -414,20 +459,33 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			die_bad_option("acd:hPt:", argv);
+			if (pgopts_is_help(c, argv)) {
+				usage(stdout);
+				finish_stdout();
+				return EXIT_OK;
+			}
+			die_bad_option(optstring, argv);
 		}
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 0)
+	if (argc > 1)
 		die_usage("unexpected operand \"%s\" (the archive is read on stdin)",
+		          argv[1]);
+	/* pg_restore's operand is the archive; ours is the database. */
+	if (argc == 1 && looks_like_a_file(argv[0]))
+		die_usage("unexpected operand \"%s\": the archive is read on "
+		          "stdin (srestore < FILE), the operand is a database name",
 		          argv[0]);
+	/* The operand is the database; a password leaves argv here. */
+	pgopts_finish(&conn, argc, argv);
 	if (nmodes > 1)
 		die_usage("--check, --list, --dry-run and --sql exclude each other");
 	if (opt.clean && opt.data_only)
 		die_usage("--clean and --data-only exclude each other");
 	if ((mode == M_CHECK || mode == M_LIST || mode == M_SQL) &&
-	    (opt.clean || opt.data_only || opt.conninfo))
+	    (opt.clean || opt.data_only || conn.dbname || conn.host ||
+	     conn.port || conn.user))
 		die_usage("--check, --list and --sql use no database");
 	if (!opt.progress && isatty(2) && mode == M_RESTORE)
 		opt.progress = true;
@@ -442,6 +500,11 @@ main(int argc, char **argv)
 		verify_key = xmalloc(sizeof *verify_key);
 		if (minisign_pub_read(key_path, verify_key, why, sizeof why) < 0)
 			die(EXIT_FAIL, "cannot use the verification key: %s", why);
+	}
+	cancel_init();
+	if (mode == M_RESTORE || mode == M_DRY_RUN) {
+		conninfo = pgopts_conninfo(&conn);
+		opt.conninfo = conninfo;
 	}
 
 	/* pg_dump -Fc archives start with "PGDMP". */
@@ -506,6 +569,8 @@ main(int argc, char **argv)
 	}
 	archive_reader_free(r);
 	free(opt.patterns);
+	pgopts_free(conninfo);
+	free(conn.dbname_copy);
 	finish_stdout();
 	return EXIT_OK;
 }

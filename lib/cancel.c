@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "err.h"
 
@@ -19,12 +20,32 @@ static volatile sig_atomic_t requested;
 static PGcancel *_Atomic slots[CANCEL_MAX];
 static PGconn *owners[CANCEL_MAX];
 
+/*
+ * The tool did not notice the cancel within CANCEL_GRACE seconds (it is
+ * blocked reading a stalled pipe, say): print the line and leave.  The
+ * server rolls back what the closed connections did not commit; nothing
+ * was committed or trailed, since both come after a cancel_check().
+ */
+static void
+grace_over(int sig)
+{
+	static const char tail[] = ": cancelled\n";
+	const char *name = err_progname();
+
+	(void)sig;
+	(void)!write(2, name, strlen(name));
+	(void)!write(2, tail, sizeof tail - 1);
+	_exit(1);
+}
+
 static void
 handler(int sig)
 {
 	char buf[256];
 
 	(void)sig;
+	if (!requested)
+		alarm(CANCEL_GRACE);
 	requested = 1;
 	for (int i = 0; i < CANCEL_MAX; i++) {
 		PGcancel *c = atomic_load(&slots[i]);
@@ -45,6 +66,8 @@ cancel_init(void)
 	sa.sa_flags = 0; /* no SA_RESTART: blocking I/O returns EINTR */
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sa.sa_handler = grace_over;
+	sigaction(SIGALRM, &sa, NULL);
 	err_set_cancelled(cancel_requested);
 }
 

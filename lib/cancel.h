@@ -10,8 +10,11 @@
  * err.h also checks, so that any failure after a signal reads "cancelled".
  * Exiting closes the connections: the server rolls back what was not
  * committed.  The tool checks once more right before it commits (or writes
- * an archive's trailer), so that a cancelled job never completes.
+ * an archive's trailer), so that a cancelled job never completes.  A tool
+ * that has not exited CANCEL_GRACE seconds after the signal (blocked on a
+ * stalled pipe) is ended by the handler of SIGALRM, with the same line.
  */
+#define CANCEL_GRACE 3
 #ifndef STRONGBOX_CANCEL_H
 #define STRONGBOX_CANCEL_H
 

@@ -15,11 +15,14 @@
 
 #include <libpq-fe.h>
 
+#include "cancel.h"
 #include "child.h"
+#include "duration.h"
 #include "err.h"
 #include "monotime.h"
 #include "pgclient.h"
 #include "pgconn.h"
+#include "pglock.h"
 #include "progress.h"
 #include "sqlscript.h"
 #include "xalloc.h"
@@ -161,8 +164,16 @@ static int
 stop_server(struct restore *st, PGresult *res, const char *what)
 {
 	const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-	char *msg = res ? pgconn_result_error(res) : xstrdup(pgconn_error(st->conn));
-	int code = pgconn_is_transient(st->conn, res) ? EXIT_TEMPFAIL : EXIT_FAIL;
+	char *msg;
+	int code;
+
+	/* A lock not granted within --lock-timeout: roll back, name who holds it. */
+	if (pglock_is_timeout(res) && st->copying < 0) {
+		PQclear(res);
+		pglock_die(st->conn, NULL, NULL);
+	}
+	msg = res ? pgconn_result_error(res) : xstrdup(pgconn_error(st->conn));
+	code = pgconn_is_transient(st->conn, res) ? EXIT_TEMPFAIL : EXIT_FAIL;
 
 	if (state && strcmp(state, "53200") == 0 &&
 	    strstr(msg, "max_locks_per_transaction") != NULL) {
@@ -777,6 +788,43 @@ truncate_tables(struct restore *st)
 	return rc;
 }
 
+/*
+ * The selected tables that exist in the target are locked ACCESS
+ * EXCLUSIVE first, one by one, each within --lock-timeout: a table an
+ * open transaction of the application holds is named with the sessions
+ * holding it (exit 75, nothing changed) instead of a restore that waits
+ * forever, or fails later on a statement that names no table.
+ */
+static int
+lock_existing_tables(struct restore *st)
+{
+	for (size_t i = 0; i < st->m->ntables; i++) {
+		const struct manifest_table *t = &st->m->tables[i];
+		char *q;
+		const char *p[1];
+		PGresult *res;
+		bool exists;
+
+		if (!st->selected[i])
+			continue;
+		q = qualified(t->schema, t->name);
+		p[0] = q;
+		res = query(st, "cannot read the target's catalog",
+		            "SELECT 1 FROM pg_catalog.pg_class c "
+		            "WHERE c.oid = pg_catalog.to_regclass($1) "
+		            "AND c.relkind IN ('r', 'p', 'f')",
+		            1, p);
+		free(q);
+		if (res == NULL)
+			return 1;
+		exists = PQntuples(res) > 0;
+		PQclear(res);
+		if (exists)
+			pglock_table(st->conn, t->schema, t->name, "ACCESS EXCLUSIVE");
+	}
+	return 0;
+}
+
 static int
 on_manifest(struct restore *st)
 {
@@ -802,10 +850,13 @@ on_manifest(struct restore *st)
 	if (run(st, "cannot start the transaction", "BEGIN"))
 		return 1;
 	if (run(st, "cannot set up the session",
-	        "SET statement_timeout = 0; SET lock_timeout = 0; "
+	        "SET statement_timeout = 0; "
 	        "SET idle_in_transaction_session_timeout = 0; "
 	        "SET client_min_messages = warning; SET search_path = ''"))
 		return 1;
+	pglock_set_timeout(st->conn, st->o->lock_timeout_ms > 0
+	                                     ? st->o->lock_timeout_ms
+	                                     : DURATION_LOCK_TIMEOUT_DEFAULT_MS);
 	/*
 	 * Index builds and foreign-key checks are most of a restore's server
 	 * time: give them room for this transaction, never less than the
@@ -828,6 +879,8 @@ on_manifest(struct restore *st)
 		}
 		free(sql);
 	}
+	if (lock_existing_tables(st))
+		return 1;
 	if (!st->o->clean || st->truncate) {
 		bool *exists = xcalloc(m->ntables + 1, sizeof *exists);
 		bool *rel_r = xcalloc(m->ntables + 1, sizeof *rel_r);
@@ -932,6 +985,9 @@ restore_event(void *ctx, const struct ar_event *ev)
 	struct restore *st = ctx;
 	double t;
 
+	/* SIGINT/SIGTERM: stop here; the ROLLBACK follows. */
+	if (cancel_requested())
+		return stop(st, EXIT_FAIL, "cancelled");
 	switch (ev->type) {
 	case AR_MANIFEST:
 		st->t_wait_first = monotime_now() - st->phase_start;
@@ -1059,7 +1115,7 @@ abort_restore(struct restore *st, const char *msg, int code)
 		}
 		if (PQtransactionStatus(st->conn) != PQTRANS_IDLE)
 			PQclear(PQexec(st->conn, "ROLLBACK"));
-		PQfinish(st->conn);
+		pgconn_close(st->conn);
 		st->conn = NULL;
 	}
 	die(code, "%s", m);
@@ -1147,6 +1203,9 @@ restore_run(struct archive_reader *r, const struct restore_opts *o)
 	if (refresh_matviews(&st))
 		abort_restore(&st, st.error, st.code);
 	st.t_refresh = monotime_now() - t;
+	/* A cancelled restore never commits. */
+	if (cancel_requested())
+		abort_restore(&st, "cancelled", EXIT_FAIL);
 	t = monotime_now();
 	if (run(&st, "cannot commit", "COMMIT"))
 		abort_restore(&st, st.error, st.code);
@@ -1154,7 +1213,7 @@ restore_run(struct archive_reader *r, const struct restore_opts *o)
 	progress(&st, "restored %zu tables in %.1f s", st.m->ntables,
 	         monotime_now() - st.t_start);
 	rep = report(&st, mode_name(o));
-	PQfinish(st.conn);
+	pgconn_close(st.conn);
 	free(st.selected);
 	free(st.loaded);
 	free(st.freeze);
@@ -1258,7 +1317,7 @@ restore_dry_run(struct archive_reader *r, const struct restore_opts *o,
 		                 problems ? problems : "", "problem_count",
 		                 (json_int_t)np));
 	PQclear(PQexec(st.conn, "ROLLBACK"));
-	PQfinish(st.conn);
+	pgconn_close(st.conn);
 	st.conn = NULL;
 	free(exists);
 	free(rel_r);
@@ -1298,7 +1357,7 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	struct child c;
 	char buf[1 << 16];
 
-	PQfinish(conn);
+	pgconn_close(conn);
 	argv[argc++] = pgclient_program("pg_restore");
 	argv[argc++] = "--single-transaction";
 	argv[argc++] = "--exit-on-error";

@@ -26,7 +26,8 @@
 #include "archive_read.h"
 
 struct restore_opts {
-	const char *conninfo; /* -d CONNINFO|URL, or NULL */
+	const char *conninfo; /* pgopts_conninfo(), or NULL */
+	long lock_timeout_ms; /* --lock-timeout: every lock of the restore */
 	bool clean;           /* replace the archive's objects */
 	bool data_only;       /* rows only, into existing tables */
 	bool progress;        /* progress lines on stderr */

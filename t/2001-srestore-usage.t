@@ -15,7 +15,7 @@ test_expect_success 'an unknown option is a usage error' '
 	expect_exit 2 srestore --bogus </dev/null &&
 	grep -q "^srestore: " err
 '
-test_expect_success 'an operand is a usage error' '
+test_expect_success 'an archive as the operand (the pg_restore habit) is a usage error' '
 	expect_exit 2 srestore file.sdump </dev/null &&
 	grep -q "read on stdin" err
 '
