@@ -112,20 +112,42 @@ bench: deps
 	$(MAKE) all
 	@for b in t/bench/*.sh; do echo "== $$b"; sh "$$b" || exit 1; done
 
-install: all
+# The installed templates, scripts and man pages name the real places:
+# every /usr/local/etc/strongbox, /usr/local/share/strongbox,
+# /usr/local/bin and /usr/local/lib/systemd/system in them becomes
+# SYSCONFDIR, DATADIR, BINDIR and UNITDIR; the
+# timers' OnCalendar gets the branch's zone, TZ (e.g. make install
+# TZ=Asia/Kolkata; none: the machine's zone).
+UNITDIR ?= $(PREFIX)/lib/systemd/system
+SUBST = sed -e 's|/usr/local/etc/strongbox|$(SYSCONFDIR)|g' \
+	-e 's|/usr/local/lib/systemd/system|$(UNITDIR)|g' \
+	-e 's|/usr/local/share/strongbox|$(DATADIR)|g' \
+	-e 's|/usr/local/bin|$(BINDIR)|g'
+TIMER_TZ = $(filter-out :%,$(TZ))
+# inst MODE SRC DST: SRC through SUBST to DST, with MODE.
+inst = $(SUBST) "$(2)" >"$(3)" && chmod $(1) "$(3)"
+
+install: flags-check $(TOOLS) $(GEN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man7 \
-		$(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)
+		$(DESTDIR)$(DATADIR) $(DESTDIR)$(SYSCONFDIR)/cron.d \
+		$(DESTDIR)$(UNITDIR)
 	install -m 755 $(TOOLS) $(DESTDIR)$(BINDIR)
 	for f in share/man/man*/*.[157]; do \
-		install -m 644 "$$f" "$(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$f))/"; done
-	for f in share/strongbox/*; do case $$f in \
+		$(call inst,644,$$f,$(DESTDIR)$(MANDIR)/$$(basename $$(dirname $$f))/$$(basename $$f)) || exit 1; done
+	install -m 644 VERSION $(DESTDIR)$(DATADIR)/VERSION
+	for f in share/strongbox/*; do d=$(DESTDIR)$(DATADIR)/$$(basename $$f); case $$f in \
 		*.c) ;; \
-		*.sh|$(GEN)) install -m 755 "$$f" $(DESTDIR)$(DATADIR)/;; \
-		*) install -m 644 "$$f" $(DESTDIR)$(DATADIR)/;; esac; done
+		$(GEN)) install -m 755 "$$f" "$$d";; \
+		*/jobs.sh|*/pg-scratch.sh) $(call inst,644,$$f,$$d) || exit 1;; \
+		*.sh|*/strongbox-job) $(call inst,755,$$f,$$d) || exit 1;; \
+		*) $(call inst,644,$$f,$$d) || exit 1;; esac; done
 	# the environment file holds credentials: owner only
-	for f in etc/*; do case $$f in *.env) m=600;; *) m=644;; esac; \
-		install -m $$m "$$f" $(DESTDIR)$(SYSCONFDIR)/; done
+	for f in etc/*.env etc/*.conf etc/cron.d/*; do case $$f in *.env) m=600;; *) m=644;; esac; \
+		$(call inst,$$m,$$f,$(DESTDIR)$(SYSCONFDIR)/$${f#etc/}) || exit 1; done
+	for f in etc/systemd/*; do d=$(DESTDIR)$(UNITDIR)/$$(basename $$f); \
+		$(call inst,644,$$f,$$d) || exit 1; \
+		if [ -n "$(TIMER_TZ)" ]; then sed -i 's|^OnCalendar=.*|& $(TIMER_TZ)|' "$$d"; fi; done
 
 # make fuzz: the libFuzzer harness of the archive reader, run for FUZZ_TIME
 # seconds on the seed corpus fuzz/corpus (new inputs go to build/fuzz/corpus).

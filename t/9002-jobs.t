@@ -1,74 +1,362 @@
 #!/bin/sh
-# The shipped jobs (share/strongbox/*.sh) end to end, as cron runs them,
-# with the local directory target: a nightly backup that restores, a failed
-# one that leaves nothing, retention of a series.
+# The shipped jobs end to end, as cron and systemd run them: the runner
+# share/strongbox/strongbox-job against a real PostgreSQL and s3rver, with
+# a logger on PATH that records what would go to syslog and a local HTTP
+# listener for the health pings.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_ROOT/t/lib/pg.sh"
+. "$TEST_ROOT/t/lib/s3.sh"
 
-SHARE=$TEST_ROOT/share/strongbox
+JOB=$TEST_ROOT/share/strongbox/strongbox-job
 for t in sdump supload sprune srestore; do
 	[ -x "$TEST_ROOT/bin/$t" ] || skip_all "$t is not built yet"
 done
 
 pg_start
 pg_createdb salon
-"$SHARE/salon-load.sh" -s 0.05 -d 60 salon || exit 1
+"$TEST_ROOT/share/strongbox/salon-load.sh" -s 0.05 -d 60 salon || exit 1
+s3_start
 
+# syslog: the logger on PATH appends its priority and lines here.
+mkdir stubbin
+cat >stubbin/logger <<EOF
+#!/bin/sh
+while [ \$# -gt 0 ]; do
+	case \$1 in -t) shift ;; -p) pri=\$2; shift ;; --) shift; break ;; esac
+	shift
+done
+if [ \$# -gt 0 ]; then echo "\$pri \$*"; else sed "s/^/\$pri /"; fi >>"$TRASH/syslog"
+EOF
+chmod +x stubbin/logger
+PATH=$TRASH/stubbin:$PATH
+
+# The environment file holds what every run shares; the tests vary the
+# rest through the environment.
+cat >strongbox.env <<EOF
+# test settings
+TZ=Asia/Kolkata
+EOF
+chmod 600 strongbox.env
+STRONGBOX_ENV=$TRASH/strongbox.env
+STRONGBOX_LOCK_DIR=$TRASH
 BRANCH_ID=branch-test
 BACKUP_DIR=$TRASH/backups
 DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/salon"
-TZ=Asia/Kolkata
-export BRANCH_ID BACKUP_DIR DATABASE_URL TZ
-mkdir -p "$BACKUP_DIR"
+export STRONGBOX_ENV STRONGBOX_LOCK_DIR BRANCH_ID BACKUP_DIR DATABASE_URL
+unset PGDATABASE
+mkdir "$BACKUP_DIR"
 
-backups() {
-	supload -l "$BRANCH_ID/backups/" | wc -l
+cloud() {
+	supload -l "$BRANCH_ID/backups/" | cut -f 1
+}
+local_copies() {
+	(cd "$BACKUP_DIR/$BRANCH_ID/backups" 2>/dev/null && ls) || true
+}
+# standin KEY: a small object at KEY in the bucket (not an archive).
+standin() {
+	echo stand-in | supload "$1" >/dev/null
+}
+# listen [HOLD]: starts the ping listener; PING_URL and ./pings.
+listen() {
+	rm -f port pings
+	perl "$TEST_ROOT/t/lib/pinglisten.pl" "$TRASH/port" "$TRASH/pings" ${1:+"$1"} &
+	LISTEN_PID=$!
+	test_at_exit "kill $LISTEN_PID 2>/dev/null"
+	wait_for 10 test -s "$TRASH/port"
+	PING_URL="http://127.0.0.1:$(cat "$TRASH/port")/ping/abc-123"
 }
 
-test_expect_success 'nightly-backup.sh stores one archive that restores' '
-	expect_exit 0 "$SHARE/nightly-backup.sh" &&
+test_expect_success 'usage: no job or an unknown one is exit 2, --help lists the jobs' '
+	expect_exit 2 "$JOB" &&
+	expect_exit 2 "$JOB" frobnicate &&
+	grep -q "unknown job" err &&
+	expect_exit 0 "$JOB" --help &&
+	for j in backup cloud-cleanup metrics catchup health verify restore-latest; do
+		grep -q "^  $j" out || exit 1
+	done
+'
+
+test_expect_success 'a good night: the local copy and the object are the archive, old local copies pruned by their names' '
+	mkdir -p "$BACKUP_DIR/$BRANCH_ID/backups" &&
+	for d in 1 2 3 4 5 6 8 9 10 11 12; do
+		touch "$BACKUP_DIR/$BRANCH_ID/backups/${BRANCH_ID}_$(date -d "now - $d days" +%Y%m%d_%H%M%S).sdump"
+	done &&
+	: >syslog &&
+	expect_exit 0 "$JOB" backup &&
 	test ! -s err &&
-	jq -e ".key | startswith(\"branch-test/backups/branch-test_\")" out &&
-	test "$(backups)" = 1 &&
-	key=$(supload -l "$BRANCH_ID/backups/" | cut -f 1) &&
-	echo "$key" >realkey &&
-	pg_createdb restored &&
-	supload -g "$key" | srestore -d "postgresql://postgres@127.0.0.1:$PGPORT/restored" >report &&
-	test "$(pg_sql restored "select count(*) from bills")" = "$(pg_sql salon "select count(*) from bills")"
+	jq -e ".job == \"backup\" and .uploaded == true and .local_deleted == 5" out &&
+	key=$(jq -r .key out) &&
+	echo "$key" | grep -Eqx "branch-test/backups/branch-test_[0-9]{8}_[0-9]{6}\.sdump" &&
+	test "$(cloud)" = "$key" &&
+	supload -g "$key" >object &&
+	cmp object "$BACKUP_DIR/$key" &&
+	test "$(jq -r .sha256 out)" = "$(sha256sum <object | cut -d " " -f 1)" &&
+	test "$(jq -r .bytes out)" = "$(wc -c <object)" &&
+	srestore --check <object >/dev/null &&
+	test "$(local_copies | wc -l)" = 7 &&
+	grep -q "^user.info backup: start$" syslog &&
+	grep -q "^user.info backup: {\"job\":\"backup\"" syslog &&
+	grep -Eq "^user.info backup: end status=0 duration=[0-9]+s$" syslog
 '
-test_expect_success 'a backup of a database that does not exist fails and stores nothing' '
+test_expect_success 'a failing sdump: nothing anywhere, exit 1, the status in the log' '
 	sleep 1 &&
+	ls -R "$BACKUP_DIR" >before &&
+	: >syslog &&
 	DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/no_such_db" \
-		expect_exit 1 "$SHARE/nightly-backup.sh" &&
+		expect_exit 1 "$JOB" backup &&
 	grep -q "no_such_db" err &&
-	test "$(backups)" = 1
+	grep -q "^strongbox-job: backup: the dump failed (sdump 1); nothing was stored" err &&
+	test "$(cloud | wc -l)" = 1 &&
+	ls -R "$BACKUP_DIR" | cmp - before &&
+	grep -Eq "^user.err backup: end status=1 duration=[0-9]+s$" syslog &&
+	grep -q "^user.err backup: .*no_such_db" syslog
 '
-test_expect_success 'a backup with the server down exits 75 and stores nothing' '
+# fakedump STATUS: an sdump on PATH that dies after 20000 bytes of its
+# archive with STATUS (0: a dump that lies about its end).
+fakedump() {
+	mkdir -p fakebin &&
+	cat >fakebin/sdump <<-EOF &&
+	#!/bin/sh
+	"$TEST_ROOT/bin/sdump" "\$@" | head -c 20000
+	exit $1
+	EOF
+	chmod +x fakebin/sdump
+}
+# job NAME: the job's function as the runner calls it, with PATH as given.
+job() {
+	sh -c ". \"$TEST_ROOT/share/strongbox/jobs.sh\"; me=strongbox-job job=$1; job_$1"
+}
+test_expect_success 'a dump that dies half way: nothing anywhere, no temporary left' '
+	sleep 1 &&
+	fakedump 1 &&
+	ls -AR "$BACKUP_DIR" >before &&
+	PATH=$PWD/fakebin:$PATH expect_exit 1 job backup &&
+	grep -q "the dump failed (sdump 1); nothing was stored" err &&
+	ls -AR "$BACKUP_DIR" | cmp - before &&
+	test "$(cloud | wc -l)" = 1
+'
+test_expect_success 'a truncated dump that exits 0: --verify-archive stores it nowhere' '
+	sleep 1 &&
+	fakedump 0 &&
+	ls -AR "$BACKUP_DIR" >before &&
+	PATH=$PWD/fakebin:$PATH expect_exit 1 job backup &&
+	grep -q "the local copy of .* could not be stored" err &&
+	grep -q "the upload of .* failed (supload 1), and there is no local copy" err &&
+	ls -AR "$BACKUP_DIR" | cmp - before &&
+	test "$(cloud | wc -l)" = 1
+'
+test_expect_success 'the server down: exit 75, nothing anywhere' '
 	sleep 1 &&
 	port=$(free_port) &&
 	DATABASE_URL="postgresql://postgres@127.0.0.1:$port/salon" \
-		expect_exit 75 "$SHARE/nightly-backup.sh" &&
-	test "$(backups)" = 1
+		expect_exit 75 "$JOB" backup &&
+	test "$(cloud | wc -l)" = 1 &&
+	test "$(local_copies | wc -l)" = 7
 '
-test_expect_success 'prune-backups.sh keeps the policy of a series and deletes the rest' '
-	for d in $(seq 1 60); do
-		echo stand-in | supload "$BRANCH_ID/backups/${BRANCH_ID}_$(date -d "2026-02-16 - $d days" +%Y%m%d)_220005.sdump" >/dev/null || exit 1
+test_expect_success 'a failing upload: the local copy is kept, exit 1' '
+	sleep 1 &&
+	BACKUP_S3_SECRET_KEY=wrong expect_exit 1 "$JOB" backup &&
+	grep -q "the upload of .* failed (supload 1); the local copy is kept: $BACKUP_DIR/" err &&
+	test "$(cloud | wc -l)" = 1 &&
+	test "$(local_copies | wc -l)" = 8 &&
+	kept=$(sed -n "s/.*the local copy is kept: //p" err) &&
+	srestore --check <"$kept" >/dev/null
+'
+test_expect_success 'an overlapping run: exit 75, one line, one object' '
+	listen "$TRASH/release"
+	before=$(cloud | wc -l)
+	(HEALTHCHECK_URL=$PING_URL "$JOB" backup >first.out 2>first.err; echo $? >first.st) &
+	wait_for 20 grep -q "/start" pings &&
+	: >syslog &&
+	expect_exit 75 "$JOB" backup &&
+	test "$(wc -l <err)" = 1 &&
+	grep -q "^strongbox-job: backup is running already (lock .*); not started$" err &&
+	grep -q "^user.warning backup: running already, not started; status=75$" syslog &&
+	touch release &&
+	wait_for 60 test -s first.st &&
+	test "$(cat first.st)" = 0 &&
+	test "$(cloud | wc -l)" = $((before + 1)) &&
+	kill $LISTEN_PID
+'
+test_expect_success 'the health ping: /start then the URL on success, /start then /fail with stderr on failure' '
+	listen &&
+	sleep 1 &&
+	HEALTHCHECK_URL=$PING_URL expect_exit 0 "$JOB" backup &&
+	printf "GET /ping/abc-123/start 0\nGET /ping/abc-123 0\n" | cmp - pings &&
+	: >pings &&
+	sleep 1 &&
+	HEALTHCHECK_URL=$PING_URL DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/nodb" \
+		expect_exit 1 "$JOB" backup &&
+	sed -n 1p pings | grep -qx "GET /ping/abc-123/start 0" &&
+	sed -n 2p pings | grep -Eqx "POST /ping/abc-123/fail [1-9][0-9]*" &&
+	test "$(wc -l <pings)" = 2 &&
+	kill $LISTEN_PID
+'
+test_expect_success 'a health ping that fails does not fail the job' '
+	port=$(free_port) &&
+	HEALTHCHECK_URL=http://127.0.0.1:$port/x HEALTHCHECK_TIMEOUT=2 \
+		expect_exit 0 "$JOB" cloud-cleanup
+'
+test_expect_success 'the environment file: refused when others may read a secret in it' '
+	cp strongbox.env env2 &&
+	echo "BACKUP_S3_SECRET_KEY=$S3_SECRET_KEY" >>env2 && chmod 640 env2 &&
+	STRONGBOX_ENV=$PWD/env2 expect_exit 1 "$JOB" cloud-cleanup &&
+	grep -q "holds a secret and others may read it (mode 640): chmod 600 it" err &&
+	test "$(wc -l <err)" = 1 &&
+	printf "DATABASE_URL=postgresql://u:pw@h/db\n" >env3 && chmod 604 env3 &&
+	STRONGBOX_ENV=$PWD/env3 expect_exit 1 "$JOB" cloud-cleanup &&
+	chmod 600 env2 &&
+	STRONGBOX_ENV=$PWD/env2 expect_exit 0 "$JOB" cloud-cleanup &&
+	printf "TZ=UTC\n#BACKUP_S3_SECRET_KEY=x\nPGPASSWORD=\n" >env4 && chmod 644 env4 &&
+	STRONGBOX_ENV=$PWD/env4 expect_exit 0 "$JOB" cloud-cleanup &&
+	STRONGBOX_ENV=$PWD/none expect_exit 1 "$JOB" cloud-cleanup &&
+	grep -q "cannot read the environment file" err
+'
+test_expect_success 'cloud cleanup of 100 dated backups: 90 days kept by default' '
+	for d in $(seq 0 99); do
+		standin "cc/backups/cc_$(date -d "2026-02-16 - $d days" +%Y%m%d)_220005.sdump" || exit 1
 	done &&
-	test "$(backups)" = 61 &&
-	BACKUP_KEEP="--keep-last 5" expect_exit 0 "$SHARE/prune-backups.sh" &&
-	test "$(backups)" = 5 &&
-	test "$(wc -l <out)" -ge 56 &&
-	supload -l "$BRANCH_ID/backups/" | cut -f 1 >left &&
-	grep -qxF "$(cat realkey)" left
+	BRANCH_ID=cc expect_exit 0 "$JOB" cloud-cleanup &&
+	jq -e ".listed == 100 and .deleted == 10 and .policy == \"--keep-within 90d\"" out &&
+	supload -l cc/backups/ | cut -f 1 >left &&
+	test "$(wc -l <left)" = 90 &&
+	head -n 1 left | grep -q "cc_20251119_220005" &&
+	BRANCH_ID=cc BACKUP_CLOUD_RETENTION_DAYS=30 expect_exit 0 "$JOB" cloud-cleanup &&
+	test "$(supload -l cc/backups/ | wc -l)" = 30
 '
-test_expect_success 'prune-backups.sh on an empty listing deletes nothing' '
-	BRANCH_ID=nobody expect_exit 0 "$SHARE/prune-backups.sh" &&
-	test ! -s out
+test_expect_success 'cloud cleanup with BACKUP_KEEP: the SalonOS policy' '
+	for d in $(seq 0 49); do
+		standin "kp/backups/kp_$(date -d "2026-02-16 - $d days" +%Y%m%d)_220005.sdump" || exit 1
+	done &&
+	supload -l kp/backups/ | sprune --keep-daily 7 --keep-weekly 4 --keep-monthly 12 --kept | cut -f 1 >want &&
+	BRANCH_ID=kp BACKUP_KEEP="--keep-daily 7 --keep-weekly 4 --keep-monthly 12" \
+		expect_exit 0 "$JOB" cloud-cleanup &&
+	supload -l kp/backups/ | cut -f 1 | cmp - want &&
+	test "$(wc -l <want)" -ge 12
 '
+test_expect_success 'cloud cleanup without a bucket does nothing' '
+	BACKUP_S3_BUCKET= expect_exit 0 "$JOB" cloud-cleanup &&
+	jq -e ".deleted == 0" out
+'
+
 if [ -x "$TEST_ROOT/bin/smetrics" ]; then
-	test_expect_success 'push-metrics.sh stores the day'\''s JSON' '
-		expect_exit 0 "$SHARE/push-metrics.sh" 2026-02-15 &&
+	test_expect_success 'metrics: the day'\''s JSON at BRANCH_ID/metrics/DATE.json' '
+		expect_exit 0 "$JOB" metrics 2026-02-15 &&
 		supload -g "$BRANCH_ID/metrics/2026-02-15.json" | jq -e ".summary_date == \"2026-02-15\""
+	'
+	test_expect_success 'catch-up: uploads exactly the missing days of the last 14' '
+		for d in 1 2 4 7; do
+			day=$(date -d "today - $d days" +%F) &&
+			echo "{}" | supload "cu/metrics/$day.json" >/dev/null || exit 1
+		done &&
+		supload -l cu/metrics/ | cut -f 1 >before &&
+		BRANCH_ID=cu expect_exit 0 "$JOB" catchup &&
+		supload -l cu/metrics/ | cut -f 1 >after &&
+		test "$(wc -l <after)" = 14 &&
+		for d in $(seq 1 14); do
+			grep -q "cu/metrics/$(date -d "today - $d days" +%F).json" after || exit 1
+		done &&
+		for f in $(cat before); do
+			test "$(supload -g "$f")" = "{}" || exit 1
+		done &&
+		jq -e "select(.job == \"catchup\") | .missing == 10" out
+	'
+	test_expect_success 'health: the backups are fresh; the Prometheus file written' '
+		mkdir -p prom &&
+		PROM_TEXTFILE_DIR=$TRASH/prom expect_exit 0 "$JOB" health &&
+		test -s "prom/strongbox-$BRANCH_ID.prom" &&
+		! ls prom | grep -v "\.prom$" &&
+		BRANCH_ID=nobody expect_exit 1 "$JOB" health
+	'
+else
+	test_expect_success 'metrics, catchup, health: smetrics is not built, one line and exit 1' '
+		for j in metrics metrics-yesterday catchup health; do
+			expect_exit 1 "$JOB" $j &&
+			test "$(wc -l <err)" = 1 &&
+			grep -q "^strongbox-job: $j: needs smetrics, which is not built or installed yet$" err || exit 1
+		done
+	'
+fi
+
+scratch_dbs() {
+	pg_sql postgres "select count(*) from pg_database where datname like 'strongbox_verify%'"
+}
+test_expect_success 'verify: the newest backup restores into a scratch database, which is dropped' '
+	expect_exit 0 "$JOB" verify &&
+	test "$(wc -l <out)" = 1 &&
+	jq -e ".job == \"verify\" and .ok == true and (.key | endswith(\".sdump\")) and .restore != null" out &&
+	test "$(jq -r .key out)" = "$(cloud | sort | tail -n 1)" &&
+	test "$(scratch_dbs)" = 0
+'
+if [ -x "$TEST_ROOT/bin/smetrics" ] && [ -f "$TEST_ROOT/share/strongbox/salon-checks.sql" ]; then
+	test_expect_success 'verify with VERIFY_CHECKS: the salon checks run on the copy' '
+		VERIFY_CHECKS=$TEST_ROOT/share/strongbox/salon-checks.sql expect_exit 0 "$JOB" verify &&
+		jq -e ".ok == true and (.checks | length) > 0" out &&
+		test "$(scratch_dbs)" = 0
+	'
+fi
+test_expect_success 'verify: a corrupted newest backup is exit 1, and the scratch database dropped' '
+	newest=$(cloud | sort | tail -n 1) &&
+	supload -g "$newest" >good &&
+	size=$(wc -c <good) &&
+	{ head -c $((size / 2)) good; printf "garbage"; tail -c +$((size / 2 + 8)) good; } >bad &&
+	test "$(wc -c <bad)" = "$size" &&
+	supload "$BRANCH_ID/backups/${BRANCH_ID}_20991231_235959.sdump" <bad >/dev/null &&
+	expect_exit 1 "$JOB" verify &&
+	jq -e ".ok == false and .key == \"$BRANCH_ID/backups/${BRANCH_ID}_20991231_235959.sdump\"" out &&
+	grep -q "the restore of .* failed" err &&
+	test "$(scratch_dbs)" = 0 &&
+	echo "$BRANCH_ID/backups/${BRANCH_ID}_20991231_235959.sdump" | supload -d >/dev/null
+'
+test_expect_success 'restore-latest: refused without a typed confirmation, nothing changed' '
+	pg_sql salon "delete from audit_logs" &&
+	expect_exit 1 setsid "$JOB" restore-latest </dev/null &&
+	grep -q "not restored: type the confirmation on a terminal, or give --yes" err &&
+	test "$(pg_sql salon "select count(*) from audit_logs")" = 0
+'
+if command -v script >/dev/null 2>&1; then
+	test_expect_success 'restore-latest: a wrong answer on the terminal restores nothing' '
+		printf "yes\n" | expect_exit 1 script -qec "$JOB restore-latest" /dev/null &&
+		grep -q "Type RESTORE to go on" out &&
+		grep -q "not restored: the confirmation was not typed" out &&
+		test "$(pg_sql salon "select count(*) from audit_logs")" = 0
+	'
+	test_expect_success 'restore-latest: RESTORE typed on the terminal restores' '
+		printf "RESTORE\n" | expect_exit 0 script -qec "$JOB restore-latest" /dev/null &&
+		test "$(pg_sql salon "select count(*) from audit_logs")" -gt 0
+	'
+fi
+test_expect_success 'restore-latest --yes restores the newest backup over the database' '
+	pg_sql salon "delete from audit_logs" &&
+	expect_exit 0 setsid "$JOB" restore-latest --yes </dev/null &&
+	test "$(pg_sql salon "select count(*) from audit_logs")" -gt 0
+'
+if command -v age-keygen >/dev/null 2>&1; then
+	test_expect_success 'an encrypted night: both copies encrypted, the same plaintext, verify with the identity' '
+		age-keygen -o id 2>/dev/null && chmod 600 id &&
+		R=$(age-keygen -y id) &&
+		sleep 1 &&
+		BACKUP_AGE_RECIPIENTS=$R expect_exit 0 "$JOB" backup &&
+		jq -e ".encrypted == true and .uploaded == true" out &&
+		key=$(jq -r .key out) && sha=$(jq -r .sha256 out) &&
+		test "$(head -c 21 "$BACKUP_DIR/$key")" = "age-encryption.org/v1" &&
+		test "$(supload -g "$key" | head -c 21)" = "age-encryption.org/v1" &&
+		test "$(supload -g -i id "$key" | sha256sum | cut -d " " -f 1)" = "$sha" &&
+		test "$(age -d -i id "$BACKUP_DIR/$key" | sha256sum | cut -d " " -f 1)" = "$sha" &&
+		BACKUP_AGE_RECIPIENTS=$R expect_exit 1 "$JOB" verify &&
+		grep -q "the backups are encrypted and BACKUP_AGE_IDENTITY is not set here" err &&
+		BACKUP_AGE_RECIPIENTS=$R BACKUP_AGE_IDENTITY=$TRASH/id expect_exit 0 "$JOB" verify &&
+		jq -e ".ok == true and .key == \"$key\" and .source == \"target\"" out
+	'
+	test_expect_success 'BACKUP_ENCRYPT=cloud: the local copy plain, verify reads it without the identity' '
+		R=$(age-keygen -y id) &&
+		sleep 1 &&
+		BACKUP_AGE_RECIPIENTS=$R BACKUP_ENCRYPT=cloud expect_exit 0 "$JOB" backup &&
+		key=$(jq -r .key out) &&
+		srestore --check <"$BACKUP_DIR/$key" >/dev/null &&
+		test "$(supload -g "$key" | head -c 21)" = "age-encryption.org/v1" &&
+		BACKUP_AGE_RECIPIENTS=$R BACKUP_ENCRYPT=cloud expect_exit 0 "$JOB" verify &&
+		jq -e ".ok == true and .source == \"local\"" out
 	'
 fi
 test_done

@@ -1,30 +1,46 @@
 #!/bin/sh
 # demo.sh: strongbox on a throwaway salon database, run by `make demo` from
-# the source tree.  It starts a private PostgreSQL cluster (as the postgres
-# user when run as root), loads the reference salon schema with a year of
-# generated data, shows some figures, then runs the steps of each tool that
-# is built in bin/: a nightly backup to a local BACKUP_DIR, retention, a
-# restore into a new database checked row for row.  Everything it made is
-# removed at exit; nothing outside its temporary directory is touched.
+# the source tree, or installed as /usr/local/share/strongbox/demo.sh.  It
+# starts a private PostgreSQL cluster (as the postgres user when run as
+# root), loads the reference salon schema with a year of generated data,
+# shows some figures, then runs the steps of each tool that is built: a
+# nightly backup to a local BACKUP_DIR, retention, a restore into a new
+# database checked row for row, and the unattended jobs as cron runs them.
+# Everything it made is removed at exit; nothing outside its temporary
+# directory is touched.
 #
 #   sh share/strongbox/demo.sh          DEMO_SCALE=2 sh share/strongbox/demo.sh
 set -eu
 
-ROOT=$(cd "$(dirname "$0")/../.." && pwd)
-cd "$ROOT"
+SHARE=$(cd "$(dirname "$0")" && pwd)
+# The programs: those beside this directory (PREFIX/bin for an installed
+# PREFIX/share/strongbox, or a source tree's bin/), else the installed ones.
+if [ -x "$SHARE/../../bin/sdump" ]; then
+	BINDIR=$(cd "$SHARE/../../bin" && pwd)
+else
+	BINDIR=/usr/local/bin
+fi
+# spurge's table lists: the source tree's etc/, else the installed one.
+if [ -f "$SHARE/../../etc/purge-tables.conf" ]; then
+	PURGE_CONF=$(cd "$SHARE/../../etc" && pwd)/purge-tables.conf
+else
+	PURGE_CONF=/usr/local/etc/strongbox/purge-tables.conf
+fi
 SCALE=${DEMO_SCALE:-0.5}
-PATH="$ROOT/bin:$PATH"
+PATH="$BINDIR:$PATH"
+export SHARE PATH PURGE_CONF
 # The demo never reads the user's settings, nor touches a real bucket.
 unset DATABASE_URL BACKUP_S3_ENDPOINT BACKUP_S3_BUCKET BACKUP_S3_ACCESS_KEY \
 	BACKUP_S3_SECRET_KEY BACKUP_S3_REGION AWS_ACCESS_KEY_ID \
 	AWS_SECRET_ACCESS_KEY AWS_REGION AWS_ENDPOINT_URL AWS_PROFILE \
-	PGSERVICE PGPASSWORD 2>/dev/null || true
+	PGSERVICE PGPASSWORD HEALTHCHECK_URL 2>/dev/null || true
 
 DEMO=$(mktemp -d "${TMPDIR:-/tmp}/strongbox-demo.XXXXXX")
 chmod 755 "$DEMO"
+cd "$DEMO"
 export DEMO
 
-# What t/lib/pg.sh needs from t/lib/test-lib.sh.
+# What pg-scratch.sh needs.
 _hooks=
 test_at_exit() {
 	_hooks="$1
@@ -39,6 +55,7 @@ free_port() {
 _cleanup() {
 	code=$?
 	set +e
+	cd /
 	eval "$_hooks"
 	rm -rf "$DEMO"
 	[ "$code" = 0 ] || echo "demo: failed (exit $code)" >&2
@@ -47,7 +64,7 @@ _cleanup() {
 trap _cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-. "$ROOT/t/lib/pg.sh"
+. "$SHARE/pg-scratch.sh"
 
 step() {
 	if [ -t 1 ]; then
@@ -62,7 +79,7 @@ show() {
 	sh -c "$1"
 }
 has() {
-	[ -x "$ROOT/bin/$1" ]
+	[ -x "$BINDIR/$1" ]
 }
 q() {
 	psql -X -q -v ON_ERROR_STOP=1 -d "$1" -c "$2"
@@ -88,7 +105,7 @@ export DATABASE_URL BRANCH_ID BACKUP_DIR TZ
 mkdir -p "$BACKUP_DIR"
 
 step "The reference salon schema, with a year of generated data (scale $SCALE)"
-show "share/strongbox/salon-load.sh -s $SCALE salon_db"
+show "\$SHARE/salon-load.sh -s $SCALE salon_db"
 q salon_db "select pg_size_pretty(pg_database_size('salon_db')) as size,
 	(select count(*) from customers) as customers,
 	(select count(*) from bills) as bills,
@@ -187,7 +204,7 @@ if has smetrics; then
 		show 'supload -l "$BRANCH_ID/backups/" | smetrics --health --prom | grep -v "^#"'
 	fi
 	step "The integrity report: named checks in one READ ONLY snapshot"
-	show 'smetrics --checks share/strongbox/salon-checks.sql | jq -c "{name, violations}"'
+	show 'smetrics --checks "$SHARE/salon-checks.sql" | jq -c "{name, violations}"'
 fi
 
 if has sdump && has supload && has srestore && command -v age-keygen >/dev/null &&
@@ -220,12 +237,32 @@ fi
 
 if has spurge; then
 	step "What a purge would delete: spurge --dry-run (counts on stderr, JSON on stdout)"
-	show 'spurge -c etc/purge-tables.conf --dry-run | jq -c "{dry_run, total, tables: [.tables[] | {(.table): .rows}] | add}"'
+	show 'spurge -c "$PURGE_CONF" --dry-run | jq -c "{dry_run, total, tables: [.tables[] | {(.table): .rows}] | add}"'
 	step "The annual archival's preview: rows before 2026-01-01 in Asia/Kolkata, and their children"
-	show 'spurge -c etc/purge-tables.conf --dry-run --before 2026-01-01 | jq -c "{before, total, spared}"'
+	show 'spurge -c "$PURGE_CONF" --dry-run --before 2026-01-01 | jq -c "{before, total, spared}"'
 	echo "(nothing was deleted: a real purge asks for DELETE ALL DATA on the terminal)"
 fi
 
+if has sdump && has supload && has sprune && has srestore; then
+	step "The unattended jobs, as cron and systemd run them: strongbox-job JOB"
+	# The jobs' settings; the real ones are in /usr/local/etc/strongbox/strongbox.env.
+	cat >"$DEMO/strongbox.env" <<EOF
+DATABASE_URL=$DATABASE_URL
+BRANCH_ID=$BRANCH_ID
+BACKUP_DIR=$BACKUP_DIR
+TZ=$TZ
+EOF
+	! has smetrics || echo "VERIFY_CHECKS=$SHARE/salon-checks.sql" >>"$DEMO/strongbox.env"
+	chmod 600 "$DEMO/strongbox.env"
+	STRONGBOX_ENV=$DEMO/strongbox.env STRONGBOX_LOCK_DIR=$DEMO
+	export STRONGBOX_ENV STRONGBOX_LOCK_DIR
+	echo "the nightly backup: a local copy in BACKUP_DIR (and the upload, with a bucket), then the local retention:"
+	show '$SHARE/strongbox-job backup'
+	echo "the monthly restore test: the newest backup restored into a scratch database, checked"
+	echo "(counts and checksums; the salon's integrity checks when smetrics is built), dropped:"
+	show '$SHARE/strongbox-job verify'
+fi
+
 step "Done"
-echo "built: $(cd "$ROOT/bin" && ls | grep -v '\.c$' | tr '\n' ' ')"
-echo "see share/man/man7/strongbox.7 (man ./share/man/man7/strongbox.7)"
+echo "built: $(for t in sdump srestore supload sprune spurge smetrics; do has $t && printf '%s ' $t; done)"
+echo "see strongbox(7): man strongbox (in the source tree: man share/man/man7/strongbox.7)"

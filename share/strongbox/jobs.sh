@@ -1,0 +1,547 @@
+# jobs.sh: strongbox's jobs, one function each (job_backup, ...), sourced
+# by strongbox-job in a subshell once it has read the environment file and
+# taken the job's lock; $me and $job name the runner and the job.  See
+# strongbox(7) for what each job does and the variables it reads.
+#
+# POSIX sh: dash has no pipefail, so a pipeline's statuses are carried out
+# of it (sb_pipe), and a listing is read whole before anything is deleted.
+# Every job reaches sdump, supload and srestore through the sb_* functions
+# below, one place for each kind of call, so that an option every job must
+# pass (encryption, signatures) is added there once.
+
+# --- the tools, one place each ----------------------------------------
+
+# sb_sdump: one archive of DATABASE_URL on stdout.
+sb_sdump() {
+	sdump
+}
+# sb_put_local KEY: stores the archive on stdin as the local copy,
+# $BACKUP_DIR/KEY, only when it is complete; supload's report on stdout.
+sb_put_local() {
+	sb_local supload --verify-archive "$1"
+}
+# sb_put KEY: stores the archive on stdin at KEY on the target (the bucket,
+# else BACKUP_DIR), only when it is complete; supload's report on stdout.
+sb_put() {
+	supload --verify-archive "$1"
+}
+# sb_put_json KEY: stores stdin (a metrics file) at KEY on the target.
+sb_put_json() {
+	supload "$1"
+}
+# sb_get KEY: the object KEY of the target on stdout.
+sb_get() {
+	supload -g "$1"
+}
+# sb_list PREFIX: the target's keys under PREFIX, "KEY<tab>SIZE<tab>TIME".
+sb_list() {
+	supload -l "$1"
+}
+# sb_delete: deletes the keys (or listing lines) on stdin from the target.
+sb_delete() {
+	supload -d
+}
+# sb_srestore [OPTION]...: srestore of the archive on stdin.
+sb_srestore() {
+	srestore "$@"
+}
+# sb_local CMD...: CMD with BACKUP_DIR as the target, bucket or not.
+sb_local() {
+	(
+		BACKUP_S3_BUCKET=
+		export BACKUP_S3_BUCKET
+		"$@"
+	)
+}
+
+# --- helpers ------------------------------------------------------------
+
+sb_err() {
+	echo "$me: $job: $*" >&2
+}
+
+# sb_need TOOL...: fails with one line when a tool is not installed.
+sb_need() {
+	for _t; do
+		if ! command -v "$_t" >/dev/null 2>&1; then
+			sb_err "needs $_t, which is not built or installed yet"
+			return 1
+		fi
+	done
+}
+
+# sb_pipe LEFT RIGHT: runs LEFT | RIGHT (each a string for eval, RIGHT's
+# stdout going to ours) and sets sb_left and sb_right to their statuses.
+sb_pipe() {
+	exec 5>&1
+	_st=$(
+		{
+			{
+				eval "$1" 3>&- 5>&-
+				echo "l $?" >&3
+			} | {
+				eval "$2" >&5 3>&- 5>&-
+				echo "r $?" >&3
+			}
+		} 3>&1
+	)
+	exec 5>&-
+	sb_left=$(printf '%s\n' "$_st" | sed -n 's/^l //p')
+	sb_right=$(printf '%s\n' "$_st" | sed -n 's/^r //p')
+	sb_left=${sb_left:-1}
+	sb_right=${sb_right:-1}
+}
+
+# sb_status ST...: 0 when all are 0, 75 when one failed temporarily (and
+# none otherwise), else 1.
+sb_status() {
+	_r=0
+	for _s; do
+		case $_s in
+		0) ;;
+		75) [ "$_r" = 1 ] || _r=75 ;;
+		*) _r=1 ;;
+		esac
+	done
+	return "$_r"
+}
+
+# sb_lines TEXT: TEXT and a newline, nothing when it is empty.
+sb_lines() {
+	[ -z "$1" ] || printf '%s\n' "$1"
+}
+
+# sb_count TEXT: its number of lines.
+sb_count() {
+	sb_lines "$1" | wc -l | tr -d ' '
+}
+
+# sb_field NAME FILE: a string or number field of the one-line JSON in FILE.
+sb_field() {
+	sed -n "s/.*\"$1\":\"\{0,1\}\([^\",}]*\).*/\1/p" "$2" | head -n 1
+}
+
+# sb_str TEXT: TEXT as a JSON string.
+sb_str() {
+	printf '"%s"' "$(printf '%s' "$1" | sed 's/\\/\\\\/g; s/"/\\"/g' | tr -d '\n\r\t')"
+}
+
+# sb_days VAR DEFAULT: the value of VAR, a count of days.
+sb_days() {
+	eval "_v=\${$1:-$2}"
+	case $_v in
+	'' | *[!0-9]* | 0)
+		sb_err "$1 must be a number of days above 0, not '$_v'"
+		return 1 ;;
+	esac
+	echo "$_v"
+}
+
+# sb_newest LISTING: the key of the newest backup in a listing.
+sb_newest() {
+	# (--now: a name dated in the future is the newest, not kept aside)
+	sb_lines "$1" | sprune --now 9999-12-31 --keep-last 1 --kept 2>/dev/null | cut -f 1
+}
+
+# sb_tmpdir: a directory of the job's, removed when it ends.
+sb_tmpdir() {
+	sb_tmp=$(mktemp -d "${TMPDIR:-/tmp}/strongbox-$job.XXXXXX") || return 1
+	trap 'sb_at_exit; rm -rf "$sb_tmp"' EXIT
+	trap 'exit 1' INT TERM
+}
+sb_at_exit() {
+	:
+}
+
+# sb_prune_local: the local copies past BACKUP_RETENTION_DAYS (counted back
+# from the newest, by the times in their names) deleted; prints how many.
+sb_prune_local() {
+	_days=$(sb_days BACKUP_RETENTION_DAYS 7) || return 1
+	_list=$(sb_local sb_list "$BRANCH_ID/backups/") || return
+	[ -n "$_list" ] || { echo 0; return 0; }
+	_doomed=$(sb_lines "$_list" | sprune --keep-within "${_days}d") || return
+	[ -z "$_doomed" ] || sb_lines "$_doomed" | sb_local sb_delete >/dev/null || return
+	sb_count "$_doomed"
+}
+
+# sb_dump_to PUT KEY: one sdump stored at KEY by PUT (sb_put_local or
+# sb_put), only when complete; PUT's report on stdout.  A failed dump
+# leaves nothing; the status is sdump's when it failed, else PUT's.
+sb_dump_to() {
+	_put=$1 _pkey=$2
+	sb_pipe sb_sdump '"$_put" "$_pkey"'
+	if [ "$sb_left" != 0 ] || [ "$sb_right" != 0 ]; then
+		# supload stores nothing incomplete; a dump that failed after
+		# its trailer is deleted all the same.
+		if [ "$sb_right" = 0 ]; then
+			if [ "$1" = sb_put_local ]; then
+				printf '%s\n' "$2" | sb_local sb_delete >/dev/null
+			else
+				printf '%s\n' "$2" | sb_delete >/dev/null
+			fi
+		fi
+		sb_err "the dump failed (sdump $sb_left, supload $sb_right); nothing was stored"
+		# supload fails when sdump did: sdump's status tells why.
+		[ "$sb_left" != 0 ] || sb_left=$sb_right
+		sb_status "$sb_left"
+		return
+	fi
+}
+
+# sb_backup_direct: one sdump stored at its key on the target (the bucket,
+# else BACKUP_DIR), without a local copy; supload's report on stdout.
+# nightly-backup.sh (spurge --backup-first) runs it.
+sb_backup_direct() {
+	sb_need sdump supload || return 1
+	sb_dump_to sb_put "$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump"
+}
+
+# --- the jobs -------------------------------------------------------------
+
+# backup: one sdump, stored as the local copy in BACKUP_DIR and uploaded to
+# the bucket when one is set, both with --verify-archive; the sizes and
+# SHA-256 of the dump (the plaintext, when encrypted), of both reports and
+# of the file on disk compared.  A failed dump leaves nothing anywhere; a
+# failed upload keeps the local copy and fails.  Then the local retention.
+job_backup() {
+	sb_need sdump supload sprune || return 1
+	sb_days BACKUP_RETENTION_DAYS 7 >/dev/null || return 1
+	_dir=${BACKUP_DIR:-/var/backups/strongbox}
+	if [ ! -d "$_dir" ]; then
+		sb_err "BACKUP_DIR $_dir is not a directory: create it (mkdir -m 700)"
+		return 1
+	fi
+	sb_tmpdir || return 1
+	_key=$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump
+	_file=$_dir/$_key
+
+	# The dump, whole, in a temporary file beside the local copies (owner
+	# only; one a run killed earlier left is removed: the lock says no
+	# other backup runs), so that both copies are made of the same bytes,
+	# each encrypted on its own when BACKUP_AGE_* says so.
+	rm -f "$_dir"/.strongbox-job-dump.*
+	_dump=$(umask 077 && mktemp "$_dir/.strongbox-job-dump.XXXXXX") || return 1
+	sb_at_exit() {
+		rm -f "$_dump"
+	}
+	sb_sdump >"$_dump"
+	_st=$?
+	if [ "$_st" != 0 ]; then
+		rm -f "$_dump"
+		sb_err "the dump failed (sdump $_st); nothing was stored"
+		sb_status "$_st"
+		return
+	fi
+	_bytes=$(stat -c %s "$_dump")
+	_sha=$(sha256sum <"$_dump" | cut -d ' ' -f 1)
+
+	# The local copy: supload's report gives the dump's size and digest,
+	# and those of the file as stored when it is encrypted.
+	_loc=false
+	if sb_put_local "$_key" <"$_dump" >"$sb_tmp/local.json"; then
+		_want_bytes=$(sb_field stored_bytes "$sb_tmp/local.json")
+		_want_sha=$(sb_field stored_sha256 "$sb_tmp/local.json")
+		if [ "$(sb_field bytes "$sb_tmp/local.json")" != "$_bytes" ] ||
+			[ "$(sb_field sha256 "$sb_tmp/local.json")" != "$_sha" ] ||
+			[ "$(stat -c %s "$_file" 2>/dev/null)" != "${_want_bytes:-$_bytes}" ] ||
+			[ "$(sha256sum <"$_file" | cut -d ' ' -f 1)" != "${_want_sha:-$_sha}" ]; then
+			printf '%s\n' "$_key" | sb_local sb_delete >/dev/null
+			sb_err "the local copy $_file differs from the dump ($_bytes bytes, $_sha); deleted"
+		else
+			_loc=true
+		fi
+	else
+		sb_err "the local copy of $_key could not be stored in $_dir"
+	fi
+
+	_up=false
+	if [ -n "${BACKUP_S3_BUCKET:-}" ]; then
+		sb_put "$_key" <"$_dump" >"$sb_tmp/cloud.json"
+		_st=$?
+		if [ "$_st" != 0 ]; then
+			if [ "$_loc" = true ]; then
+				sb_err "the upload of $_key failed (supload $_st); the local copy is kept: $_file"
+			else
+				sb_err "the upload of $_key failed (supload $_st), and there is no local copy"
+			fi
+			sb_status "$_st"
+			return
+		fi
+		if [ "$(sb_field bytes "$sb_tmp/cloud.json")" != "$_bytes" ] ||
+			[ "$(sb_field sha256 "$sb_tmp/cloud.json")" != "$_sha" ]; then
+			printf '%s\n' "$_key" | sb_delete >/dev/null
+			sb_err "the uploaded $_key differs from the dump; deleted from the bucket"
+			return 1
+		fi
+		_up=true
+	fi
+	rm -f "$_dump"
+	[ "$_loc" = true ] || return 1
+
+	_pruned=$(sb_prune_local) || {
+		sb_err "the backup $_key is stored, but the local retention failed"
+		return 1
+	}
+	printf '{"job":"backup","key":%s,"bytes":%s,"sha256":"%s","local":%s,"uploaded":%s,"encrypted":%s,"local_deleted":%s}\n' \
+		"$(sb_str "$_key")" "$_bytes" "$_sha" "$(sb_str "$_file")" "$_up" \
+		"$([ -n "$_want_sha" ] && echo true || echo false)" "$_pruned"
+}
+
+# cloud-cleanup: the bucket's backups past BACKUP_CLOUD_RETENTION_DAYS
+# (counted back from the newest, by the times in their names), or under the
+# sprune policy BACKUP_KEEP when it is set, deleted.  The listing is read
+# whole before anything is deleted.
+job_cloud_cleanup() {
+	if [ -z "${BACKUP_S3_BUCKET:-}" ]; then
+		echo '{"job":"cloud-cleanup","deleted":0,"note":"no bucket set (BACKUP_S3_BUCKET); the backup job prunes BACKUP_DIR"}'
+		return 0
+	fi
+	sb_need supload sprune || return 1
+	if [ -n "${BACKUP_KEEP:-}" ]; then
+		_policy=$BACKUP_KEEP
+	else
+		_policy="--keep-within $(sb_days BACKUP_CLOUD_RETENTION_DAYS 90)d" || return 1
+	fi
+	_list=$(sb_list "$BRANCH_ID/backups/") || return
+	_doomed=
+	if [ -n "$_list" ]; then
+		# shellcheck disable=SC2086  # a list of options
+		_doomed=$(sb_lines "$_list" | sprune $_policy) || return
+	fi
+	if [ -n "$_doomed" ]; then
+		sb_lines "$_doomed" | sb_delete >/dev/null || return
+	fi
+	printf '{"job":"cloud-cleanup","policy":%s,"listed":%s,"deleted":%s}\n' \
+		"$(sb_str "$_policy")" "$(sb_count "$_list")" "$(sb_count "$_doomed")"
+}
+
+# metrics [DATE]: the day's metrics (default today, in TZ) to
+# BRANCH_ID/metrics/YYYY-MM-DD.json, computed whole before the upload.
+job_metrics() {
+	sb_need smetrics supload || return 1
+	_day=$(date -d "${1:-today}" +%F 2>/dev/null) || {
+		sb_err "not a date: '$1'"
+		return 1
+	}
+	_json=$(smetrics --date "$_day") || return
+	if [ -z "$_json" ]; then
+		sb_err "smetrics printed nothing for $_day"
+		return 1
+	fi
+	printf '%s\n' "$_json" | sb_put_json "$BRANCH_ID/metrics/$_day.json"
+}
+
+# metrics-yesterday: yesterday's final metrics, with late refunds.
+job_metrics_yesterday() {
+	job_metrics yesterday
+}
+
+# catchup: the metrics of each of the last CATCHUP_DAYS (14) days that has
+# no file in the bucket (smetrics --missing).
+job_catchup() {
+	sb_need smetrics supload || return 1
+	_n=$(sb_days CATCHUP_DAYS 14) || return 1
+	_list=$(sb_list "$BRANCH_ID/metrics/") || return
+	_days=$(sb_lines "$_list" | smetrics --missing "$_n") || return
+	_worst=0
+	for _d in $_days; do
+		job_metrics "$_d"
+		sb_status "$_worst" "$?"
+		_worst=$?
+	done
+	printf '{"job":"catchup","days":%s,"missing":%s}\n' "$_n" "$(sb_count "$_days")"
+	return "$_worst"
+}
+
+# health: count and age of the backups in the bucket (smetrics --health),
+# failing when the newest is older than BACKUP_MAX_AGE_HOURS (26) or there
+# are fewer than BACKUP_MIN_COUNT; with PROM_TEXTFILE_DIR, the same for
+# node_exporter in strongbox-BRANCH_ID.prom there, replaced atomically.
+job_health() {
+	sb_need smetrics supload || return 1
+	_age=$(sb_days BACKUP_MAX_AGE_HOURS 26) || return 1
+	_list=$(sb_list "$BRANCH_ID/backups/") || return
+	if [ -n "${PROM_TEXTFILE_DIR:-}" ]; then
+		_prom=$PROM_TEXTFILE_DIR/strongbox-$BRANCH_ID.prom
+		if ! sb_lines "$_list" | smetrics --health --prom >"$_prom.$$" ||
+			! chmod 644 "$_prom.$$" || ! mv -f "$_prom.$$" "$_prom"; then
+			rm -f "$_prom.$$"
+			sb_err "could not write $_prom"
+			return 1
+		fi
+	fi
+	sb_lines "$_list" | smetrics --health --max-age "$_age" \
+		${BACKUP_MIN_COUNT:+--min-count "$BACKUP_MIN_COUNT"}
+}
+
+# sb_source: sets sb_via to "" (restore from the target) or sb_local (from
+# the plain local copies, when the backups are encrypted, the identity is
+# not here and BACKUP_ENCRYPT=cloud keeps BACKUP_DIR plain); fails with one
+# line when no copy can be read here.
+sb_source() {
+	sb_via=
+	[ -n "${BACKUP_AGE_RECIPIENTS:-}${BACKUP_AGE_RECIPIENTS_FILE:-}" ] || return 0
+	[ -z "${BACKUP_AGE_IDENTITY:-}" ] || return 0
+	if [ "${BACKUP_ENCRYPT:-all}" = cloud ]; then
+		sb_via=sb_local
+		return 0
+	fi
+	sb_err "the backups are encrypted and BACKUP_AGE_IDENTITY is not set here: run it where the identity is, or keep BACKUP_DIR plain (BACKUP_ENCRYPT=cloud)"
+	return 1
+}
+
+# sb_pg_split URL: sets sb_conn (the connection string without its
+# password, fit for an argument) and exports PGPASSWORD from it, if any.
+sb_pg_split() {
+	sb_conn=$1
+	case $sb_conn in
+	*://*)
+		sb_conn=$(printf '%s' "$sb_conn" | sed 's|^postgres[a-z]*+[a-z0-9]*://|postgresql://|')
+		_pw=$(printf '%s' "$sb_conn" | sed -n 's|^[a-z]*://[^/@:]*:\([^/@]*\)@.*|\1|p')
+		if [ -n "$_pw" ]; then
+			PGPASSWORD=$(printf '%s' "$_pw" | perl -pe 's/%([0-9A-Fa-f]{2})/chr hex $1/ge')
+			export PGPASSWORD
+			sb_conn=$(printf '%s' "$sb_conn" | sed 's|^\([a-z]*://[^/@:]*\):[^/@]*@|\1@|')
+		fi ;;
+	*password=*)
+		sb_err "put the password in ~/.pgpass or a URL, not a password= keyword"
+		return 1 ;;
+	esac
+}
+
+# sb_pg_with_db CONN DB: CONN naming the database DB instead.
+sb_pg_with_db() {
+	case $1 in
+	'') echo "dbname=$2" ;;
+	*://*) printf '%s' "$1" | sed "s#^\([a-z+]*://[^/?]*\)\(/[^?]*\)\{0,1\}#\1/$2#" ;;
+	*) echo "$1 dbname=$2" ;;
+	esac
+}
+
+# sb_psql CONN SQL: SQL run by psql on CONN ("" for libpq's defaults).
+sb_psql() {
+	psql -X -q -At -v ON_ERROR_STOP=1 ${1:+-d "$1"} -c "$2"
+}
+
+# verify: the newest backup (bucket, else BACKUP_DIR) restored into a
+# scratch database on DATABASE_URL's server (or VERIFY_DATABASE_URL's),
+# srestore checking counts and checksums, the checks of VERIFY_CHECKS run
+# on it (smetrics --checks), the scratch database dropped; one JSON report,
+# exit 1 on any failure.
+job_verify() {
+	sb_need supload srestore sprune psql || return 1
+	if [ -n "${VERIFY_CHECKS:-}" ]; then
+		sb_need smetrics || return 1
+		if [ ! -r "$VERIFY_CHECKS" ]; then
+			sb_err "cannot read VERIFY_CHECKS $VERIFY_CHECKS"
+			return 1
+		fi
+	fi
+	sb_tmpdir || return 1
+	sb_source || {
+		printf '{"job":"verify","ok":false,"error":"encrypted, no identity"}\n'
+		return 1
+	}
+	_list=$($sb_via sb_list "$BRANCH_ID/backups/") || return
+	_key=$(sb_newest "$_list")
+	if [ -z "$_key" ]; then
+		sb_err "no backup under $BRANCH_ID/backups/ to verify"
+		printf '{"job":"verify","ok":false,"error":"no backup"}\n'
+		return 1
+	fi
+	sb_pg_split "${VERIFY_DATABASE_URL:-${DATABASE_URL:-}}" || return 1
+	_db=strongbox_verify_$(printf '%s' "$BRANCH_ID" | tr -c 'A-Za-z0-9_' _ | cut -c 1-30)_$$
+	_scratch=$(sb_pg_with_db "$sb_conn" "$_db")
+	if ! sb_psql "$sb_conn" "create database $_db" >/dev/null; then
+		sb_err "cannot create the scratch database $_db"
+		return 1
+	fi
+	sb_at_exit() {
+		sb_psql "$sb_conn" "drop database if exists $_db" >/dev/null ||
+			sb_err "could not drop the scratch database $_db"
+	}
+
+	sb_pipe '$sb_via sb_get "$_key"' '(
+		DATABASE_URL=$_scratch
+		export DATABASE_URL
+		sb_srestore >"$sb_tmp/restore.json"
+	)'
+	_restore=null _ok=true
+	[ -s "$sb_tmp/restore.json" ] && _restore=$(tail -n 1 "$sb_tmp/restore.json")
+	if [ "$sb_left" != 0 ] || [ "$sb_right" != 0 ]; then
+		sb_err "the restore of $_key failed (supload $sb_left, srestore $sb_right)"
+		_ok=false
+	fi
+	_checks=null
+	if [ "$_ok" = true ] && [ -n "${VERIFY_CHECKS:-}" ]; then
+		(
+			DATABASE_URL=$_scratch
+			export DATABASE_URL
+			smetrics --checks "$VERIFY_CHECKS" >"$sb_tmp/checks.json"
+		)
+		_st=$?
+		_checks="[$(paste -s -d , "$sb_tmp/checks.json")]"
+		if [ "$_st" != 0 ]; then
+			sb_err "the checks of $VERIFY_CHECKS failed on $_key (smetrics $_st)"
+			_ok=false
+		fi
+	fi
+	sb_at_exit
+	sb_at_exit() {
+		:
+	}
+	printf '{"job":"verify","key":%s,"source":"%s","database":"%s","restore":%s,"checks":%s,"ok":%s}\n' \
+		"$(sb_str "$_key")" "$([ -n "$sb_via" ] && echo local || echo target)" \
+		"$_db" "$_restore" "$_checks" "$_ok"
+	[ "$_ok" = true ]
+}
+
+# restore-latest [--yes] [KEY]: the newest backup (or KEY) fetched,
+# checked with srestore --dry-run --clean against DATABASE_URL, then
+# restored with srestore --clean once the word RESTORE is typed on the
+# terminal (or with --yes).
+job_restore_latest() {
+	sb_need supload srestore sprune || return 1
+	_yes=
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--yes) _yes=1 ;;
+		-*) sb_err "unknown option $1 (restore-latest [--yes] [KEY])"; return 1 ;;
+		*) _key=$1 ;;
+		esac
+		shift
+	done
+	sb_tmpdir || return 1
+	sb_source || return 1
+	if [ -z "${_key:-}" ]; then
+		_list=$($sb_via sb_list "$BRANCH_ID/backups/") || return
+		_key=$(sb_newest "$_list")
+		if [ -z "$_key" ]; then
+			sb_err "no backup under $BRANCH_ID/backups/"
+			return 1
+		fi
+	fi
+	$sb_via sb_get "$_key" >"$sb_tmp/archive" || {
+		_st=$?
+		sb_err "cannot fetch $_key"
+		return "$_st"
+	}
+	sb_srestore --dry-run --clean <"$sb_tmp/archive" || {
+		_st=$?
+		sb_err "$_key would not restore (srestore --dry-run); nothing was changed"
+		return "$_st"
+	}
+	if [ -z "$_yes" ]; then
+		if ! (: </dev/tty) 2>/dev/null || ! [ -t 0 ]; then
+			sb_err "not restored: type the confirmation on a terminal, or give --yes"
+			return 1
+		fi
+		printf 'This replaces the database with %s.\nType RESTORE to go on: ' "$_key" >/dev/tty
+		read -r _answer </dev/tty || _answer=
+		if [ "$_answer" != RESTORE ]; then
+			sb_err "not restored: the confirmation was not typed"
+			return 1
+		fi
+	fi
+	sb_srestore --clean <"$sb_tmp/archive"
+}
