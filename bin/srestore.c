@@ -29,7 +29,7 @@
 #include "sqlscript.h"
 #include "xalloc.h"
 
-enum mode { M_RESTORE, M_CHECK, M_LIST, M_DRY_RUN, M_SQL };
+enum mode { M_RESTORE, M_CHECK, M_LIST, M_LIST_ROLES, M_DRY_RUN, M_SQL };
 
 static struct restore_opts opt;
 static enum mode mode;
@@ -40,10 +40,10 @@ usage(FILE *fp)
 {
 	fprintf(fp,
 	        "usage: srestore [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
-	        "                [--clean | --data-only] [-t PATTERN]...\n"
-	        "                [--lock-timeout DURATION] [--progress]\n"
+	        "                [--clean | --data-only] [-O] [-x] [--role ROLE]\n"
+	        "                [-t PATTERN]... [--lock-timeout DURATION] [--progress]\n"
 	        "                [--verify-key PUBFILE] [DBNAME] < ARCHIVE\n"
-	        "       srestore --check | --list | --sql [-t PATTERN]... < ARCHIVE\n"
+	        "       srestore --check | --list [--roles] | --sql [-t PATTERN]... < ARCHIVE\n"
 	        "       srestore --dry-run [-d CONNINFO|URL|DBNAME] [--clean | --data-only]\n"
 	        "                [-t PATTERN]... [DBNAME] < ARCHIVE\n"
 	        "\n"
@@ -57,9 +57,13 @@ usage(FILE *fp)
 	        "  -U, --username=USER    user name\n"
 	        "  -c, --clean            replace the archive's objects where they exist\n"
 	        "  -a, --data-only        rows only, into an existing schema (truncated)\n"
+	        "  -O, --no-owner         skip ownership: objects belong to the restoring user\n"
+	        "  -x, --no-acl           skip privileges (GRANT, REVOKE)\n"
+	        "      --role=ROLE        SET ROLE ROLE before restoring\n"
 	        "  -t, --table=PATTERN    only the tables matching PATTERN (repeatable)\n"
 	        "      --check            verify the archive, no database; JSON summary\n"
 	        "      --list             the archive's tables as JSON lines\n"
+	        "      --list --roles     the roles its ownership and privileges name\n"
 	        "      --dry-run          check that the restore would work, change nothing\n"
 	        "      --sql              the archive as a plain SQL script for psql\n"
 	        "      --lock-timeout=DURATION  wait at most this long for a lock\n"
@@ -122,19 +126,73 @@ qualified(const char *schema, const char *name)
 
 /* ---- --check, --list ---- */
 
+/* The roles the archive's ownership and privilege statements name. */
+struct roles {
+	char **names;
+	size_t n;
+	size_t *owns, *grants; /* statements naming each, per kind */
+};
+
+static void
+roles_scan(struct roles *rs, const char *text, size_t len)
+{
+	struct sql_script sc;
+
+	sqlscript_split(text, len, &sc);
+	for (size_t i = 0; i < sc.n; i++) {
+		char **names = NULL;
+		size_t n = 0;
+		enum sql_role_use use = sqlscript_roles(sc.stmts[i].text, &names, &n);
+
+		for (size_t k = 0; k < n; k++) {
+			size_t j;
+
+			for (j = 0; j < rs->n && strcmp(rs->names[j], names[k]); j++)
+				;
+			if (j == rs->n) {
+				rs->names = xreallocarray(rs->names, rs->n + 1,
+				                          sizeof *rs->names);
+				rs->owns = xreallocarray(rs->owns, rs->n + 1,
+				                         sizeof *rs->owns);
+				rs->grants = xreallocarray(rs->grants, rs->n + 1,
+				                           sizeof *rs->grants);
+				rs->names[j] = names[k];
+				rs->owns[j] = rs->grants[j] = 0;
+				rs->n++;
+			} else {
+				free(names[k]);
+			}
+			if (use == SQL_ROLES_OWNER)
+				rs->owns[j]++;
+			else
+				rs->grants[j]++;
+		}
+		free(names);
+	}
+	sqlscript_free(&sc);
+}
+
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
 static int
 count_event(void *ctx, const struct ar_event *ev)
 {
-	(void)ctx;
-	(void)ev;
+	if (ev->type == AR_PRE_DATA || ev->type == AR_POST_DATA)
+		roles_scan(ctx, ev->data, ev->len);
 	return 0;
 }
 
 static void
-check_archive(struct archive_reader *r, bool list)
+check_archive(struct archive_reader *r, bool list, bool list_roles)
 {
-	int rc = archive_reader_run(r, true, 0, count_event, NULL);
+	struct roles rs = {0};
+	int rc = archive_reader_run(r, true, 0, count_event, &rs);
 	const struct manifest *m = archive_reader_manifest(r);
+	json_t *roles = json_array();
 	struct ar_stats as;
 	json_t *o;
 	char *s;
@@ -156,7 +214,33 @@ check_archive(struct archive_reader *r, bool list)
 	if (why)
 		die(EXIT_FAIL, "%s", why);
 	archive_reader_stats(r, &as);
-	if (list) {
+	{
+		/* Sorted, with the counts following their names. */
+		size_t *idx = xcalloc(rs.n + 1, sizeof *idx);
+		char **sorted = xcalloc(rs.n + 1, sizeof *sorted);
+
+		memcpy(sorted, rs.names, rs.n * sizeof *sorted);
+		qsort(sorted, rs.n, sizeof *sorted, cmp_str);
+		for (size_t i = 0; i < rs.n; i++)
+			for (size_t j = 0; j < rs.n; j++)
+				if (rs.names[j] == sorted[i])
+					idx[i] = j;
+		for (size_t i = 0; i < rs.n; i++) {
+			size_t j = idx[i];
+
+			json_array_append_new(roles, json_string(rs.names[j]));
+			if (list_roles)
+				put_json(json_pack("{s:s,s:I,s:I}", "role", rs.names[j],
+				                   "owns", (json_int_t)rs.owns[j],
+				                   "privileges",
+				                   (json_int_t)rs.grants[j]));
+		}
+		free(idx);
+		free(sorted);
+	}
+	if (list_roles) {
+		/* done above */
+	} else if (list) {
 		for (size_t i = 0; i < m->ntables; i++) {
 			const struct manifest_table *t = &m->tables[i];
 			char *q;
@@ -174,7 +258,7 @@ check_archive(struct archive_reader *r, bool list)
 			json_decref(o);
 		}
 	} else {
-		o = json_pack("{s:b,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:s}",
+		o = json_pack("{s:b,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:s,s:O}",
 		              "ok", 1, "format", "strongbox", "version", m->version,
 		              "created", m->created, "tool", m->tool, "database",
 		              m->database, "server_version", m->server_version,
@@ -184,12 +268,19 @@ check_archive(struct archive_reader *r, bool list)
 		              (json_int_t)as.members + 1, "input_bytes",
 		              (json_int_t)as.input_bytes, "signatures",
 		              verify_key ? "verified"
-		              : archive_reader_signatures(r) ? "not checked" : "none");
+		              : archive_reader_signatures(r) ? "not checked" : "none",
+		              "roles", roles);
 		s = json_dumps(o, JSON_COMPACT);
 		puts(s);
 		free(s);
 		json_decref(o);
 	}
+	json_decref(roles);
+	for (size_t i = 0; i < rs.n; i++)
+		free(rs.names[i]);
+	free(rs.names);
+	free(rs.owns);
+	free(rs.grants);
 	free(sel);
 }
 
@@ -379,9 +470,10 @@ main(int argc, char **argv)
 {
 	enum {
 		OPT_CHECK = 256, OPT_LIST, OPT_DRY_RUN, OPT_SQL, OPT_VERIFY_KEY,
-		OPT_VERSION, OPT_HELP, OPT_LOCK_TIMEOUT
+		OPT_VERSION, OPT_HELP, OPT_LOCK_TIMEOUT, OPT_NO_OWNER, OPT_NO_ACL,
+		OPT_ROLE, OPT_ROLES
 	};
-	static const char optstring[] = "?ac" PGOPTS_SHORT "Pt:";
+	static const char optstring[] = "?acO" PGOPTS_SHORT "Pt:x";
 	static const struct option longopts[] = {
 		PGOPTS_LONG,
 		{"data-only", no_argument, NULL, 'a'},
@@ -391,6 +483,11 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, OPT_HELP},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
+		{"no-acl", no_argument, NULL, 'x'},
+		{"no-owner", no_argument, NULL, 'O'},
+		{"no-privileges", no_argument, NULL, 'x'},
+		{"role", required_argument, NULL, OPT_ROLE},
+		{"roles", no_argument, NULL, OPT_ROLES},
 		{"progress", no_argument, NULL, 'P'},
 		{"sql", no_argument, NULL, OPT_SQL},
 		{"table", required_argument, NULL, 't'},
@@ -404,6 +501,7 @@ main(int argc, char **argv)
 	const char *key_path = NULL;
 	struct pgopts conn = {0};
 	char *conninfo = NULL;
+	bool list_roles = false;
 	int c, nmodes = 0;
 
 	err_init(argv[0]);
@@ -426,6 +524,22 @@ main(int argc, char **argv)
 		case OPT_LOCK_TIMEOUT:
 			opt.lock_timeout_ms =
 				duration_option("--lock-timeout", optarg);
+			break;
+		case 'x':
+		case OPT_NO_ACL:
+			opt.no_acl = true;
+			break;
+		case 'O':
+		case OPT_NO_OWNER:
+			opt.no_owner = true;
+			break;
+		case OPT_ROLE:
+			if (*optarg == '\0')
+				die_usage("--role needs a role name");
+			opt.role = optarg;
+			break;
+		case OPT_ROLES:
+			list_roles = true;
 			break;
 		case 'P':
 			opt.progress = true;
@@ -483,9 +597,13 @@ main(int argc, char **argv)
 		die_usage("--check, --list, --dry-run and --sql exclude each other");
 	if (opt.clean && opt.data_only)
 		die_usage("--clean and --data-only exclude each other");
-	if ((mode == M_CHECK || mode == M_LIST || mode == M_SQL) &&
+	if (list_roles && mode != M_LIST)
+		die_usage("--roles goes with --list");
+	if (mode == M_LIST && list_roles)
+		mode = M_LIST_ROLES;
+	if ((mode == M_CHECK || mode == M_LIST || mode == M_LIST_ROLES || mode == M_SQL) &&
 	    (opt.clean || opt.data_only || conn.dbname || conn.host ||
-	     conn.port || conn.user))
+	     conn.port || conn.user || opt.no_owner || opt.no_acl || opt.role))
 		die_usage("--check, --list and --sql use no database");
 	if (!opt.progress && isatty(2) && mode == M_RESTORE)
 		opt.progress = true;
@@ -541,10 +659,13 @@ main(int argc, char **argv)
 		archive_reader_require_signatures(r, verify_key);
 	switch (mode) {
 	case M_CHECK:
-		check_archive(r, false);
+		check_archive(r, false, false);
 		break;
 	case M_LIST:
-		check_archive(r, true);
+		check_archive(r, true, false);
+		break;
+	case M_LIST_ROLES:
+		check_archive(r, true, true);
 		break;
 	case M_SQL:
 		print_sql(r);

@@ -323,11 +323,21 @@ exec_script(struct restore *st, const char *section, const char *text,
 	sqlscript_split(text, len, &sc);
 	for (size_t i = 0; i < sc.n && rc == 0; i++) {
 		struct sql_stmt *s = &sc.stmts[i];
-		char *what;
+		char *what, **roles = NULL;
+		size_t nroles = 0;
+		enum sql_role_use use;
 
 		/* pg_dump 17 sets a parameter older servers do not know. */
 		if (st->server_version < 170000 &&
 		    sqlscript_is_set(s->text, "transaction_timeout"))
+			continue;
+		/* --no-owner, --no-acl: as pg_restore's. */
+		use = sqlscript_roles(s->text, &roles, &nroles);
+		for (size_t k = 0; k < nroles; k++)
+			free(roles[k]);
+		free(roles);
+		if ((use == SQL_ROLES_OWNER && st->o->no_owner) ||
+		    (use == SQL_ROLES_ACL && st->o->no_acl))
 			continue;
 		if (clean) {
 			char *schema = NULL, *name = NULL;
@@ -363,6 +373,19 @@ exec_script(struct restore *st, const char *section, const char *text,
 		else
 			rc = run(st, what, s->text);
 		free(what);
+		if (rc != 0 && use != SQL_ROLES_NONE && st->error != NULL) {
+			/* Name the option that lets such a restore through. */
+			char *e = xasprintf(
+				"%s; %s", st->error,
+				use == SQL_ROLES_OWNER
+					? "to restore without the archive's ownership "
+					  "(objects then belong to the restoring user), "
+					  "use --no-owner; or create the role first"
+					: "to restore without the archive's privileges, "
+					  "use --no-acl; or create the role first");
+			free(st->error);
+			st->error = e;
+		}
 	}
 	progress(st, "%s: %zu statements", section, sc.n);
 	sqlscript_free(&sc);
@@ -849,6 +872,20 @@ on_manifest(struct restore *st)
 
 	if (run(st, "cannot start the transaction", "BEGIN"))
 		return 1;
+	if (st->o->role != NULL) {
+		char *r = pgconn_quote_ident(st->o->role);
+		char *what = xasprintf("--role: cannot SET ROLE %s", st->o->role);
+
+		sql = xasprintf("SET ROLE %s", r);
+		free(r);
+		if (run(st, what, sql)) {
+			free(what);
+			free(sql);
+			return 1;
+		}
+		free(what);
+		free(sql);
+	}
 	if (run(st, "cannot set up the session",
 	        "SET statement_timeout = 0; "
 	        "SET idle_in_transaction_session_timeout = 0; "
@@ -1350,7 +1387,8 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	PGconn *conn = pgconn_connect(pgconn_source(o->conninfo));
 	char **env = pgconn_child_env(conn);
 	char *db = xstrdup(PQdb(conn));
-	const char *argv[10];
+	const char *argv[16];
+	char *role_arg = NULL;
 	int argc = 0, status;
 	uint64_t total = plen;
 	double t0 = monotime_now();
@@ -1364,6 +1402,14 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	if (o->clean) {
 		argv[argc++] = "--clean";
 		argv[argc++] = "--if-exists";
+	}
+	if (o->no_owner)
+		argv[argc++] = "--no-owner";
+	if (o->no_acl)
+		argv[argc++] = "--no-acl";
+	if (o->role) {
+		role_arg = xasprintf("--role=%s", o->role);
+		argv[argc++] = role_arg;
 	}
 	argv[argc++] = "-d";
 	argv[argc++] = db;
@@ -1411,6 +1457,7 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 		    WIFEXITED(status) ? "exit" : "signal",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
 	free(db);
+	free(role_arg);
 	return json_pack("{s:s,s:s,s:I,s:f}", "mode",
 	                 o->clean ? "clean" : "restore", "format", "pg_dump",
 	                 "bytes", (json_int_t)total, "seconds", monotime_now() - t0);

@@ -31,6 +31,9 @@ struct restore_opts {
 	bool clean;           /* replace the archive's objects */
 	bool data_only;       /* rows only, into existing tables */
 	bool progress;        /* progress lines on stderr */
+	bool no_owner;        /* skip ALTER ... OWNER TO (pg_restore -O) */
+	bool no_acl;          /* skip GRANT, REVOKE (pg_restore -x) */
+	const char *role;     /* --role: SET ROLE before restoring, or NULL */
 	char **patterns;      /* -t: schema.name with fnmatch(3) wildcards */
 	size_t npatterns;
 };

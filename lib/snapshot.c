@@ -475,8 +475,16 @@ read_tables(struct snapshot *s, PGconn *c)
 			                        k ? ", " : "", q);
 			free(q);
 		}
-		/* COPY t TO copies t's own rows only, never its children's. */
-		t->copy_sql = xasprintf("COPY %s.%s (%s) TO STDOUT", qs, qn, cols);
+		/*
+		 * COPY t TO copies t's own rows only, never its children's.  A
+		 * table with no column (CREATE TABLE marker ()) can still hold
+		 * rows: COPY without a list writes an empty line for each.
+		 */
+		if (len == 0)
+			t->copy_sql = xasprintf("COPY %s.%s TO STDOUT", qs, qn);
+		else
+			t->copy_sql = xasprintf("COPY %s.%s (%s) TO STDOUT", qs,
+			                        qn, cols);
 		t->from = xasprintf("%s.%s", qs, qn);
 		t->cols = cols;
 		t->parts = 1;

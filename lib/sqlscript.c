@@ -443,3 +443,205 @@ sqlscript_created_object(const char *stmt, char **schema, char **name)
 	}
 	return kind;
 }
+
+/* ---- roles named by ownership and privilege statements ---- */
+
+enum tok_kind { TOK_WORD, TOK_QIDENT, TOK_STRING, TOK_PUNCT };
+
+struct tok {
+	enum tok_kind kind;
+	char *text; /* WORD: lower case; QIDENT: unquoted; PUNCT: the char */
+};
+
+/* The top-level tokens of stmt; *n of them, malloc'ed. */
+static struct tok *
+tokenize(const char *stmt, size_t *n)
+{
+	struct tok *t = NULL;
+	size_t cap = 0;
+	const char *p = stmt;
+
+	*n = 0;
+	while (*p) {
+		struct tok k = {TOK_PUNCT, NULL};
+
+		if (isspace((unsigned char)*p)) {
+			p++;
+			continue;
+		}
+		if (p[0] == '-' && p[1] == '-') {
+			p += strcspn(p, "\n");
+			continue;
+		}
+		if (p[0] == '/' && p[1] == '*') {
+			const char *e = strstr(p + 2, "*/");
+			p = e ? e + 2 : p + strlen(p);
+			continue;
+		}
+		if (*p == '"') {
+			size_t len = 0;
+			char *out = xmalloc(strlen(p) + 1);
+
+			p++;
+			while (*p && !(*p == '"' && p[1] != '"')) {
+				if (*p == '"')
+					p++;
+				out[len++] = *p++;
+			}
+			if (*p)
+				p++;
+			out[len] = '\0';
+			k.kind = TOK_QIDENT;
+			k.text = out;
+		} else if (*p == '\'' || ((*p == 'E' || *p == 'e') && p[1] == '\'')) {
+			bool esc = *p != '\'';
+
+			p += esc ? 2 : 1;
+			while (*p && !(*p == '\'' && p[1] != '\'')) {
+				if (*p == '\'' || (esc && *p == '\\' && p[1]))
+					p++;
+				p++;
+			}
+			if (*p)
+				p++;
+			k.kind = TOK_STRING;
+		} else if (*p == '$' && (p[1] == '$' || isalpha((unsigned char)p[1]) ||
+		                         p[1] == '_')) {
+			size_t tl = 1 + strspn(p + 1, "abcdefghijklmnopqrstuvwxyz"
+			                              "ABCDEFGHIJKLMNOPQRSTUVWXYZ_0123456789");
+			if (p[tl] == '$') {
+				char *tag = xstrndup(p, tl + 1);
+				const char *e = strstr(p + tl + 1, tag);
+
+				p = e ? e + tl + 1 : p + strlen(p);
+				free(tag);
+				k.kind = TOK_STRING;
+			} else {
+				k.text = xstrndup(p++, 1);
+			}
+		} else if (isalpha((unsigned char)*p) || *p == '_' ||
+		           (unsigned char)*p >= 0x80) {
+			size_t len = 0;
+
+			while (ident_cont((unsigned char)p[len]) ||
+			       (unsigned char)p[len] >= 0x80)
+				len++;
+			k.kind = TOK_WORD;
+			k.text = xstrndup(p, len);
+			for (char *c = k.text; *c; c++)
+				*c = (char)tolower((unsigned char)*c);
+			p += len;
+		} else {
+			k.text = xstrndup(p++, 1);
+		}
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 32;
+			t = xreallocarray(t, cap, sizeof *t);
+		}
+		t[(*n)++] = k;
+	}
+	return t;
+}
+
+static bool
+is_word(const struct tok *t, const char *w)
+{
+	return t->kind == TOK_WORD && strcmp(t->text, w) == 0;
+}
+
+/* Appends the role at t (a name, not PUBLIC or a CURRENT_ROLE word). */
+static void
+add_role(const struct tok *t, char ***roles, size_t *n)
+{
+	static const char *const not_roles[] = {
+		"public", "current_role", "current_user", "session_user", "group"};
+
+	if (t->kind == TOK_WORD) {
+		for (size_t i = 0; i < sizeof not_roles / sizeof not_roles[0]; i++)
+			if (strcmp(t->text, not_roles[i]) == 0)
+				return;
+	} else if (t->kind != TOK_QIDENT) {
+		return;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if (strcmp((*roles)[i], t->text) == 0)
+			return;
+	*roles = xreallocarray(*roles, *n + 1, sizeof **roles);
+	(*roles)[(*n)++] = xstrdup(t->text);
+}
+
+/* The role list from t[i]: "a, b" up to WITH, GRANTED, CASCADE, ';'. */
+static void
+add_role_list(const struct tok *t, size_t i, size_t n, char ***roles,
+              size_t *nroles)
+{
+	for (; i < n; i++) {
+		if (t[i].kind == TOK_PUNCT && strcmp(t[i].text, ",") == 0)
+			continue;
+		if (t[i].kind == TOK_PUNCT || is_word(&t[i], "with") ||
+		    is_word(&t[i], "granted") || is_word(&t[i], "cascade") ||
+		    is_word(&t[i], "restrict"))
+			break;
+		if (is_word(&t[i], "group") && i + 1 < n)
+			continue;
+		add_role(&t[i], roles, nroles);
+	}
+}
+
+enum sql_role_use
+sqlscript_roles(const char *stmt, char ***roles, size_t *nroles)
+{
+	size_t n;
+	struct tok *t = tokenize(stmt, &n);
+	enum sql_role_use use = SQL_ROLES_NONE;
+	size_t start = 0;
+
+	if (n >= 4 && is_word(&t[0], "alter") && is_word(&t[1], "default") &&
+	    is_word(&t[2], "privileges")) {
+		use = SQL_ROLES_ACL;
+		start = 3;
+		if (n > 5 && is_word(&t[3], "for") &&
+		    (is_word(&t[4], "role") || is_word(&t[4], "user"))) {
+			size_t i = 5;
+
+			while (i < n && !is_word(&t[i], "in") &&
+			       !is_word(&t[i], "grant") && !is_word(&t[i], "revoke")) {
+				add_role(&t[i], roles, nroles);
+				i++;
+				if (i < n && t[i].kind == TOK_PUNCT &&
+				    strcmp(t[i].text, ",") == 0)
+					i++;
+			}
+			start = i;
+		}
+		while (start < n && !is_word(&t[start], "grant") &&
+		       !is_word(&t[start], "revoke"))
+			start++;
+	}
+	if (start < n && (is_word(&t[start], "grant") ||
+	                  is_word(&t[start], "revoke"))) {
+		bool grant = is_word(&t[start], "grant");
+
+		use = SQL_ROLES_ACL;
+		/* The last TO (GRANT) or FROM (REVOKE) at the top level. */
+		for (size_t i = n; i-- > start;)
+			if (is_word(&t[i], grant ? "to" : "from")) {
+				add_role_list(t, i + 1, n, roles, nroles);
+				break;
+			}
+	} else if (use == SQL_ROLES_NONE && n >= 4 && is_word(&t[0], "alter")) {
+		for (size_t i = n - 1; i-- > 1;)
+			if (is_word(&t[i - 1], "owner") && is_word(&t[i], "to") &&
+			    i + 1 < n &&
+			    (i + 2 == n || (t[i + 2].kind == TOK_PUNCT &&
+			                    strcmp(t[i + 2].text, ";") == 0))) {
+				use = SQL_ROLES_OWNER;
+				add_role(&t[i + 1], roles, nroles);
+				break;
+			}
+	}
+	for (size_t i = 0; i < n; i++)
+		free(t[i].text);
+	free(t);
+	return use;
+}

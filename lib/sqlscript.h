@@ -64,4 +64,22 @@ enum sql_object_kind {
 enum sql_object_kind sqlscript_created_object(const char *stmt, char **schema,
                                               char **name);
 
+/* What a statement does with roles (sqlscript_roles()). */
+enum sql_role_use {
+	SQL_ROLES_NONE = 0,
+	SQL_ROLES_OWNER, /* ALTER ... OWNER TO role */
+	SQL_ROLES_ACL    /* GRANT, REVOKE, ALTER DEFAULT PRIVILEGES */
+};
+
+/*
+ * For an ownership statement (ALTER ... OWNER TO role) or a privilege
+ * statement (GRANT ... TO, REVOKE ... FROM, ALTER DEFAULT PRIVILEGES FOR
+ * ROLE ...), as pg_dump writes them: its kind, and the roles it names
+ * (PUBLIC and CURRENT_USER-like words excluded; quoted names as written,
+ * unquoted ones folded to lower case) appended to the malloc'ed array
+ * *roles of *n malloc'ed strings, which the caller frees.  Any other
+ * statement: SQL_ROLES_NONE, nothing appended.
+ */
+enum sql_role_use sqlscript_roles(const char *stmt, char ***roles, size_t *n);
+
 #endif

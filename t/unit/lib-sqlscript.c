@@ -71,5 +71,40 @@ main(void)
 	ok(sqlscript_starts_with("  -- x\n REFRESH  MATERIALIZED VIEW public.mv;",
 	                         "REFRESH MATERIALIZED VIEW"), "starts_with");
 	sqlscript_free(&sc);
+	{
+		static const struct {
+			const char *stmt;
+			enum sql_role_use use;
+			const char *roles;
+		} cases[] = {
+			{"ALTER TABLE public.bills OWNER TO postgres;", SQL_ROLES_OWNER, "postgres"},
+			{"ALTER TYPE public.address OWNER TO \"Salon Admin\";", SQL_ROLES_OWNER, "Salon Admin"},
+			{"ALTER FUNCTION public.f(integer) OWNER TO App;", SQL_ROLES_OWNER, "app"},
+			{"GRANT SELECT ON TABLE public.bills TO reporting;", SQL_ROLES_ACL, "reporting"},
+			{"GRANT ALL ON SCHEMA s TO a, \"B c\" WITH GRANT OPTION;", SQL_ROLES_ACL, "a,B c"},
+			{"REVOKE ALL ON TABLE public.x FROM PUBLIC;", SQL_ROLES_ACL, ""},
+			{"REVOKE USAGE ON SCHEMA public FROM gone_role;", SQL_ROLES_ACL, "gone_role"},
+			{"ALTER DEFAULT PRIVILEGES FOR ROLE owner1 IN SCHEMA public GRANT SELECT ON TABLES TO r2;", SQL_ROLES_ACL, "owner1,r2"},
+			{"GRANT SELECT ON TABLE public.\"to\" TO x;", SQL_ROLES_ACL, "x"},
+			{"ALTER TABLE ONLY public.t ALTER COLUMN c SET DEFAULT 'OWNER TO x';", SQL_ROLES_NONE, ""},
+			{"CREATE TABLE t (owner text);", SQL_ROLES_NONE, ""},
+			{"ALTER TABLE public.t ADD CONSTRAINT c CHECK (x > 0);", SQL_ROLES_NONE, ""},
+		};
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			char **roles = NULL, buf[256] = "";
+			size_t n = 0;
+			enum sql_role_use use = sqlscript_roles(cases[i].stmt, &roles, &n);
+
+			for (size_t k = 0; k < n; k++) {
+				if (k)
+					strcat(buf, ",");
+				strcat(buf, roles[k]);
+				free(roles[k]);
+			}
+			free(roles);
+			is_int(use, cases[i].use, "roles kind of %s", cases[i].stmt);
+			is_str(buf, cases[i].roles, "roles of %s", cases[i].stmt);
+		}
+	}
 	return done_testing();
 }

