@@ -332,6 +332,7 @@ struct before {
 	const struct purgeplan *plan;
 	char *date_lit;
 	char **keycols; /* per order position: ", col, col" (quoted) */
+	uint64_t *spared; /* per order position: rows spared so far */
 };
 
 static const char *
@@ -342,7 +343,26 @@ datecol(const struct before *st, size_t i)
 	return k >= 0 ? st->conf->tables[k].datecol : NULL;
 }
 
-/* Fills spurge_d_K with the rows of table order[k] to delete. */
+/*
+ * One SELECT of the rows of table order[k] meeting cond, without those
+ * spared already (after the first pass), into b.
+ */
+static void
+sb_select(struct before *st, struct sb *b, size_t k, const char *q, int pass)
+{
+	sb_add(b, "SELECT t.ctid%s FROM %s t WHERE ", st->keycols[k], q);
+	if (pass > 0)
+		sb_add(b, "NOT EXISTS (SELECT 1 FROM spurge_s_%zu s "
+		          "WHERE s." CTID_COL " = t.ctid) AND ",
+		       k);
+}
+
+/*
+ * Fills spurge_d_K with the rows of table order[k] to delete: by its date
+ * column, or else those that reference a row to delete of a purged parent
+ * (one SELECT per foreign key, joined by UNION, so that each EXISTS stays
+ * a semi-join).
+ */
 static void
 propagate(struct before *st, size_t k, int pass)
 {
@@ -357,10 +377,10 @@ propagate(struct before *st, size_t k, int pass)
 		pgconn_command(st->conn, "cannot plan the purge", t);
 		free(t);
 	}
-	sb_add(&b, "INSERT INTO spurge_d_%zu SELECT t.ctid%s FROM %s t WHERE (", k,
-	       st->keycols[k], q);
+	sb_add(&b, "INSERT INTO spurge_d_%zu ", k);
 	if (dc != NULL) {
 		char *c = pgconn_quote_ident(dc);
+		sb_select(st, &b, k, q, pass);
 		sb_add(&b, "t.%s < %s::date", c, st->date_lit);
 		free(c);
 		any = true;
@@ -374,19 +394,16 @@ propagate(struct before *st, size_t k, int pass)
 			pk = order_of(st->plan, f->parent);
 			if (pk < 0)
 				continue;
-			sb_add(&b, "%sEXISTS (SELECT 1 FROM spurge_d_%ld p WHERE ",
-			       any ? " OR " : "", pk);
+			if (any)
+				sb_add(&b, " UNION ");
+			sb_select(st, &b, k, q, pass);
+			sb_add(&b, "EXISTS (SELECT 1 FROM spurge_d_%ld p WHERE ", pk);
 			sb_join(&b, f, "t", "p");
 			sb_add(&b, ")");
 			any = true;
 		}
 	}
 	if (any) {
-		sb_add(&b, ")");
-		if (pass > 0)
-			sb_add(&b, " AND NOT EXISTS (SELECT 1 FROM spurge_s_%zu s "
-			           "WHERE s." CTID_COL " = t.ctid)",
-			       k);
 		pgconn_command(st->conn, "cannot plan the purge", b.s);
 		free(b.s);
 		b.s = xasprintf("ANALYZE spurge_d_%zu", k);
@@ -398,46 +415,48 @@ propagate(struct before *st, size_t k, int pass)
 
 /*
  * Moves the rows of spurge_d_K that a staying row references to
- * spurge_s_K; returns how many moved.
+ * spurge_s_K, one foreign key at a time; returns how many moved.  A key
+ * from a purged child without a date column is skipped while nothing of
+ * that child is spared: each of its rows that references a row to delete
+ * is one to delete itself.
  */
 static uint64_t
 spare(struct before *st, size_t k)
 {
 	size_t i = st->plan->order[k];
-	struct sb b = {0};
-	bool any = false;
 	uint64_t n = 0;
 
-	sb_add(&b, "WITH sp AS (DELETE FROM spurge_d_%zu d WHERE ", k);
 	for (size_t e = 0; e < st->cat->nfks; e++) {
 		const struct purge_fkcols *f = &st->cat->fks[e];
+		struct sb b = {0};
+		PGresult *res;
 		char *rq;
 		long rk;
 
 		if (f->parent != i)
 			continue;
-		rq = qualified(st->cat, f->child);
 		rk = order_of(st->plan, f->child);
-		sb_add(&b, "%sEXISTS (SELECT 1 FROM %s r WHERE ", any ? " OR " : "", rq);
+		if (rk >= 0 && f->child != i && datecol(st, f->child) == NULL &&
+		    st->spared[rk] == 0)
+			continue;
+		rq = qualified(st->cat, f->child);
+		sb_add(&b, "WITH sp AS (DELETE FROM spurge_d_%zu d WHERE "
+		           "EXISTS (SELECT 1 FROM %s r WHERE ", k, rq);
 		sb_join(&b, f, "r", "d");
 		if (rk >= 0)
 			sb_add(&b, " AND NOT EXISTS (SELECT 1 FROM spurge_d_%ld x "
 			           "WHERE x." CTID_COL " = r.ctid)",
 			       rk);
-		sb_add(&b, ")");
-		free(rq);
-		any = true;
-	}
-	if (any) {
-		PGresult *res;
-		sb_add(&b, " RETURNING d." CTID_COL ") INSERT INTO spurge_s_%zu "
+		sb_add(&b, ") RETURNING d." CTID_COL ") INSERT INTO spurge_s_%zu "
 		           "SELECT * FROM sp",
 		       k);
 		res = pgconn_exec(st->conn, "cannot plan the purge", b.s);
-		n = strtoull(PQcmdTuples(res), NULL, 10);
+		n += strtoull(PQcmdTuples(res), NULL, 10);
 		PQclear(res);
+		free(b.s);
+		free(rq);
 	}
-	free(b.s);
+	st->spared[k] += n;
 	return n;
 }
 
@@ -486,7 +505,7 @@ purge_before_plan(PGconn *conn, const struct purge_catalog *cat,
                   const char *date, const char *tz, uint64_t *doomed,
                   uint64_t *spared, char **why)
 {
-	struct before st = {conn, cat, conf, plan, NULL, NULL};
+	struct before st = {conn, cat, conf, plan, NULL, NULL, NULL};
 	const char *params[1];
 	int pass;
 
@@ -508,6 +527,7 @@ purge_before_plan(PGconn *conn, const struct purge_catalog *cat,
 	if (try_sql(conn, "SELECT $1::date", 1, params, "--before", why) < 0)
 		return -1;
 	st.date_lit = pgconn_quote_literal(date);
+	st.spared = xcalloc(plan->norder + 1, sizeof *st.spared);
 
 	/* The temporary tables: ctid and the columns children reference. */
 	st.keycols = xcalloc(plan->norder + 1, sizeof *st.keycols);
@@ -576,6 +596,7 @@ purge_before_plan(PGconn *conn, const struct purge_catalog *cat,
 		free(st.keycols[k]);
 	}
 	free(st.keycols);
+	free(st.spared);
 	free(st.date_lit);
 	return 0;
 }
