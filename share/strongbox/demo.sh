@@ -12,6 +12,16 @@
 #   sh share/strongbox/demo.sh          DEMO_SCALE=2 sh share/strongbox/demo.sh
 set -eu
 
+case ${1:-} in
+-h|--help)
+	echo "usage: demo.sh   (DEMO_SCALE=N to change the data's size, default 0.5)"
+	echo "strongbox on a throwaway salon database; removes everything it made."
+	exit 0 ;;
+?*)
+	echo "usage: demo.sh   (no arguments; see demo.sh --help)" >&2
+	exit 2 ;;
+esac
+
 SHARE=$(cd "$(dirname "$0")" && pwd)
 # The programs: those beside this directory (PREFIX/bin for an installed
 # PREFIX/share/strongbox, or a source tree's bin/), else the installed ones.

@@ -11,6 +11,15 @@
 # BACKUP_SIGN_PUBKEY (see strongbox(7)).
 # Exit status: 0 ok, 1 failed, 75 temporary (a retry later may succeed).
 set -u
+case ${1:-} in
+-h|--help)
+	echo "usage: nightly-backup.sh   (no arguments: the environment says all)"
+	echo "one backup of the database to \$BRANCH_ID/backups/ on the storage target"
+	exit 0 ;;
+?*)
+	echo "usage: nightly-backup.sh   (no arguments; see nightly-backup.sh --help)" >&2
+	exit 2 ;;
+esac
 here=$(cd "$(dirname "$0")" && pwd)
 me=nightly-backup.sh
 job=backup

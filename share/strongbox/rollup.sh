@@ -14,9 +14,12 @@
 # 1 otherwise (a metrics file that is not the seed's JSON).
 set -euo pipefail
 
-if [ $# -ne 1 ] || [ "$1" = -h ] || [ "$1" = --help ]; then
+if [ $# -eq 1 ] && { [ "$1" = -h ] || [ "$1" = --help ]; }; then
+	echo "usage: rollup.sh DATE"
+	exit 0
+fi
+if [ $# -ne 1 ]; then
 	echo "usage: rollup.sh DATE" >&2
-	[ $# -eq 1 ] && exit 0
 	exit 2
 fi
 if ! day=$(date -d "$1" +%F 2>/dev/null); then

@@ -24,6 +24,10 @@ scale=1
 seed=1
 days=365
 fast=
+# getopts knows no long options: --help first.
+case ${1:-} in
+--help) usage; exit 0 ;;
+esac
 while getopts fhs:S:d: opt; do
 	case $opt in
 	f) fast=1 ;;
