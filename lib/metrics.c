@@ -22,6 +22,11 @@ begin_snapshot(PGconn *conn, const char *zone)
 {
 	const char *params[1] = {zone};
 
+	/* JSON is UTF-8, whatever the database's encoding. */
+	if (PQsetClientEncoding(conn, "UTF8") != 0)
+		die(pgconn_is_transient(conn, NULL) ? EXIT_TEMPFAIL : EXIT_FAIL,
+		    "cannot use UTF-8 as the client encoding: %s",
+		    pgconn_error(conn));
 	pgconn_command(conn, "cannot start a transaction",
 	               "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 	PQclear(pgconn_exec1(conn, "cannot use the time zone",

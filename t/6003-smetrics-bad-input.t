@@ -107,6 +107,11 @@ test_expect_success 'pg_dump'\''s -h, -p, -U and a trailing DBNAME; a password i
 	expect_exit 75 smetrics -d "postgresql://postgres:s3cret@127.0.0.1:$port/postgres" --date 2026-02-10 &&
 	expect_one_line_error smetrics && ! grep -q s3cret err
 '
+test_expect_success 'the JSON is UTF-8 whatever the client encoding libpq was given' '
+	echo "SELECT \$1::date AS summary_date, '\''Café ✂'\''::text AS t" >u.sql &&
+	PGCLIENTENCODING=LATIN1 smetrics --query u.sql --date 2026-02-10 >o &&
+	jq -e ".t == \"Café ✂\"" o
+'
 test_expect_success 'SIGINT cancels the query on the server: one line, exit 1, nothing printed' '
 	echo "SELECT \$1::date AS summary_date, 1 AS n FROM pg_sleep(60)" >slow.sql &&
 	{ smetrics --query slow.sql --date 2026-02-10 >out 2>err & pid=$!; } &&
