@@ -41,6 +41,7 @@
 
 #define DEFAULT_CHUNK_SIZE (4u << 20)
 #define MAX_JOBS 64
+#define SNAPSHOT_ATTEMPTS 3 /* fresh starts when a table is rewritten meanwhile */
 #define DEFAULT_SPLIT_SIZE (64u << 20)
 
 static struct snapshot_opts opt;
@@ -247,6 +248,7 @@ main(int argc, char **argv)
 	const struct snapshot_info *info;
 	char **env = NULL, *pgdump = NULL, *pgdump_version = NULL, *compname;
 	struct child pre, post;
+	size_t post_len = 0;
 	time_t start = time(NULL);
 	char *created;
 	const char *sign_path = NULL;
@@ -368,20 +370,49 @@ main(int argc, char **argv)
 	conninfo = pgopts_conninfo(&conn);
 	opt.conninfo = conninfo;
 
-	snap = snapshot_begin(&opt);
-	info = snapshot_info(snap);
-	if (!opt.data_only) {
-		char **a;
+	/*
+	 * pg_dump runs on the snapshot and ends (releasing its locks) before
+	 * sdump locks the tables; a table emptied or rewritten in between
+	 * makes a fresh start, a few times at most.
+	 */
+	for (int attempt = 1;; attempt++) {
+		char *rewritten, *locked = NULL;
 
-		env = snapshot_child_env(snap);
-		pgdump = pgclient_find("pg_dump", info->server_num, env,
-		                       &pgdump_version);
-		a = snapshot_pgdump_argv(snap, pgdump, "pre-data");
-		start_pgdump(&pre, "pg_dump --section=pre-data", a, env);
-		snapshot_free_argv(a);
-		a = snapshot_pgdump_argv(snap, pgdump, "post-data");
-		start_pgdump(&post, "pg_dump --section=post-data", a, env);
-		snapshot_free_argv(a);
+		snap = snapshot_begin(&opt);
+		info = snapshot_info(snap);
+		if (!opt.data_only) {
+			char **a;
+
+			if (pgdump == NULL) {
+				env = snapshot_child_env(snap);
+				pgdump = pgclient_find("pg_dump", info->server_num,
+				                       env, &pgdump_version);
+			}
+			/* One after the other: one pg_dump's locks at a time. */
+			a = snapshot_pgdump_argv(snap, pgdump, "pre-data");
+			start_pgdump(&pre, "pg_dump --section=pre-data", a, env);
+			snapshot_free_argv(a);
+			if ((prelen = child_finish_lock(&pre, &locked)) == (size_t)-1)
+				snapshot_die_locked(snap, locked);
+			a = snapshot_pgdump_argv(snap, pgdump, "post-data");
+			start_pgdump(&post, "pg_dump --section=post-data", a, env);
+			snapshot_free_argv(a);
+			if ((post_len = child_finish_lock(&post, &locked)) == (size_t)-1)
+				snapshot_die_locked(snap, locked);
+		}
+		if (snapshot_lock(snap, &rewritten) == 0)
+			break;
+		if (!opt.data_only) {
+			fclose(pre.out);
+			fclose(post.out);
+		}
+		snapshot_end(snap);
+		if (attempt == SNAPSHOT_ATTEMPTS)
+			die(EXIT_TEMPFAIL, "table %s was emptied or rewritten "
+			    "(TRUNCATE, ALTER TABLE) between the snapshot and its "
+			    "lock %d times: try again later", rewritten,
+			    SNAPSHOT_ATTEMPTS);
+		free(rewritten);
 	}
 	/* The other connections join the exported snapshot. */
 	snapshot_join(snap);
@@ -396,7 +427,6 @@ main(int argc, char **argv)
 	                             opt.chunk_size, opt.jobs + 2);
 	if (!opt.data_only) {
 		/* srestore checks pre-data against this before running it. */
-		prelen = child_finish(&pre);
 		sha256_file(pre.out, prelen, "pg_dump's output", prehex);
 	}
 	compname = archive_writer_compression_name(&comp);
@@ -420,10 +450,8 @@ main(int argc, char **argv)
 		json_decref(seqs);
 	}
 	if (!opt.data_only) {
-		size_t len = child_finish(&post);
-
 		archive_writer_add_file(writer, ARCHIVE_MEMBER_POST_DATA, post.out,
-		                        len);
+		                        post_len);
 		fclose(post.out);
 	}
 

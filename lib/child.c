@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,6 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cancel.h"
 #include "err.h"
 #include "tmpname.h"
 #include "xalloc.h"
@@ -96,9 +98,17 @@ child_wait(struct child *c)
 		close(c->in);
 		c->in = -1;
 	}
-	while (waitpid(c->pid, &status, 0) < 0)
+	while (waitpid(c->pid, &status, 0) < 0) {
 		if (errno != EINTR)
 			die_errno(EXIT_FAIL, "cannot wait for %s", c->what);
+		if (cancel_requested()) {
+			/* pg_dump and pg_restore cancel their query on SIGTERM. */
+			kill(c->pid, SIGTERM);
+			while (waitpid(c->pid, &status, 0) < 0 && errno == EINTR)
+				;
+			cancel_exit();
+		}
+	}
 	return status;
 }
 
@@ -124,8 +134,38 @@ error_line(FILE *fp)
 	return pick ? pick : xstrdup("no message");
 }
 
+/*
+ * The table of pg_dump's "LOCK TABLE x IN ACCESS SHARE MODE" when its
+ * error is the statement timeout that --lock-wait-timeout sets, else NULL.
+ */
+static char *
+lock_timeout_table(FILE *fp)
+{
+	static const char query[] = "Query was: LOCK TABLE ";
+	char line[1024];
+	int timeout = 0;
+
+	rewind(fp);
+	while (fgets(line, sizeof line, fp)) {
+		const char *q = strstr(line, query);
+		if (strstr(line, "canceling statement due to statement timeout"))
+			timeout = 1;
+		if (timeout && q != NULL) {
+			q += strlen(query);
+			return xstrndup(q, strcspn(q, " \r\n"));
+		}
+	}
+	return NULL;
+}
+
 size_t
 child_finish(struct child *c)
+{
+	return child_finish_lock(c, NULL);
+}
+
+size_t
+child_finish_lock(struct child *c, char **lock_table)
 {
 	int status = child_wait(c);
 	struct stat st;
@@ -133,11 +173,21 @@ child_finish(struct child *c)
 
 	fflush(c->out);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
-		char *msg = error_line(c->err);
+		char *msg = error_line(c->err), *table;
 
 		if (WIFSIGNALED(status))
 			die(EXIT_FAIL, "%s was killed by signal %d: %s",
 			    c->what, WTERMSIG(status), msg);
+		if (lock_table != NULL &&
+		    (table = lock_timeout_table(c->err)) != NULL) {
+			free(msg);
+			*lock_table = table;
+			return (size_t)-1;
+		}
+		if (strstr(msg, "out of shared memory"))
+			die(EXIT_FAIL, "%s failed: the server's lock table is full "
+			    "(out of shared memory): raise max_locks_per_transaction",
+			    c->what);
 		die(EXIT_FAIL, "%s failed: %s", c->what, msg);
 	}
 	/* Pass its warnings on, one line each. */

@@ -39,7 +39,9 @@ int child_start(struct child *c, const char *what, char *const argv[],
 
 /*
  * Waits for c (closing c->in if still open) and returns its wait status
- * as waitpid() gives it.  Dies if waiting fails.
+ * as waitpid() gives it.  Dies if waiting fails.  A SIGINT or SIGTERM
+ * meanwhile (cancel.h) sends c SIGTERM, reaps it and exits as
+ * cancel_exit() does.
  */
 int child_wait(struct child *c);
 
@@ -51,6 +53,16 @@ int child_wait(struct child *c);
  * killed by signal N: ...".
  */
 size_t child_finish(struct child *c);
+
+/*
+ * child_finish() for pg_dump, which also tells two failures apart: when a
+ * LOCK TABLE of its outlasted --lock-wait-timeout, returns (size_t)-1 with
+ * *lock_table set to the table as pg_dump named it (an SQL name, quoted
+ * where needed; malloc'ed) so that the caller can name who holds it; when
+ * the server's lock table was full, dies saying to raise
+ * max_locks_per_transaction.
+ */
+size_t child_finish_lock(struct child *c, char **lock_table);
 
 /* An unlinked temporary file in $TMPDIR or /tmp, opened "w+"; dies. */
 FILE *child_tmpfile(void);

@@ -47,6 +47,15 @@ pglock_table(PGconn *conn, const char *schema, const char *name,
 		PQclear(res);
 		pglock_die(conn, schema, name);
 	}
+	if (res != NULL && PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL &&
+	    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "53200") == 0) {
+		/* Not worth a retry: a setting is too small for this database. */
+		PQclear(res);
+		die(EXIT_FAIL, "cannot lock %s.%s: the server's lock table is "
+		    "full (out of shared memory): raise max_locks_per_transaction",
+		    schema, name);
+	}
 	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
 		char *why = res ? pgconn_result_error(res)
 		                : xstrdup(pgconn_error(conn));
@@ -149,15 +158,35 @@ table_names(const PGresult *res)
 	return out;
 }
 
+static noreturn void die_locked(PGconn *conn, const char *schema,
+                                const char *name, const char *relation);
+
 void
 pglock_die(PGconn *conn, const char *schema, const char *name)
+{
+	die_locked(conn, schema, name, NULL);
+}
+
+void
+pglock_die_relation(PGconn *conn, const char *relation)
+{
+	die_locked(conn, NULL, NULL, relation);
+}
+
+static void
+die_locked(PGconn *conn, const char *schema, const char *name,
+           const char *relation)
 {
 	char *qualified = NULL, *who, *table = NULL, d[16];
 	const char *params[1] = {NULL};
 	PGresult *res = NULL;
 
 	PQclear(PQexec(conn, "ROLLBACK"));
-	if (schema != NULL && name != NULL) {
+	if (relation != NULL) {
+		qualified = xstrdup(relation);
+		table = xstrdup(relation);
+		params[0] = qualified;
+	} else if (schema != NULL && name != NULL) {
 		char *qs = pgconn_quote_ident(schema);
 		char *qn = pgconn_quote_ident(name);
 

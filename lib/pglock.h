@@ -45,6 +45,13 @@ void pglock_table(PGconn *conn, const char *schema, const char *name,
 noreturn void pglock_die(PGconn *conn, const char *schema, const char *name);
 
 /*
+ * pglock_die() for a table known by its SQL name (schema-qualified, quoted
+ * where needed, as pg_dump prints it in "LOCK TABLE ..."), e.g. when the
+ * lock that timed out was a child pg_dump's.
+ */
+noreturn void pglock_die_relation(PGconn *conn, const char *relation);
+
+/*
  * The text "pid 4242 (application_name psql), pid 4250" for the sessions
  * of res (columns pid, application_name; a pid named once, ten at most),
  * or "another session" when res has no row.  Pure formatting, for pglock_die() and its

@@ -175,7 +175,7 @@ read_relations(struct snapshot *s, PGconn *c)
 	PGresult *r = pgconn_exec(
 		c, "cannot read the catalog",
 		"SELECT c.oid, n.nspname, c.relname, c.relkind, c.relispartition,"
-		" c.relpages, pg_catalog.pg_relation_size(c.oid),"
+		" c.relpages, c.relpages::pg_catalog.float8 * 8192,"
 		" CASE WHEN c.relispartition THEN (SELECT pg_catalog.array_agg(a.relid::pg_catalog.oid)"
 		"   FROM pg_catalog.pg_partition_ancestors(c.oid) a"
 		"   WHERE a.relid OPERATOR(pg_catalog.<>) c.oid) END,"
@@ -998,9 +998,64 @@ snapshot_begin(const struct snapshot_opts *o)
 	read_relations(s, c);
 	select_relations(s, c);
 	read_tables(s, c);
-	lock_tables(s, c);
 	refuse_large_objects(s, c);
 	return s;
+}
+
+/*
+ * After the locks: whether a table's file changed since the snapshot, and
+ * each table's size (for the schedule of the copy).  Under the snapshot
+ * pg_class shows the relfilenode it saw, pg_relation_filenode() the
+ * current one (the catalog as of now, read after the lock): a TRUNCATE or
+ * a rewrite (ALTER TABLE ... TYPE) committed in between would have the
+ * snapshot read an empty new file.  Returns the first such table's name
+ * (malloc'ed) or NULL.
+ */
+static char *
+check_tables(struct snapshot *s, PGconn *c)
+{
+	char *arr = oid_array(s), *out = NULL;
+	const char *params[1] = {arr};
+	PGresult *r;
+
+	r = pgconn_execv(c, "cannot read the catalog",
+	                 "SELECT c.oid, n.nspname, c.relname,"
+	                 " c.relfilenode IS DISTINCT FROM"
+	                 " pg_catalog.pg_relation_filenode(c.oid),"
+	                 " pg_catalog.pg_relation_size(c.oid)"
+	                 " FROM pg_catalog.pg_class c"
+	                 " JOIN pg_catalog.pg_namespace n"
+	                 " ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
+	                 " WHERE c.oid OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.oid[])",
+	                 1, params);
+	for (int row = 0; row < PQntuples(r); row++) {
+		struct rel *x = find_rel(s, (oid_t)strtoul(PQgetvalue(r, row, 0),
+		                                           NULL, 10));
+		if (PQgetvalue(r, row, 3)[0] == 't' && out == NULL)
+			out = xasprintf("%s.%s", PQgetvalue(r, row, 1),
+			                PQgetvalue(r, row, 2));
+		if (x != NULL && !PQgetisnull(r, row, 4))
+			x->size = atof(PQgetvalue(r, row, 4));
+	}
+	PQclear(r);
+	free(arr);
+	return out;
+}
+
+void
+snapshot_die_locked(struct snapshot *s, const char *relation)
+{
+	pglock_die_relation(s->workers[0].conn, relation);
+}
+
+int
+snapshot_lock(struct snapshot *s, char **rewritten)
+{
+	PGconn *c = s->workers[0].conn;
+
+	lock_tables(s, c);
+	*rewritten = check_tables(s, c);
+	return *rewritten != NULL ? -1 : 0;
 }
 
 const struct snapshot_info *

@@ -45,12 +45,34 @@ struct snapshot;
 
 /*
  * Connects to pgconn_source(o->conninfo), starts the snapshot, reads and
- * selects the catalog, locks the tables to dump and refuses a database
- * with large objects (unless o selects tables).  o is borrowed until
- * snapshot_end().  Dies on any failure; a pattern that matches nothing is
- * "no matching tables were found" (exit 1).
+ * selects the catalog and refuses a database with large objects (unless o
+ * selects tables).  It takes no lock on a table: pg_dump, run next on the
+ * snapshot, takes its own and releases them when it ends, before
+ * snapshot_lock(), so that no lock of sdump's is held while pg_dump waits
+ * for its own (an ALTER TABLE queued between the two would otherwise make
+ * a cycle no server sees) and the server's lock table holds one set of
+ * locks, not two.  o is borrowed until snapshot_end().  Dies on any
+ * failure; a pattern that matches nothing is "no matching tables were
+ * found" (exit 1).
  */
 struct snapshot *snapshot_begin(const struct snapshot_opts *o);
+
+/*
+ * Locks the tables to dump ACCESS SHARE (each within the lock timeout, else
+ * exits 75 naming the holder, see pglock.h), then checks that none was
+ * emptied or rewritten (TRUNCATE, ALTER TABLE ... TYPE, VACUUM FULL)
+ * between the snapshot and the lock: the snapshot would read its new,
+ * empty file.  Returns 0, or -1 with *rewritten set to the first such
+ * table's name (malloc'ed; the caller ends s and starts afresh).
+ */
+int snapshot_lock(struct snapshot *s, char **rewritten);
+
+/*
+ * For a pg_dump run on the snapshot whose lock on relation (an SQL name,
+ * as pg_dump printed it) outlasted the lock timeout: rolls back, names the
+ * sessions holding that table and exits 75 (pglock.h).
+ */
+_Noreturn void snapshot_die_locked(struct snapshot *s, const char *relation);
 
 /* The server's facts, valid until snapshot_end(). */
 const struct snapshot_info *snapshot_info(const struct snapshot *s);

@@ -76,7 +76,7 @@ test_expect_success 'the password of -d is gone from /proc/PID/cmdline; SIGINT w
 	pg_hold_lock salon clients &&
 	url="postgresql://clerk:Hidden-pw9@127.0.0.1:$PGPORT/salon" &&
 	{ sdump --lock-timeout 10min -d "$url" >out 2>err & pid=$!; } &&
-	pg_wait_lock_wait salon sdump &&
+	pg_wait_lock_wait salon pg_dump &&
 	tr "\000" " " </proc/$pid/cmdline >cmdline &&
 	kill -INT $pid && { wait $pid; rc=$?; } ; pg_release_lock &&
 	cat cmdline && ! grep -q Hidden-pw9 cmdline &&
