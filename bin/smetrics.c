@@ -90,14 +90,14 @@ usage(void)
 static int64_t
 parse_now(const char *arg)
 {
-	struct ts_stamp st;
+	struct timestamp_stamp st;
 	size_t n = strlen(arg);
 	long nsec;
 
-	if (!ts_find(arg, n, &st) || st.start != 0 || st.len != n)
+	if (!timestamp_find(arg, n, &st) || st.start != 0 || st.len != n)
 		die_usage("--now wants a time like 2026-02-17T22:00:05+05:30, not "
 		          "\"%s\"", arg);
-	return ts_to_utc(&st, &nsec);
+	return timestamp_to_utc(&st, &nsec);
 }
 
 static int64_t
@@ -201,7 +201,7 @@ env_or(const char *name, const char *dflt)
 static void
 read_listing(void (*fn)(const struct listing_entry *, void *), void *ctx)
 {
-	struct line_reader lr;
+	struct lineio lr;
 	struct listing_entry e;
 	const char *why;
 	char *line;
@@ -209,8 +209,8 @@ read_listing(void (*fn)(const struct listing_entry *, void *), void *ctx)
 
 	if (isatty(STDIN_FILENO))
 		die_usage("reads a listing (supload -l) on standard input");
-	line_reader_init(&lr, stdin);
-	while ((n = line_reader_next(&lr, &line)) >= 0) {
+	lineio_init(&lr, stdin);
+	while ((n = lineio_next(&lr, &line)) >= 0) {
 		if (n == 0)
 			continue;
 		if (listing_parse(line, (size_t)n, &e, &why) < 0)
@@ -218,7 +218,7 @@ read_listing(void (*fn)(const struct listing_entry *, void *), void *ctx)
 			    lr.lineno, why, line);
 		fn(&e, ctx);
 	}
-	line_reader_free(&lr);
+	lineio_free(&lr);
 }
 
 struct missing {

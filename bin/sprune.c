@@ -167,14 +167,14 @@ duration_arg(const char *opt, const char *arg, struct retention_duration *d)
 static struct retention_time
 parse_now(const char *arg)
 {
-	struct ts_stamp st;
+	struct timestamp_stamp st;
 	struct retention_time t;
 	size_t n = strlen(arg);
 
-	if (!ts_find(arg, n, &st) || st.start != 0 || st.len != n)
+	if (!timestamp_find(arg, n, &st) || st.start != 0 || st.len != n)
 		die_usage("--now wants a time like 2026-02-17T22:00:05+05:30 or "
 		            "20260217_220005, not \"%s\"", arg);
-	t.sec = ts_to_utc(&st, &t.nsec);
+	t.sec = timestamp_to_utc(&st, &t.nsec);
 	return t;
 }
 
@@ -182,15 +182,15 @@ parse_now(const char *arg)
 static void
 read_input(void)
 {
-	struct line_reader lr;
+	struct lineio lr;
 	char *s;
 	ssize_t n;
 	unsigned long undated = 0;
 
-	line_reader_init(&lr, stdin);
-	while ((n = line_reader_next(&lr, &s)) >= 0) {
+	lineio_init(&lr, stdin);
+	while ((n = lineio_next(&lr, &s)) >= 0) {
 		struct line *l;
-		struct ts_stamp st;
+		struct timestamp_stamp st;
 		size_t span;
 
 		if ((size_t)n >= UINT32_MAX || in.nlines >= UINT32_MAX - 1)
@@ -212,8 +212,8 @@ read_input(void)
 		in.text[in.text_len + n] = '\0';
 		in.text_len += n + 1;
 
-		span = ts_dated_span(s, n);
-		if (!ts_find(s, span, &st)) {
+		span = timestamp_dated_span(s, n);
+		if (!timestamp_find(s, span, &st)) {
 			if (n > 0 && ++undated <= MAX_NAMED) {
 				char *p = printable(s, n);
 				warnmsg("line %lu: no timestamp in \"%s\", left alone",
@@ -231,7 +231,7 @@ read_input(void)
 		}
 		{
 			long nsec;
-			int64_t sec = ts_to_utc(&st, &nsec);
+			int64_t sec = timestamp_to_utc(&st, &nsec);
 
 			retention_item_init(&in.items[in.nitems], sec, nsec);
 		}
@@ -240,7 +240,7 @@ read_input(void)
 			(uint32_t)(st.start + st.len), (uint32_t)span};
 		l->item = (uint32_t)in.nitems++;
 	}
-	line_reader_free(&lr);
+	lineio_free(&lr);
 	if (undated > MAX_NAMED)
 		warnmsg("%lu more lines without a timestamp, left alone",
 		        undated - MAX_NAMED);

@@ -105,7 +105,7 @@ valid_date(const char *s)
 	y = atoi(s);
 	m = atoi(s + 5);
 	d = atoi(s + 8);
-	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= cal_days_in_month(y, m);
+	return y >= 1 && m >= 1 && m <= 12 && d >= 1 && d <= caltime_days_in_month(y, m);
 }
 
 /* 1234567 -> "1,234,567", in a static buffer. */

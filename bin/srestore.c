@@ -22,6 +22,7 @@
 #include "cancel.h"
 #include "duration.h"
 #include "err.h"
+#include "fdio.h"
 #include "minisign.h"
 #include "pgconn.h"
 #include "pgopts.h"
@@ -112,18 +113,6 @@ put_json(json_t *o)
 	json_decref(o);
 }
 
-/* "schema"."name", quoted for SQL; malloc'ed. */
-static char *
-qualified(const char *schema, const char *name)
-{
-	char *s = pgconn_quote_ident(schema), *n = pgconn_quote_ident(name);
-	char *q = xasprintf("%s.%s", s, n);
-
-	free(s);
-	free(n);
-	return q;
-}
-
 /* ---- --check, --list ---- */
 
 /* The roles the archive's ownership and privilege statements name. */
@@ -179,9 +168,9 @@ cmp_str(const void *a, const void *b)
 }
 
 static int
-count_event(void *ctx, const struct ar_event *ev)
+count_event(void *ctx, const struct archive_reader_event *ev)
 {
-	if (ev->type == AR_PRE_DATA || ev->type == AR_POST_DATA)
+	if (ev->type == ARCHIVE_READER_PRE_DATA || ev->type == ARCHIVE_READER_POST_DATA)
 		roles_scan(ctx, ev->data, ev->len);
 	return 0;
 }
@@ -193,7 +182,7 @@ check_archive(struct archive_reader *r, bool list, bool list_roles)
 	int rc = archive_reader_run(r, true, 0, count_event, &rs);
 	const struct manifest *m = archive_reader_manifest(r);
 	json_t *roles = json_array();
-	struct ar_stats as;
+	struct archive_reader_stats as;
 	json_t *o;
 	char *s;
 	char *why = NULL;
@@ -344,7 +333,7 @@ out_script(const char *text, size_t len)
 }
 
 static int
-sql_event(void *ctx, const struct ar_event *ev)
+sql_event(void *ctx, const struct archive_reader_event *ev)
 {
 	struct sqlout *so = ctx;
 	char *s;
@@ -352,7 +341,7 @@ sql_event(void *ctx, const struct ar_event *ev)
 	if (ferror(stdout))
 		return 1;
 	switch (ev->type) {
-	case AR_MANIFEST: {
+	case ARCHIVE_READER_MANIFEST: {
 		char *why;
 		so->m = archive_reader_manifest(so->r);
 		so->selected = restore_select(so->m, opt.patterns, opt.npatterns, &why);
@@ -383,15 +372,15 @@ sql_event(void *ctx, const struct ar_event *ev)
 		}
 		return 0;
 	}
-	case AR_PRE_DATA:
-	case AR_POST_DATA:
+	case ARCHIVE_READER_PRE_DATA:
+	case ARCHIVE_READER_POST_DATA:
 		if (so->copying >= 0) {
 			fputs("\\.\n", stdout);
 			so->copying = -1;
 		}
 		out_script(ev->data, ev->len);
 		return 0;
-	case AR_CHUNK_BEGIN:
+	case ARCHIVE_READER_CHUNK_BEGIN:
 		if (!so->selected[ev->table] || so->copying == (long)ev->table)
 			return 0;
 		if (so->copying >= 0)
@@ -401,19 +390,19 @@ sql_event(void *ctx, const struct ar_event *ev)
 		free(s);
 		so->copying = (long)ev->table;
 		return 0;
-	case AR_CHUNK_DATA:
+	case ARCHIVE_READER_CHUNK_DATA:
 		if (so->selected[ev->table])
 			fwrite(ev->data, 1, ev->len, stdout);
 		return 0;
-	case AR_CHUNK_END:
+	case ARCHIVE_READER_CHUNK_END:
 		return 0;
-	case AR_SEQUENCES:
+	case ARCHIVE_READER_SEQUENCES:
 		if (so->copying >= 0) {
 			fputs("\\.\n", stdout);
 			so->copying = -1;
 		}
 		return 0;
-	case AR_TRAILER: {
+	case ARCHIVE_READER_TRAILER: {
 		/*
 		 * setval() is not undone by ROLLBACK: it waits for the
 		 * trailer, as post-data does (the reader holds it back).
@@ -424,7 +413,7 @@ sql_event(void *ctx, const struct ar_event *ev)
 			fputs("\\.\n", stdout);
 		so->copying = -1;
 		for (size_t i = 0; i < n; i++) {
-			char *q = qualified(seq[i].schema, seq[i].name);
+			char *q = pgconn_quote_qualified(seq[i].schema, seq[i].name);
 			char *lit = pgconn_quote_literal(q);
 			printf("SELECT pg_catalog.setval(%s, %lld, %s);\n", lit,
 			       seq[i].last_value, seq[i].is_called ? "true" : "false");
@@ -457,7 +446,7 @@ print_sql(struct archive_reader *r)
 		die(EXIT_FAIL, "cannot write the script: %s", strerror(errno));
 	/* pg_dump --schema-only leaves materialized views empty. */
 	for (size_t i = 0; i < so.m->nmatviews; i++) {
-		char *q = qualified(so.m->matviews[i].schema, so.m->matviews[i].name);
+		char *q = pgconn_quote_qualified(so.m->matviews[i].schema, so.m->matviews[i].name);
 		printf("REFRESH MATERIALIZED VIEW %s;\n", q);
 		free(q);
 	}
@@ -626,15 +615,12 @@ main(int argc, char **argv)
 	}
 
 	/* pg_dump -Fc archives start with "PGDMP". */
-	while (plen < 5) {
-		ssize_t n = read(0, prefix + plen, 5 - plen);
-		if (n < 0 && errno == EINTR)
-			continue;
+	{
+		ssize_t n = fdio_read_full(0, prefix, 5);
+
 		if (n < 0)
 			die_errno(EXIT_FAIL, "cannot read input");
-		if (n == 0)
-			break;
-		plen += (size_t)n;
+		plen = (size_t)n;
 	}
 	/* age files start "age-encryption.org/" (armored: "-----BEGIN"). */
 	if (plen == 5 && (memcmp(prefix, "age-e", 5) == 0 ||

@@ -429,14 +429,14 @@ do_delete_stale(struct target *t, const char *prefix, int dry_run)
 static int
 do_delete(struct target *t, int dry_run)
 {
-	struct line_reader lr;
+	struct lineio lr;
 	struct delete_tally d = {0};
 	char *line, *keys[TARGET_DELETE_BATCH];
 	size_t n = 0;
 	ssize_t len;
 
-	line_reader_init(&lr, stdin);
-	while ((len = line_reader_next(&lr, &line)) >= 0) {
+	lineio_init(&lr, stdin);
+	while ((len = lineio_next(&lr, &line)) >= 0) {
 		const char *why;
 		/* A line of supload -l: the key is before the first tab. */
 		char *tab = memchr(line, '\t', len);
@@ -469,7 +469,7 @@ do_delete(struct target *t, int dry_run)
 	}
 	if (n)
 		delete_batch(t, keys, n, &d);
-	line_reader_free(&lr);
+	lineio_free(&lr);
 	return d.failed ? EXIT_FAIL : EXIT_OK;
 }
 

@@ -16,7 +16,7 @@
 #include "sqlscript.h"
 
 static int
-on_event(void *ctx, const struct ar_event *ev)
+on_event(void *ctx, const struct archive_reader_event *ev)
 {
 	size_t *sum = ctx;
 

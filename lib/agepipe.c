@@ -10,10 +10,11 @@
 #include <unistd.h>
 
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 
 #include "agepipe.h"
 #include "err.h"
+#include "fdio.h"
+#include "sha256.h"
 #include "xalloc.h"
 
 #define BUFSIZE (1024 * 1024)
@@ -28,7 +29,7 @@ struct agepipe {
 	size_t n;
 	void (*tap)(void *ctx, const void *data, size_t len);
 	void *ctx;
-	EVP_MD_CTX *sha;
+	struct sha256_ctx *sha;
 	char *outbuf; /* OUTSIZE bytes not yet written to out */
 	size_t outlen;
 	long long bytes;
@@ -37,23 +38,6 @@ struct agepipe {
 	char err[300];
 };
 
-static int
-write_all(int fd, const void *data, size_t len)
-{
-	const char *p = data;
-
-	while (len) {
-		ssize_t w = write(fd, p, len);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -1;
-		p += w;
-		len -= (size_t)w;
-	}
-	return 0;
-}
-
 /* The filter's output, gathered so that the pipe moves large writes. */
 static int
 to_out(void *ctx, const void *data, size_t len)
@@ -61,12 +45,12 @@ to_out(void *ctx, const void *data, size_t len)
 	struct agepipe *p = ctx;
 
 	if (p->outlen + len > OUTSIZE) {
-		if (write_all(p->out, p->outbuf, p->outlen) < 0)
+		if (fdio_write_all(p->out, p->outbuf, p->outlen) < 0)
 			return -1;
 		p->outlen = 0;
 	}
 	if (len > OUTSIZE)
-		return write_all(p->out, data, len);
+		return fdio_write_all(p->out, data, len);
 	memcpy(p->outbuf + p->outlen, data, len);
 	p->outlen += len;
 	return 0;
@@ -75,7 +59,7 @@ to_out(void *ctx, const void *data, size_t len)
 static int
 flush_out(struct agepipe *p)
 {
-	int r = p->outlen ? write_all(p->out, p->outbuf, p->outlen) : 0;
+	int r = p->outlen ? fdio_write_all(p->out, p->outbuf, p->outlen) : 0;
 
 	p->outlen = 0;
 	return r;
@@ -114,7 +98,7 @@ encrypt_main(void *arg)
 	while ((n = read_some(p->in, buf, BUFSIZE)) > 0) {
 		if (p->tap)
 			p->tap(p->ctx, buf, (size_t)n);
-		EVP_DigestUpdate(p->sha, buf, (size_t)n);
+		sha256_update(p->sha, buf, (size_t)n);
 		p->bytes += n;
 		if (age_enc_update(e, buf, (size_t)n) < 0) {
 			fail(p, age_enc_error(e));
@@ -144,7 +128,7 @@ static int
 decrypt_block(struct agepipe *p, struct age_dec *d, const char *buf,
 	size_t n)
 {
-	if (d ? age_dec_update(d, buf, n) < 0 : write_all(p->out, buf, n) < 0) {
+	if (d ? age_dec_update(d, buf, n) < 0 : fdio_write_all(p->out, buf, n) < 0) {
 		fail(p, d ? age_dec_error(d) : "cannot write the output");
 		return -1;
 	}
@@ -241,9 +225,7 @@ agepipe_encrypt(int in_fd, const struct age_recipient *r, size_t n,
 	p->n = n;
 	p->tap = tap;
 	p->ctx = ctx;
-	p->sha = EVP_MD_CTX_new();
-	if (!p->sha || EVP_DigestInit_ex(p->sha, EVP_sha256(), NULL) != 1)
-		die(EXIT_FAIL, "OpenSSL cannot start SHA-256");
+	p->sha = sha256_new();
 	run(p, encrypt_main);
 	return p;
 }
@@ -280,17 +262,16 @@ agepipe_finish(struct agepipe *p, long long *bytes, char *sha256,
 		snprintf(why, whylen, "%s", p->err);
 	if (p->encrypt) {
 		unsigned char md[32];
-		unsigned int len = 0;
-		EVP_DigestFinal_ex(p->sha, md, &len);
+
+		sha256_digest(p->sha, md);
 		if (sha256)
-			for (int i = 0; i < 32; i++)
-				sprintf(sha256 + 2 * i, "%02x", md[i]);
+			sha256_hex(md, sha256);
 		if (bytes)
 			*bytes = p->bytes;
 	}
 	if (was_encrypted)
 		*was_encrypted = p->was_encrypted;
-	EVP_MD_CTX_free(p->sha);
+	sha256_free(p->sha);
 	OPENSSL_cleanse(p->outbuf, OUTSIZE);
 	free(p->outbuf);
 	free(p->r);

@@ -45,7 +45,7 @@ struct member_rec {
 
 struct qent {
 	struct qent *next;
-	struct ar_event ev;
+	struct archive_reader_event ev;
 	void *buf; /* owned, freed once the callback returned */
 };
 
@@ -90,7 +90,7 @@ struct archive_reader {
 	double reader_cpu, reader_wait, consumer_wait;
 
 	/* the consumer and the queue between the threads */
-	ar_callback cb;
+	archive_reader_callback cb;
 	void *ctx;
 	bool threaded;
 	pthread_t thread;
@@ -231,7 +231,7 @@ open_input(struct archive_reader *r)
  * consumer is done with it.  Returns 0, or nonzero to stop reading.
  */
 static int
-emit(struct archive_reader *r, const struct ar_event *ev, void *buf)
+emit(struct archive_reader *r, const struct archive_reader_event *ev, void *buf)
 {
 	struct qent *q;
 	double t0;
@@ -509,7 +509,7 @@ read_chunk(struct archive_reader *r, const char *name, size_t ti,
            uint64_t chunk)
 {
 	struct manifest_table *t = &r->m->tables[ti];
-	struct ar_event ev = {.type = AR_CHUNK_BEGIN, .table = ti, .chunk = chunk};
+	struct archive_reader_event ev = {.type = ARCHIVE_READER_CHUNK_BEGIN, .table = ti, .chunk = chunk};
 	uint64_t bytes = 0, rows = 0;
 	char last = '\n';
 	int rc;
@@ -543,7 +543,7 @@ read_chunk(struct archive_reader *r, const char *name, size_t ti,
 			rows++;
 		bytes += (uint64_t)k;
 		last = (char)buf[k - 1];
-		ev = (struct ar_event){.type = AR_CHUNK_DATA, .table = ti,
+		ev = (struct archive_reader_event){.type = ARCHIVE_READER_CHUNK_DATA, .table = ti,
 		                       .chunk = chunk, .data = (const char *)buf,
 		                       .len = (size_t)k};
 		if ((rc = emit(r, &ev, r->threaded ? buf : NULL)) != 0)
@@ -563,7 +563,7 @@ read_chunk(struct archive_reader *r, const char *name, size_t ti,
 	t->chunks++;
 	r->rows += rows;
 	r->data_bytes += bytes;
-	ev = (struct ar_event){.type = AR_CHUNK_END, .table = ti, .chunk = chunk,
+	ev = (struct archive_reader_event){.type = ARCHIVE_READER_CHUNK_END, .table = ti, .chunk = chunk,
 	                       .rows = rows};
 	return emit(r, &ev, NULL);
 }
@@ -599,7 +599,7 @@ check_pre_data(struct archive_reader *r, const char *name)
 	if (!*r->m->pre_data_sha256)
 		return fail(r, "archive refused: the manifest has no "
 		            "\"pre_data_sha256\", so %s cannot be verified before "
-		            "it runs (an archive of an sdump before 0.2)", name);
+		            "it runs (an archive made before strongbox 0.2)", name);
 	sha256_hex(r->members[r->nmembers - 1].sha, hex);
 	if (strcmp(hex, r->m->pre_data_sha256) != 0)
 		return fail(r, "archive is corrupt: member %s: SHA-256 mismatch "
@@ -613,7 +613,7 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 {
 	const char *name = archive_entry_pathname(e);
 	enum archive_member_kind kind;
-	struct ar_event ev = {0};
+	struct archive_reader_event ev = {0};
 	unsigned long chunk = 0;
 	char *dir = NULL, *buf = NULL;
 	size_t len = 0, ti;
@@ -677,7 +677,7 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 			r->await_sig = ARCHIVE_MEMBER_IS_MANIFEST_SIG;
 			return 0;
 		}
-		ev.type = AR_MANIFEST;
+		ev.type = ARCHIVE_READER_MANIFEST;
 		return emit(r, &ev, NULL);
 	case ARCHIVE_MEMBER_IS_MANIFEST_SIG:
 	case ARCHIVE_MEMBER_IS_TRAILER_SIG:
@@ -701,7 +701,7 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 		}
 		free(buf);
 		if (kind == ARCHIVE_MEMBER_IS_MANIFEST_SIG && r->require_sig) {
-			ev.type = AR_MANIFEST;
+			ev.type = ARCHIVE_READER_MANIFEST;
 			return emit(r, &ev, NULL);
 		}
 		return 0;
@@ -736,7 +736,7 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 			return 0;
 		}
 		r->phase = PH_DATA;
-		ev.type = AR_PRE_DATA;
+		ev.type = ARCHIVE_READER_PRE_DATA;
 		ev.data = buf;
 		ev.len = len;
 		return emit(r, &ev, buf);
@@ -769,7 +769,7 @@ do_member(struct archive_reader *r, struct archive_entry *e)
 		if (rc < 0)
 			return -1;
 		r->phase = r->m->data_only ? PH_POST_DATA : PH_SEQUENCES;
-		ev.type = AR_SEQUENCES;
+		ev.type = ARCHIVE_READER_SEQUENCES;
 		return emit(r, &ev, NULL);
 	case ARCHIVE_MEMBER_IS_TRAILER:
 		if (r->phase != PH_POST_DATA)
@@ -837,7 +837,7 @@ produce(struct archive_reader *r)
 		return fail(r, "archive is truncated: no trailer");
 	}
 	if (r->post_data != NULL) {
-		struct ar_event ev = {.type = AR_POST_DATA, .data = r->post_data,
+		struct archive_reader_event ev = {.type = ARCHIVE_READER_POST_DATA, .data = r->post_data,
 		                      .len = r->post_len};
 		char *buf = r->post_data;
 		r->post_data = NULL;
@@ -845,7 +845,7 @@ produce(struct archive_reader *r)
 			return rc;
 	}
 	{
-		struct ar_event ev = {.type = AR_TRAILER};
+		struct archive_reader_event ev = {.type = ARCHIVE_READER_TRAILER};
 		return emit(r, &ev, NULL);
 	}
 }
@@ -869,7 +869,7 @@ producer_main(void *arg)
 
 int
 archive_reader_run(struct archive_reader *r, bool threaded, size_t queue_bytes,
-                 ar_callback cb, void *ctx)
+                 archive_reader_callback cb, void *ctx)
 {
 	int rc = 0, err;
 
@@ -958,7 +958,7 @@ archive_reader_sequences(const struct archive_reader *r, size_t *n)
 }
 
 void
-archive_reader_stats(const struct archive_reader *r, struct ar_stats *st)
+archive_reader_stats(const struct archive_reader *r, struct archive_reader_stats *st)
 {
 	st->members = r->nmembers;
 	st->rows = r->rows;

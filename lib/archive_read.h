@@ -32,20 +32,20 @@
 
 #include "manifest.h"
 
-enum ar_event_type {
-	AR_MANIFEST,    /* the manifest was read and checked */
-	AR_PRE_DATA,    /* data/len: the pre-data script, NUL-terminated */
-	AR_CHUNK_BEGIN, /* table: index into manifest tables; chunk: number */
-	AR_CHUNK_DATA,  /* table; data/len: the next bytes of the chunk */
-	AR_CHUNK_END,   /* table; chunk; rows: rows in this chunk */
-	AR_SEQUENCES,   /* archive_reader_sequences() is now valid */
-	AR_POST_DATA,   /* data/len: the post-data script, NUL-terminated;
+enum archive_reader_event_type {
+	ARCHIVE_READER_MANIFEST,    /* the manifest was read and checked */
+	ARCHIVE_READER_PRE_DATA,    /* data/len: the pre-data script, NUL-terminated */
+	ARCHIVE_READER_CHUNK_BEGIN, /* table: index into manifest tables; chunk: number */
+	ARCHIVE_READER_CHUNK_DATA,  /* table; data/len: the next bytes of the chunk */
+	ARCHIVE_READER_CHUNK_END,   /* table; chunk; rows: rows in this chunk */
+	ARCHIVE_READER_SEQUENCES,   /* archive_reader_sequences() is now valid */
+	ARCHIVE_READER_POST_DATA,   /* data/len: the post-data script, NUL-terminated;
 	                   held back until the trailer verified every member */
-	AR_TRAILER      /* the trailer checked out, nothing followed it */
+	ARCHIVE_READER_TRAILER      /* the trailer checked out, nothing followed it */
 };
 
-struct ar_event {
-	enum ar_event_type type;
+struct archive_reader_event {
+	enum archive_reader_event_type type;
 	size_t table;
 	uint64_t chunk;
 	uint64_t rows;
@@ -57,7 +57,7 @@ struct ar_event {
  * Called for each event.  Returns 0 to go on; anything else stops the
  * reading and archive_reader_run() returns that value.
  */
-typedef int (*ar_callback)(void *ctx, const struct ar_event *ev);
+typedef int (*archive_reader_callback)(void *ctx, const struct archive_reader_event *ev);
 
 struct archive_reader;
 
@@ -77,20 +77,20 @@ struct archive_reader *archive_reader_new_memory(const void *buf, size_t len);
  * Reads the whole archive, calling cb for each event.  threaded: a reader
  * thread does the reading, decompressing and hashing, queue_bytes (0: a
  * default of 8 MiB) bounding what is queued for cb.  Returns 0 when the
- * archive was read to its end and verified (AR_TRAILER was delivered), -1
+ * archive was read to its end and verified (ARCHIVE_READER_TRAILER was delivered), -1
  * when the archive is bad or unreadable (archive_reader_error() says why in
  * one line), or the nonzero value cb returned.  Call once per reader.
  */
 int archive_reader_run(struct archive_reader *r, bool threaded,
-                     size_t queue_bytes, ar_callback cb, void *ctx);
+                     size_t queue_bytes, archive_reader_callback cb, void *ctx);
 
 struct minisign_pub;
 
 /*
  * Makes r demand minisign signatures by pk (copied): the manifest's member
  * strongbox/manifest.json.minisig right after it, checked before
- * AR_MANIFEST is delivered (so nothing of the archive is acted on
- * unsigned), and the trailer's, checked before AR_TRAILER.  An unsigned
+ * ARCHIVE_READER_MANIFEST is delivered (so nothing of the archive is acted on
+ * unsigned), and the trailer's, checked before ARCHIVE_READER_TRAILER.  An unsigned
  * archive, another key or a bad signature makes archive_reader_run()
  * fail.  Without it, signature members are accepted in their places and
  * not checked.  Call before archive_reader_run().
@@ -104,15 +104,15 @@ int archive_reader_signatures(const struct archive_reader *r);
 /* Why archive_reader_run() returned -1: one line, no program name. */
 const char *archive_reader_error(const struct archive_reader *r);
 
-/* The manifest, valid from AR_MANIFEST on until archive_reader_free(). */
+/* The manifest, valid from ARCHIVE_READER_MANIFEST on until archive_reader_free(). */
 const struct manifest *archive_reader_manifest(const struct archive_reader *r);
 
-/* The sequences, valid from AR_SEQUENCES on until archive_reader_free(). */
+/* The sequences, valid from ARCHIVE_READER_SEQUENCES on until archive_reader_free(). */
 const struct manifest_sequence *archive_reader_sequences(const struct archive_reader *r,
                                                 size_t *n);
 
 /* Totals over what was read so far: members, and bytes of input. */
-struct ar_stats {
+struct archive_reader_stats {
 	uint64_t members;
 	uint64_t rows;
 	uint64_t data_bytes;     /* uncompressed chunk bytes */
@@ -121,7 +121,7 @@ struct ar_stats {
 	double reader_wait;      /* seconds it waited for queue space */
 	double consumer_wait;    /* seconds the caller waited for events */
 };
-void archive_reader_stats(const struct archive_reader *r, struct ar_stats *st);
+void archive_reader_stats(const struct archive_reader *r, struct archive_reader_stats *st);
 
 /* Frees the reader, its manifest and sequences. */
 void archive_reader_free(struct archive_reader *r);

@@ -24,28 +24,28 @@ branchday_parse(const char *s, int64_t now, int64_t *day)
 	for (int i = 0; i < 10; i++)
 		if (i != 4 && i != 7 && (s[i] < '0' || s[i] > '9'))
 			return -1;
-	if (m < 1 || m > 12 || d < 1 || d > cal_days_in_month(y, m))
+	if (m < 1 || m > 12 || d < 1 || d > caltime_days_in_month(y, m))
 		return -1;
-	*day = cal_days_from_civil(y, m, d);
+	*day = caltime_days_from_civil(y, m, d);
 	return 0;
 }
 
 int64_t
 branchday_of(int64_t t)
 {
-	struct cal_fields f;
+	struct caltime_fields f;
 
-	cal_to_local(t, &f);
-	return cal_days_from_civil(f.year, f.mon, f.mday);
+	caltime_to_local(t, &f);
+	return caltime_days_from_civil(f.year, f.mon, f.mday);
 }
 
 int64_t
 branchday_start(int64_t day)
 {
-	struct cal_fields f = {0};
+	struct caltime_fields f = {0};
 
-	cal_civil_from_days(day, &f.year, &f.mon, &f.mday);
-	return cal_from_local(&f);
+	caltime_civil_from_days(day, &f.year, &f.mon, &f.mday);
+	return caltime_from_local(&f);
 }
 
 void
@@ -53,18 +53,18 @@ branchday_format(int64_t day, char *buf)
 {
 	int y, m, d;
 
-	cal_civil_from_days(day, &y, &m, &d);
+	caltime_civil_from_days(day, &y, &m, &d);
 	snprintf(buf, BRANCHDAY_DATE_LEN, "%04d-%02d-%02d", y, m, d);
 }
 
 void
 branchday_rfc3339(int64_t t, char *buf)
 {
-	struct cal_fields f;
-	long off = cal_utc_offset(t);
+	struct caltime_fields f;
+	long off = caltime_utc_offset(t);
 	long a = off < 0 ? -off : off;
 
-	cal_to_local(t, &f);
+	caltime_to_local(t, &f);
 	snprintf(buf, BRANCHDAY_TIME_LEN, "%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld",
 	         f.year, f.mon, f.mday, f.hour, f.min, f.sec, off < 0 ? '-' : '+',
 	         a / 3600, a / 60 % 60);

@@ -28,7 +28,7 @@ floor_div(int64_t a, int64_t b)
 }
 
 int64_t
-cal_days_from_civil(int64_t y, int64_t m, int64_t d)
+caltime_days_from_civil(int64_t y, int64_t m, int64_t d)
 {
 	int64_t era, yoe, doy, doe;
 
@@ -44,7 +44,7 @@ cal_days_from_civil(int64_t y, int64_t m, int64_t d)
 }
 
 void
-cal_civil_from_days(int64_t z, int *year, int *mon, int *mday)
+caltime_civil_from_days(int64_t z, int *year, int *mon, int *mday)
 {
 	int64_t era, doe, yoe, doy, mp, y;
 
@@ -61,7 +61,7 @@ cal_civil_from_days(int64_t z, int *year, int *mon, int *mday)
 }
 
 int
-cal_days_in_month(int year, int mon)
+caltime_days_in_month(int year, int mon)
 {
 	static const int mdays[12] = {31, 28, 31, 30, 31, 30,
 	                              31, 31, 30, 31, 30, 31};
@@ -73,7 +73,7 @@ cal_days_in_month(int year, int mon)
 }
 
 int
-cal_weekday(int64_t days)
+caltime_weekday(int64_t days)
 {
 	/* 1970-01-01 was a Thursday. */
 	return (int)(days + 3 - floor_div(days + 3, 7) * 7) + 1;
@@ -86,15 +86,15 @@ is_leap(int64_t y)
 }
 
 void
-cal_iso_week(int year, int mon, int mday, int *iso_year, int *week)
+caltime_iso_week(int year, int mon, int mday, int *iso_year, int *week)
 {
 	static const int before[12] = {0,   31,  59,  90,  120, 151,
 	                               181, 212, 243, 273, 304, 334};
-	int64_t days = cal_days_from_civil(year, mon, mday);
+	int64_t days = caltime_days_from_civil(year, mon, mday);
 	int64_t jan1 = days - (before[mon - 1] + (mon > 2 && is_leap(year)) +
 	                       mday - 1);
 	/* A week belongs to the year its Thursday is in. */
-	int64_t thursday = days - cal_weekday(days) + 4;
+	int64_t thursday = days - caltime_weekday(days) + 4;
 
 	if (thursday < jan1) {
 		*iso_year = year - 1;
@@ -110,7 +110,7 @@ cal_iso_week(int year, int mon, int mday, int *iso_year, int *week)
 }
 
 void
-cal_reset(void)
+caltime_reset(void)
 {
 	tzset();
 	memset(utc_cache, 0, sizeof utc_cache);
@@ -137,13 +137,13 @@ slot(struct day_offsets *cache, int64_t day)
 }
 
 long
-cal_utc_offset(int64_t t)
+caltime_utc_offset(int64_t t)
 {
 	int64_t day = floor_div(t, DAY);
 	struct day_offsets *s;
 
 	if (!initialised)
-		cal_reset();
+		caltime_reset();
 	s = slot(utc_cache, day);
 	if (!s->valid || s->day != day) {
 		s->day = day;
@@ -158,9 +158,9 @@ cal_utc_offset(int64_t t)
 }
 
 int64_t
-cal_from_local(const struct cal_fields *f)
+caltime_from_local(const struct caltime_fields *f)
 {
-	int64_t naive = cal_days_from_civil(f->year, f->mon, f->mday) * DAY +
+	int64_t naive = caltime_days_from_civil(f->year, f->mon, f->mday) * DAY +
 	                (int64_t)f->hour * 3600 + (int64_t)f->min * 60 + f->sec;
 	int64_t day = floor_div(naive, DAY);
 	struct day_offsets *s;
@@ -168,13 +168,13 @@ cal_from_local(const struct cal_fields *f)
 	int va, vb;
 
 	if (!initialised)
-		cal_reset();
+		caltime_reset();
 	s = slot(local_cache, day);
 	if (!s->valid || s->day != day) {
 		/* Offsets far enough on either side to see any change that day. */
 		s->day = day;
-		s->before = cal_utc_offset((day - 2) * DAY);
-		s->after = cal_utc_offset((day + 3) * DAY);
+		s->before = caltime_utc_offset((day - 2) * DAY);
+		s->after = caltime_utc_offset((day + 3) * DAY);
 		s->valid = 1;
 	}
 	if (s->before == s->after)
@@ -182,8 +182,8 @@ cal_from_local(const struct cal_fields *f)
 	/* The day of a change: which of the two offsets gives this time? */
 	ta = naive - s->before;
 	tb = naive - s->after;
-	va = cal_utc_offset(ta) == s->before;
-	vb = cal_utc_offset(tb) == s->after;
+	va = caltime_utc_offset(ta) == s->before;
+	vb = caltime_utc_offset(tb) == s->after;
 	if (va && vb)
 		return ta < tb ? ta : tb;
 	if (vb)
@@ -192,26 +192,26 @@ cal_from_local(const struct cal_fields *f)
 }
 
 void
-cal_to_local(int64_t t, struct cal_fields *f)
+caltime_to_local(int64_t t, struct caltime_fields *f)
 {
-	int64_t local = t + cal_utc_offset(t);
+	int64_t local = t + caltime_utc_offset(t);
 	int64_t days = floor_div(local, DAY);
 	int64_t secs = local - days * DAY;
 
-	cal_civil_from_days(days, &f->year, &f->mon, &f->mday);
+	caltime_civil_from_days(days, &f->year, &f->mon, &f->mday);
 	f->hour = (int)(secs / 3600);
 	f->min = (int)(secs / 60 % 60);
 	f->sec = (int)(secs % 60);
 }
 
 int64_t
-cal_add_date(int64_t t, int years, int months, int days)
+caltime_add_date(int64_t t, int years, int months, int days)
 {
-	struct cal_fields f;
+	struct caltime_fields f;
 
-	cal_to_local(t, &f);
+	caltime_to_local(t, &f);
 	f.year += years;
 	f.mon += months;
 	f.mday += days;
-	return cal_from_local(&f);
+	return caltime_from_local(&f);
 }

@@ -6,7 +6,7 @@
  * Times are seconds since the epoch (UTC).  Conversions to and from TZ's wall
  * clock use localtime_r(3) and cache each day's UTC offset, so that they are
  * correct across daylight-saving changes and cost little more than the
- * arithmetic.  Call cal_reset() after changing TZ.
+ * arithmetic.  Call caltime_reset() after changing TZ.
  */
 #ifndef STRONGBOX_CALTIME_H
 #define STRONGBOX_CALTIME_H
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 /* A wall-clock time: year, month 1-12, day 1-31, hour, minute, second. */
-struct cal_fields {
+struct caltime_fields {
 	int year, mon, mday, hour, min, sec;
 };
 
@@ -23,19 +23,19 @@ struct cal_fields {
  * normalised (month 13 is January of the next year, day 0 the last day of
  * the month before), as Go's time.Date and mktime(3) do.
  */
-int64_t cal_days_from_civil(int64_t year, int64_t mon, int64_t mday);
+int64_t caltime_days_from_civil(int64_t year, int64_t mon, int64_t mday);
 
-/* The date of a day number from cal_days_from_civil(). */
-void cal_civil_from_days(int64_t days, int *year, int *mon, int *mday);
+/* The date of a day number from caltime_days_from_civil(). */
+void caltime_civil_from_days(int64_t days, int *year, int *mon, int *mday);
 
 /* Days in a month (1-12) of a year, leap years counted. */
-int cal_days_in_month(int year, int mon);
+int caltime_days_in_month(int year, int mon);
 
 /* Day of the week of a day number: 1 Monday ... 7 Sunday (ISO 8601). */
-int cal_weekday(int64_t days);
+int caltime_weekday(int64_t days);
 
 /* The ISO 8601 week (1-53) of a date and the year that week belongs to. */
-void cal_iso_week(int year, int mon, int mday, int *iso_year, int *week);
+void caltime_iso_week(int year, int mon, int mday, int *iso_year, int *week);
 
 /*
  * The UTC time of a wall-clock time in TZ.  Fields out of range are
@@ -44,22 +44,22 @@ void cal_iso_week(int year, int mon, int mday, int *iso_year, int *week);
  * when clocks go forward) is moved forward by the change, as mktime(3)
  * does.
  */
-int64_t cal_from_local(const struct cal_fields *f);
+int64_t caltime_from_local(const struct caltime_fields *f);
 
 /* The wall-clock time in TZ of UTC time t. */
-void cal_to_local(int64_t t, struct cal_fields *f);
+void caltime_to_local(int64_t t, struct caltime_fields *f);
 
 /* TZ's offset east of UTC, in seconds, at UTC time t. */
-long cal_utc_offset(int64_t t);
+long caltime_utc_offset(int64_t t);
 
 /*
  * t moved by whole years, months and days on TZ's calendar, keeping the wall
  * clock, with the overflow normalised (Go's Time.AddDate: 31 March minus
  * one month is 3 March, or 2 March in a leap year).
  */
-int64_t cal_add_date(int64_t t, int years, int months, int days);
+int64_t caltime_add_date(int64_t t, int years, int months, int days);
 
 /* Forgets cached offsets and re-reads TZ (tzset(3)). */
-void cal_reset(void);
+void caltime_reset(void);
 
 #endif

@@ -21,11 +21,11 @@ health_init(struct health *h)
 static int64_t
 taken(const struct listing_entry *e)
 {
-	struct ts_stamp st;
+	struct timestamp_stamp st;
 	long nsec;
 
-	if (ts_find(e->key, e->key_len, &st))
-		return ts_to_utc(&st, &nsec);
+	if (timestamp_find(e->key, e->key_len, &st))
+		return timestamp_to_utc(&st, &nsec);
 	return e->time;
 }
 

@@ -7,7 +7,7 @@
 #include "err.h"
 
 void
-line_reader_init(struct line_reader *lr, FILE *fp)
+lineio_init(struct lineio *lr, FILE *fp)
 {
 	lr->fp = fp;
 	lr->buf = NULL;
@@ -16,7 +16,7 @@ line_reader_init(struct line_reader *lr, FILE *fp)
 }
 
 ssize_t
-line_reader_next(struct line_reader *lr, char **line)
+lineio_next(struct lineio *lr, char **line)
 {
 	ssize_t n = getline(&lr->buf, &lr->cap, lr->fp);
 
@@ -35,7 +35,7 @@ line_reader_next(struct line_reader *lr, char **line)
 }
 
 void
-line_reader_free(struct line_reader *lr)
+lineio_free(struct lineio *lr)
 {
 	free(lr->buf);
 	lr->buf = NULL;

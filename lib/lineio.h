@@ -8,14 +8,14 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-struct line_reader {
+struct lineio {
 	FILE *fp;
-	char *buf;  /* owned; freed by line_reader_free() */
+	char *buf;  /* owned; freed by lineio_free() */
 	size_t cap;
 	unsigned long lineno; /* 1-based number of the line last read */
 };
 
-void line_reader_init(struct line_reader *lr, FILE *fp);
+void lineio_init(struct lineio *lr, FILE *fp);
 
 /*
  * Reads the next line, without its "\n" and, for files written on Windows,
@@ -24,8 +24,8 @@ void line_reader_init(struct line_reader *lr, FILE *fp);
  * input.  A read error exits 1 with a message.  A line may contain NUL
  * bytes: use the length.
  */
-ssize_t line_reader_next(struct line_reader *lr, char **line);
+ssize_t lineio_next(struct lineio *lr, char **line);
 
-void line_reader_free(struct line_reader *lr);
+void lineio_free(struct lineio *lr);
 
 #endif

@@ -20,7 +20,7 @@ listing_parse(const char *line, size_t n, struct listing_entry *e,
               const char **why)
 {
 	const char *t2 = last_tab(line, n), *t1, *p;
-	struct ts_stamp st;
+	struct timestamp_stamp st;
 	size_t tlen;
 	long nsec;
 
@@ -49,12 +49,12 @@ listing_parse(const char *line, size_t n, struct listing_entry *e,
 	}
 	p = t2 + 1;
 	tlen = (size_t)(line + n - p);
-	if (!ts_find(p, tlen, &st) || st.start != 0 || st.len != tlen ||
+	if (!timestamp_find(p, tlen, &st) || st.start != 0 || st.len != tlen ||
 	    !st.has_offset) {
 		*why = "bad time";
 		return -1;
 	}
-	e->time = ts_to_utc(&st, &nsec);
+	e->time = timestamp_to_utc(&st, &nsec);
 	return 0;
 }
 

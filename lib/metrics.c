@@ -102,7 +102,8 @@ metrics_write(PGconn *conn, const char *sql, const char *zone, int64_t from,
 		for (size_t k = 0; k < sizeof head_keys / sizeof *head_keys; k++)
 			if (strcmp(head_keys[k], name) == 0)
 				die(EXIT_FAIL, "the metrics query's column \"%s\" "
-				    "repeats a key smetrics writes itself", name);
+				    "repeats a key %s writes itself", name,
+				    err_progname());
 		if (strcmp(name, "summary_date") == 0)
 			date_col = c;
 		else if (strcmp(name, "branch_name") == 0)

@@ -453,6 +453,17 @@ pgconn_quote_ident(const char *ident)
 }
 
 char *
+pgconn_quote_qualified(const char *schema, const char *name)
+{
+	char *s = pgconn_quote_ident(schema), *n = pgconn_quote_ident(name);
+	char *q = xasprintf("%s.%s", s, n);
+
+	free(s);
+	free(n);
+	return q;
+}
+
+char *
 pgconn_quote_literal(const char *lit)
 {
 	size_t n = strlen(lit);

@@ -136,6 +136,12 @@ char *pgconn_quote_ident(const char *ident);
 char *pgconn_quote_literal(const char *lit);
 
 /*
+ * "schema"."name", each part quoted as pgconn_quote_ident() does.
+ * Returns a malloc'ed string the caller frees (never NULL).
+ */
+char *pgconn_quote_qualified(const char *schema, const char *name);
+
+/*
  * The environment for a child process (pg_dump, pg_restore, psql) that
  * must reach the same server as conn: the current environment with every
  * PG* variable libpq knows replaced by conn's settings (PGHOST, PGPORT,

@@ -14,7 +14,7 @@
 #include "xalloc.h"
 
 /* The column of the temporary tables that holds a row's ctid. */
-#define CTID_COL "\"spurge$ctid\""
+#define CTID_COL "\"strongbox$ctid\""
 
 static const char tables_sql[] =
 	"SELECT n.nspname, c.relname, c.oid, "
@@ -135,13 +135,8 @@ purge_catalog_free(struct purge_catalog *cat)
 static char *
 qualified(const struct purge_catalog *cat, size_t i)
 {
-	char *s = pgconn_quote_ident(cat->tables[i].schema);
-	char *n = pgconn_quote_ident(cat->tables[i].name);
-	char *q = xasprintf("%s.%s", s, n);
-
-	free(s);
-	free(n);
-	return q;
+	return pgconn_quote_qualified(cat->tables[i].schema,
+	                              cat->tables[i].name);
 }
 
 char *
@@ -352,13 +347,13 @@ sb_select(struct before *st, struct sb *b, size_t k, const char *q, int pass)
 {
 	sb_add(b, "SELECT t.ctid%s FROM %s t WHERE ", st->keycols[k], q);
 	if (pass > 0)
-		sb_add(b, "NOT EXISTS (SELECT 1 FROM spurge_s_%zu s "
+		sb_add(b, "NOT EXISTS (SELECT 1 FROM strongbox_s_%zu s "
 		          "WHERE s." CTID_COL " = t.ctid) AND ",
 		       k);
 }
 
 /*
- * Fills spurge_d_K with the rows of table order[k] to delete: by its date
+ * Fills strongbox_d_K with the rows of table order[k] to delete: by its date
  * column, or else those that reference a row to delete of a purged parent
  * (one SELECT per foreign key, joined by UNION, so that each EXISTS stays
  * a semi-join).
@@ -373,11 +368,11 @@ propagate(struct before *st, size_t k, int pass)
 	bool any = false;
 
 	if (pass > 0) {
-		char *t = xasprintf("TRUNCATE spurge_d_%zu", k);
+		char *t = xasprintf("TRUNCATE strongbox_d_%zu", k);
 		pgconn_command(st->conn, "cannot plan the purge", t);
 		free(t);
 	}
-	sb_add(&b, "INSERT INTO spurge_d_%zu ", k);
+	sb_add(&b, "INSERT INTO strongbox_d_%zu ", k);
 	if (dc != NULL) {
 		char *c = pgconn_quote_ident(dc);
 		sb_select(st, &b, k, q, pass);
@@ -397,7 +392,7 @@ propagate(struct before *st, size_t k, int pass)
 			if (any)
 				sb_add(&b, " UNION ");
 			sb_select(st, &b, k, q, pass);
-			sb_add(&b, "EXISTS (SELECT 1 FROM spurge_d_%ld p WHERE ", pk);
+			sb_add(&b, "EXISTS (SELECT 1 FROM strongbox_d_%ld p WHERE ", pk);
 			sb_join(&b, f, "t", "p");
 			sb_add(&b, ")");
 			any = true;
@@ -406,7 +401,7 @@ propagate(struct before *st, size_t k, int pass)
 	if (any) {
 		pgconn_command(st->conn, "cannot plan the purge", b.s);
 		free(b.s);
-		b.s = xasprintf("ANALYZE spurge_d_%zu", k);
+		b.s = xasprintf("ANALYZE strongbox_d_%zu", k);
 		pgconn_command(st->conn, "cannot plan the purge", b.s);
 	}
 	free(b.s);
@@ -414,8 +409,8 @@ propagate(struct before *st, size_t k, int pass)
 }
 
 /*
- * Moves the rows of spurge_d_K that a staying row references to
- * spurge_s_K, one foreign key at a time; returns how many moved.  A key
+ * Moves the rows of strongbox_d_K that a staying row references to
+ * strongbox_s_K, one foreign key at a time; returns how many moved.  A key
  * from a purged child without a date column is skipped while nothing of
  * that child is spared: each of its rows that references a row to delete
  * is one to delete itself.
@@ -440,14 +435,14 @@ spare(struct before *st, size_t k)
 		    st->spared[rk] == 0)
 			continue;
 		rq = qualified(st->cat, f->child);
-		sb_add(&b, "WITH sp AS (DELETE FROM spurge_d_%zu d WHERE "
+		sb_add(&b, "WITH sp AS (DELETE FROM strongbox_d_%zu d WHERE "
 		           "EXISTS (SELECT 1 FROM %s r WHERE ", k, rq);
 		sb_join(&b, f, "r", "d");
 		if (rk >= 0)
-			sb_add(&b, " AND NOT EXISTS (SELECT 1 FROM spurge_d_%ld x "
+			sb_add(&b, " AND NOT EXISTS (SELECT 1 FROM strongbox_d_%ld x "
 			           "WHERE x." CTID_COL " = r.ctid)",
 			       rk);
-		sb_add(&b, ") RETURNING d." CTID_COL ") INSERT INTO spurge_s_%zu "
+		sb_add(&b, ") RETURNING d." CTID_COL ") INSERT INTO strongbox_s_%zu "
 		           "SELECT * FROM sp",
 		       k);
 		res = pgconn_exec(st->conn, "cannot plan the purge", b.s);
@@ -560,9 +555,9 @@ purge_before_plan(PGconn *conn, const struct purge_catalog *cat,
 		}
 		free(seen);
 		st.keycols[k] = cols.s;
-		sql = xasprintf("CREATE TEMP TABLE spurge_d_%zu ON COMMIT DROP AS "
+		sql = xasprintf("CREATE TEMP TABLE strongbox_d_%zu ON COMMIT DROP AS "
 		                "SELECT t.ctid AS " CTID_COL "%s FROM %s t WITH NO DATA; "
-		                "CREATE TEMP TABLE spurge_s_%zu (" CTID_COL " tid) "
+		                "CREATE TEMP TABLE strongbox_s_%zu (" CTID_COL " tid) "
 		                "ON COMMIT DROP",
 		                k, cols.s, q, k);
 		pgconn_command(conn, "cannot plan the purge", sql);
@@ -585,8 +580,8 @@ purge_before_plan(PGconn *conn, const struct purge_catalog *cat,
 	}
 
 	for (size_t k = 0; k < plan->norder; k++) {
-		char *sql = xasprintf("SELECT (SELECT count(*) FROM spurge_d_%zu), "
-		                      "(SELECT count(*) FROM spurge_s_%zu)",
+		char *sql = xasprintf("SELECT (SELECT count(*) FROM strongbox_d_%zu), "
+		                      "(SELECT count(*) FROM strongbox_s_%zu)",
 		                      k, k);
 		PGresult *res = pgconn_exec(conn, "cannot plan the purge", sql);
 		doomed[k] = strtoull(PQgetvalue(res, 0, 0), NULL, 10);
@@ -608,7 +603,7 @@ purge_before_delete(PGconn *conn, const struct purge_catalog *cat,
 	for (size_t k = 0; k < plan->norder; k++) {
 		char *q = qualified(cat, plan->order[k]);
 		char *sql = xasprintf("DELETE FROM %s WHERE ctid = ANY (ARRAY("
-		                      "SELECT " CTID_COL " FROM spurge_d_%zu))",
+		                      "SELECT " CTID_COL " FROM strongbox_d_%zu))",
 		                      q, k);
 		char *what = xasprintf("cannot delete from %s", q);
 		PGresult *res = pgconn_exec(conn, what, sql);

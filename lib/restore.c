@@ -19,6 +19,7 @@
 #include "child.h"
 #include "duration.h"
 #include "err.h"
+#include "fdio.h"
 #include "monotime.h"
 #include "pgclient.h"
 #include "pgconn.h"
@@ -66,22 +67,10 @@ restore_select(const struct manifest *m, char *const *patterns,
 	return sel;
 }
 
-/* "schema"."name", quoted for SQL; malloc'ed. */
-static char *
-qualified(const char *schema, const char *name)
-{
-	char *s = pgconn_quote_ident(schema), *n = pgconn_quote_ident(name);
-	char *q = xasprintf("%s.%s", s, n);
-
-	free(s);
-	free(n);
-	return q;
-}
-
 char *
 restore_copy_statement(const struct manifest_table *t, bool freeze)
 {
-	char *q = qualified(t->schema, t->name), *sql;
+	char *q = pgconn_quote_qualified(t->schema, t->name), *sql;
 	size_t cap = strlen(q) + 64, len;
 	char *cols = xstrdup("");
 
@@ -459,7 +448,7 @@ clean_objects(struct restore *st, const char *text, size_t len)
 				}
 				PQclear(res);
 			} else {
-				q = qualified(schema, name);
+				q = pgconn_quote_qualified(schema, name);
 				list_add(&list, q);
 				free(q);
 			}
@@ -572,7 +561,7 @@ check_target(struct restore *st, bool want_exists, bool *exists, bool *relkind_r
 
 		if (!st->selected[i])
 			continue;
-		q = qualified(t->schema, t->name);
+		q = pgconn_quote_qualified(t->schema, t->name);
 		p[0] = q;
 		res = query(st, "cannot read the target's catalog",
 		            "SELECT c.relkind, a.attname, a.attgenerated <> '', "
@@ -712,7 +701,7 @@ set_triggers_aside(struct restore *st)
 
 		if (ti == (size_t)-1 || !st->selected[ti])
 			continue;
-		table = qualified(PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
+		table = pgconn_quote_qualified(PQgetvalue(res, r, 0), PQgetvalue(res, r, 1));
 		rc = set_aside(st, "cannot disable the target's triggers",
 		               xasprintf("ALTER TABLE %s DISABLE TRIGGER %s", table, name),
 		               xasprintf("ALTER TABLE %s ENABLE %sTRIGGER %s", table, how, name),
@@ -797,7 +786,7 @@ truncate_tables(struct restore *st)
 
 	for (size_t i = 0; i < st->m->ntables; i++) {
 		if (st->selected[i]) {
-			char *q = qualified(st->m->tables[i].schema, st->m->tables[i].name);
+			char *q = pgconn_quote_qualified(st->m->tables[i].schema, st->m->tables[i].name);
 			list_add(&list, q);
 			free(q);
 		}
@@ -830,7 +819,7 @@ lock_existing_tables(struct restore *st)
 
 		if (!st->selected[i])
 			continue;
-		q = qualified(t->schema, t->name);
+		q = pgconn_quote_qualified(t->schema, t->name);
 		p[0] = q;
 		res = query(st, "cannot read the target's catalog",
 		            "SELECT 1 FROM pg_catalog.pg_class c "
@@ -992,7 +981,7 @@ set_sequences(struct restore *st)
 			if (!keep)
 				continue;
 		}
-		q = qualified(seq[i].schema, seq[i].name);
+		q = pgconn_quote_qualified(seq[i].schema, seq[i].name);
 		lit = pgconn_quote_literal(q);
 		/*
 		 * setval() is not undone by ROLLBACK; a sequence this
@@ -1017,7 +1006,7 @@ set_sequences(struct restore *st)
 }
 
 static int
-restore_event(void *ctx, const struct ar_event *ev)
+restore_event(void *ctx, const struct archive_reader_event *ev)
 {
 	struct restore *st = ctx;
 	double t;
@@ -1026,13 +1015,13 @@ restore_event(void *ctx, const struct ar_event *ev)
 	if (cancel_requested())
 		return stop(st, EXIT_FAIL, "cancelled");
 	switch (ev->type) {
-	case AR_MANIFEST:
+	case ARCHIVE_READER_MANIFEST:
 		st->t_wait_first = monotime_now() - st->phase_start;
 		if (on_manifest(st))
 			return 1;
 		st->phase_start = monotime_now();
 		return 0;
-	case AR_PRE_DATA:
+	case ARCHIVE_READER_PRE_DATA:
 		if (!st->use_schema)
 			return 0;
 		if (st->o->clean && clean_objects(st, ev->data, ev->len))
@@ -1043,7 +1032,7 @@ restore_event(void *ctx, const struct ar_event *ev)
 		st->t_pre = t - st->phase_start;
 		st->phase_start = t;
 		return 0;
-	case AR_CHUNK_BEGIN:
+	case ARCHIVE_READER_CHUNK_BEGIN:
 		if (!st->selected[ev->table])
 			return 0;
 		if (st->copying == (long)ev->table)
@@ -1056,7 +1045,7 @@ restore_event(void *ctx, const struct ar_event *ev)
 			         st->m->tables[ev->table].name);
 		}
 		return begin_copy(st, ev->table);
-	case AR_CHUNK_DATA:
+	case ARCHIVE_READER_CHUNK_DATA:
 		if (!st->selected[ev->table])
 			return 0;
 		if (PQputCopyData(st->conn, ev->data, (int)ev->len) != 1)
@@ -1065,13 +1054,13 @@ restore_event(void *ctx, const struct ar_event *ev)
 			            st->m->tables[ev->table].name, pgconn_error(st->conn));
 		st->bytes += ev->len;
 		return 0;
-	case AR_CHUNK_END:
+	case ARCHIVE_READER_CHUNK_END:
 		if (st->selected[ev->table]) {
 			st->rows += ev->rows;
 			data_progress(st);
 		}
 		return 0;
-	case AR_SEQUENCES:
+	case ARCHIVE_READER_SEQUENCES:
 		if (end_copy(st))
 			return 1;
 		t = monotime_now();
@@ -1083,7 +1072,7 @@ restore_event(void *ctx, const struct ar_event *ev)
 		st->t_seq = t - st->phase_start;
 		st->phase_start = t;
 		return 0;
-	case AR_POST_DATA:
+	case ARCHIVE_READER_POST_DATA:
 		if (!st->use_schema)
 			return 0;
 		if (exec_script(st, "post-data", ev->data, ev->len, false))
@@ -1092,7 +1081,7 @@ restore_event(void *ctx, const struct ar_event *ev)
 		st->t_post = t - st->phase_start;
 		st->phase_start = t;
 		return 0;
-	case AR_TRAILER:
+	case ARCHIVE_READER_TRAILER:
 		return end_copy(st);
 	}
 	return 0;
@@ -1104,7 +1093,7 @@ refresh_matviews(struct restore *st)
 	const struct manifest *m = st->m;
 
 	for (size_t i = 0; i < m->nmatviews; i++) {
-		char *q = qualified(m->matviews[i].schema, m->matviews[i].name);
+		char *q = pgconn_quote_qualified(m->matviews[i].schema, m->matviews[i].name);
 		const char *p[1] = {q};
 		PGresult *res = query(st, "cannot read the target's catalog",
 		                      "SELECT c.relispopulated FROM pg_catalog.pg_class c "
@@ -1168,7 +1157,7 @@ static json_t *
 report(struct restore *st, const char *mode)
 {
 	const struct manifest *m = st->m;
-	struct ar_stats as;
+	struct archive_reader_stats as;
 	json_t *o, *timing, *reader;
 	size_t ntables = 0;
 	uint64_t rows = 0, bytes = 0;
@@ -1265,11 +1254,11 @@ restore_run(struct archive_reader *r, const struct restore_opts *o)
 /* ---- --dry-run ---- */
 
 static int
-dry_event(void *ctx, const struct ar_event *ev)
+dry_event(void *ctx, const struct archive_reader_event *ev)
 {
 	struct restore *st = ctx;
 
-	if (ev->type == AR_MANIFEST) {
+	if (ev->type == ARCHIVE_READER_MANIFEST) {
 		char *why;
 		st->m = archive_reader_manifest(st->r);
 		st->selected = restore_select(st->m, st->o->patterns,
@@ -1364,22 +1353,6 @@ restore_dry_run(struct archive_reader *r, const struct restore_opts *o,
 
 /* ---- pg_dump -Fc ---- */
 
-static void
-write_all(int fd, const void *buf, size_t len)
-{
-	const char *p = buf;
-
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			die_errno(EXIT_FAIL, "pg_restore stopped reading its input");
-		p += n;
-		len -= (size_t)n;
-	}
-}
-
 json_t *
 restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
                 size_t plen)
@@ -1422,34 +1395,19 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	pgconn_free_env(env);
 	progress(&(struct restore){.progress = o->progress},
 	         "a pg_dump archive: handing it to pg_restore --single-transaction");
-	write_all(c.in, prefix, plen);
+	if (fdio_write_all(c.in, prefix, plen) < 0)
+		die_errno(EXIT_FAIL, "pg_restore stopped reading its input");
 	for (;;) {
-		ssize_t n = read(fd, buf, sizeof buf);
-		if (n < 0 && errno == EINTR)
-			continue;
+		ssize_t n = fdio_read_full(fd, buf, sizeof buf);
+
 		if (n < 0)
 			die_errno(EXIT_FAIL, "cannot read input");
 		if (n == 0)
 			break;
 		total += (uint64_t)n;
-		{
-			const char *p = buf;
-			size_t len = (size_t)n;
-			bool broken = false;
-			while (len > 0) {
-				ssize_t w = write(c.in, p, len);
-				if (w < 0 && errno == EINTR)
-					continue;
-				if (w < 0) {
-					broken = true;
-					break;
-				}
-				p += w;
-				len -= (size_t)w;
-			}
-			if (broken)
-				break;
-		}
+		/* pg_restore gone: its exit status says why. */
+		if (fdio_write_all(c.in, buf, (size_t)n) < 0)
+			break;
 	}
 	status = child_wait(&c);
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)

@@ -12,11 +12,11 @@
 void
 retention_item_init(struct retention_item *it, int64_t sec, long nsec)
 {
-	struct cal_fields f;
+	struct caltime_fields f;
 	int iso_year, week;
 
-	cal_to_local(sec, &f);
-	cal_iso_week(f.year, f.mon, f.mday, &iso_year, &week);
+	caltime_to_local(sec, &f);
+	caltime_iso_week(f.year, f.mon, f.mday, &iso_year, &week);
 	it->sec = sec;
 	it->nsec = (int32_t)nsec;
 	it->year = f.year;
@@ -264,7 +264,7 @@ within_start(const struct retention_time *ref,
 {
 	struct retention_time t = *ref;
 
-	t.sec = cal_add_date(ref->sec, -d->years, -d->months, -d->days) -
+	t.sec = caltime_add_date(ref->sec, -d->years, -d->months, -d->days) -
 	        (int64_t)d->hours * 3600;
 	return t;
 }

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "err.h"
 #include "sqlscript.h"
 
 /*
@@ -67,8 +68,9 @@ sqlguard_check(const char *member, const char *text, size_t len, char *why,
 				continue;
 			snprintf(why, whylen, "archive refused: %s holds %s "
 			         "(statement %zu), which pg_dump never writes "
-			         "there and which could act outside srestore's "
-			         "transaction", member, refused[k], i + 1);
+			         "there and which could act outside %s's "
+			         "transaction", member, refused[k], i + 1,
+			         err_progname());
 			rc = -1;
 			break;
 		}

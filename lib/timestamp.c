@@ -32,11 +32,11 @@ at(const char *s, size_t n, size_t i, char c)
 }
 
 static int
-valid(const struct ts_stamp *st)
+valid(const struct timestamp_stamp *st)
 {
 	return st->year >= 1 && st->mon >= 1 && st->mon <= 12 &&
 	       st->mday >= 1 &&
-	       st->mday <= cal_days_in_month(st->year, st->mon) &&
+	       st->mday <= caltime_days_in_month(st->year, st->mon) &&
 	       st->hour <= 23 && st->min <= 59 && st->sec <= 59 &&
 	       st->offset > -24 * 3600 && st->offset < 24 * 3600;
 }
@@ -58,7 +58,7 @@ fraction(const char *s, size_t n, size_t *i, long *nsec)
 
 /* Reads "Z", "+HH", "+HHMM" or "+HH:MM" at *i, if there. */
 static void
-zone(const char *s, size_t n, size_t *i, struct ts_stamp *st)
+zone(const char *s, size_t n, size_t *i, struct timestamp_stamp *st)
 {
 	int sign, hh, mm = 0;
 	size_t j = *i;
@@ -91,11 +91,11 @@ zone(const char *s, size_t n, size_t *i, struct ts_stamp *st)
 
 /* Tries each form at s[i]; returns the end of the match or 0. */
 static size_t
-match_at(const char *s, size_t n, size_t i, struct ts_stamp *st)
+match_at(const char *s, size_t n, size_t i, struct timestamp_stamp *st)
 {
 	size_t j;
 
-	*st = (struct ts_stamp){.start = i};
+	*st = (struct timestamp_stamp){.start = i};
 	if ((st->year = digits(s, n, i, 4)) < 0)
 		return 0;
 	if (digits(s, n, i + 4, 4) >= 0) {
@@ -160,7 +160,7 @@ match_at(const char *s, size_t n, size_t i, struct ts_stamp *st)
 }
 
 int
-ts_find(const char *s, size_t n, struct ts_stamp *st)
+timestamp_find(const char *s, size_t n, struct timestamp_stamp *st)
 {
 	for (size_t i = 0; i + 10 <= n; i++) {
 		size_t end;
@@ -177,7 +177,7 @@ ts_find(const char *s, size_t n, struct ts_stamp *st)
 }
 
 size_t
-ts_dated_span(const char *s, size_t n)
+timestamp_dated_span(const char *s, size_t n)
 {
 	size_t tab1 = n, tab2 = n, tabs = 0;
 
@@ -199,14 +199,14 @@ ts_dated_span(const char *s, size_t n)
 }
 
 int64_t
-ts_to_utc(const struct ts_stamp *st, long *nsec)
+timestamp_to_utc(const struct timestamp_stamp *st, long *nsec)
 {
-	struct cal_fields f = {st->year, st->mon, st->mday,
+	struct caltime_fields f = {st->year, st->mon, st->mday,
 	                       st->hour, st->min, st->sec};
 
 	*nsec = st->nsec;
 	if (st->has_offset)
-		return cal_days_from_civil(st->year, st->mon, st->mday) * 86400 +
+		return caltime_days_from_civil(st->year, st->mon, st->mday) * 86400 +
 		       st->hour * 3600L + st->min * 60L + st->sec - st->offset;
-	return cal_from_local(&f);
+	return caltime_from_local(&f);
 }

@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-struct ts_stamp {
+struct timestamp_stamp {
 	size_t start, len; /* the timestamp's text is s[start, start + len) */
 	int year, mon, mday, hour, min, sec;
 	long nsec;
@@ -29,18 +29,18 @@ struct ts_stamp {
  * Finds the first valid timestamp in s[0, n) (NUL bytes allowed).  Returns 1
  * and fills *st, or returns 0 when there is none.
  */
-int ts_find(const char *s, size_t n, struct ts_stamp *st);
+int timestamp_find(const char *s, size_t n, struct timestamp_stamp *st);
 
 /*
  * The part of a line that dates it: for a `supload -l` line (key TAB size
  * TAB time) the length of the key, else n.
  */
-size_t ts_dated_span(const char *s, size_t n);
+size_t timestamp_dated_span(const char *s, size_t n);
 
 /*
  * The UTC time of a stamp: by its offset, or read in TZ (caltime.h).
  * Sets *nsec to the fraction of a second.
  */
-int64_t ts_to_utc(const struct ts_stamp *st, long *nsec);
+int64_t timestamp_to_utc(const struct timestamp_stamp *st, long *nsec);
 
 #endif

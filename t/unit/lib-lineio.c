@@ -8,7 +8,7 @@
 int
 main(void)
 {
-	struct line_reader lr;
+	struct lineio lr;
 	char *line;
 	ssize_t n;
 	FILE *fp;
@@ -20,25 +20,25 @@ main(void)
 	fp = tmpfile();
 	fprintf(fp, "one\r\ntwo\n\n%s\nlast", long_line);
 	rewind(fp);
-	line_reader_init(&lr, fp);
+	lineio_init(&lr, fp);
 
-	n = line_reader_next(&lr, &line);
+	n = lineio_next(&lr, &line);
 	is_int(n, 3, "CRLF line length");
 	is_str(line, "one", "CRLF stripped");
-	n = line_reader_next(&lr, &line);
+	n = lineio_next(&lr, &line);
 	is_str(line, "two", "LF line");
-	n = line_reader_next(&lr, &line);
+	n = lineio_next(&lr, &line);
 	is_int(n, 0, "empty line");
-	n = line_reader_next(&lr, &line);
+	n = lineio_next(&lr, &line);
 	is_int(n, (long long)big, "1 MiB line read whole");
 	ok(n > 0 && memcmp(line, long_line, big) == 0, "1 MiB line content");
-	n = line_reader_next(&lr, &line);
+	n = lineio_next(&lr, &line);
 	is_str(line, "last", "last line without newline");
 	is_int(lr.lineno, 5, "line numbers count");
-	n = line_reader_next(&lr, &line);
+	n = lineio_next(&lr, &line);
 	is_int(n, -1, "end of input");
 
-	line_reader_free(&lr);
+	lineio_free(&lr);
 	fclose(fp);
 	free(long_line);
 	return done_testing();

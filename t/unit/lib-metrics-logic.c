@@ -23,7 +23,7 @@ set_tz(const char *tz)
 		setenv("TZ", tz, 1);
 	else
 		unsetenv("TZ");
-	cal_reset();
+	caltime_reset();
 }
 
 /* One value through the mapping: its JSON, or "ERR: why". */
@@ -138,7 +138,7 @@ test_branchday(void)
 
 	set_tz("Asia/Kolkata");
 	is_int(day("1970-01-02"), 1, "1970-01-02 is day 1");
-	is_int(day("2024-02-29"), cal_days_from_civil(2024, 2, 29), "leap day");
+	is_int(day("2024-02-29"), caltime_days_from_civil(2024, 2, 29), "leap day");
 	is_int(day("2026-02-29"), -999999, "no 29 February in 2026");
 	is_int(day("2026-13-01"), -999999, "month 13");
 	is_int(day("2026-1-01"), -999999, "short month");
@@ -149,21 +149,21 @@ test_branchday(void)
 	/* 2026-02-16T18:30:00Z is midnight of the 17th in Kolkata. */
 	now = 1771266600;
 	ok(branchday_parse("today", now, &d) == 0 &&
-	   d == cal_days_from_civil(2026, 2, 17), "today at 00:00 IST");
+	   d == caltime_days_from_civil(2026, 2, 17), "today at 00:00 IST");
 	ok(branchday_parse("yesterday", now - 1, &d) == 0 &&
-	   d == cal_days_from_civil(2026, 2, 15), "yesterday at 23:59:59 IST");
+	   d == caltime_days_from_civil(2026, 2, 15), "yesterday at 23:59:59 IST");
 	branchday_rfc3339(now - 1, b);
 	is_str(b, "2026-02-16T23:59:59+05:30", "RFC 3339 with +05:30");
-	is_int(branchday_start(cal_days_from_civil(2026, 2, 17)), now,
+	is_int(branchday_start(caltime_days_from_civil(2026, 2, 17)), now,
 	       "the day starts at 18:30 UTC");
-	branchday_format(cal_days_from_civil(2026, 2, 7), b);
+	branchday_format(caltime_days_from_civil(2026, 2, 7), b);
 	is_str(b, "2026-02-07", "format");
 
 	set_tz("America/New_York");
 	branchday_rfc3339(1771266600, b);
 	is_str(b, "2026-02-16T13:30:00-05:00", "negative offset");
 	/* 2026-03-08 has 23 hours in New York. */
-	d = cal_days_from_civil(2026, 3, 8);
+	d = caltime_days_from_civil(2026, 3, 8);
 	is_int(branchday_start(d + 1) - branchday_start(d), 23 * 3600,
 	       "a day of 23 hours");
 	set_tz("UTC");
@@ -222,7 +222,7 @@ test_listing(void)
 	is_str(parse("k\t1\tyesterday", &e), "bad time", "not a time");
 
 	ok(listing_metrics_day("b/metrics/2026-02-16.json", 25, &d) == 0 &&
-	   d == cal_days_from_civil(2026, 2, 16), "a metrics key");
+	   d == caltime_days_from_civil(2026, 2, 16), "a metrics key");
 	ok(listing_metrics_day("2026-02-16.json", 15, &d) == 0, "a bare name");
 	ok(listing_metrics_day("b/metrics/x2026-02-16.json", 26, &d) < 0,
 	   "not after a slash");

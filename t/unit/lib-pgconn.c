@@ -73,6 +73,9 @@ main(void)
 	s = pgconn_quote_ident("Bill \"Items\"");
 	is_str(s, "\"Bill \"\"Items\"\"\"", "identifier quoting doubles quotes");
 	free(s);
+	s = pgconn_quote_qualified("my schema", "T\"x");
+	is_str(s, "\"my schema\".\"T\"\"x\"", "qualified name quotes both parts");
+	free(s);
 	s = pgconn_quote_literal("it's");
 	is_str(s, "'it''s'", "literal quoting doubles single quotes");
 	free(s);

@@ -20,12 +20,12 @@ static size_t n;
 static int64_t
 utc(const char *s)
 {
-	struct ts_stamp st;
+	struct timestamp_stamp st;
 	long nsec;
 
-	if (!ts_find(s, strlen(s), &st))
+	if (!timestamp_find(s, strlen(s), &st))
 		abort();
-	return ts_to_utc(&st, &nsec);
+	return timestamp_to_utc(&st, &nsec);
 }
 
 /* Loads a list of times, in input order. */
@@ -76,7 +76,7 @@ main(void)
 	char buf[64];
 
 	setenv("TZ", "UTC", 1);
-	cal_reset();
+	caltime_reset();
 
 	/* Parsing. */
 	ok(retention_parse_count("7", &c) == 0 && c == 7, "count 7");

@@ -16,7 +16,7 @@ static void
 set_tz(const char *tz)
 {
 	setenv("TZ", tz, 1);
-	cal_reset();
+	caltime_reset();
 }
 
 /* Finds a stamp in s and prints it as "YYYY-MM-DD HH:MM:SS.nnn +off @start+len". */
@@ -24,9 +24,9 @@ static const char *
 find(const char *s)
 {
 	static char buf[128];
-	struct ts_stamp st;
+	struct timestamp_stamp st;
 
-	if (!ts_find(s, strlen(s), &st))
+	if (!timestamp_find(s, strlen(s), &st))
 		return "none";
 	snprintf(buf, sizeof buf, "%04d-%02d-%02d %02d:%02d:%02d.%03ld %s%ld @%zu+%zu",
 	         st.year, st.mon, st.mday, st.hour, st.min, st.sec,
@@ -38,47 +38,47 @@ find(const char *s)
 static int64_t
 utc_of(const char *s)
 {
-	struct ts_stamp st;
+	struct timestamp_stamp st;
 	long nsec;
 
-	if (!ts_find(s, strlen(s), &st))
+	if (!timestamp_find(s, strlen(s), &st))
 		return -1;
-	return ts_to_utc(&st, &nsec);
+	return timestamp_to_utc(&st, &nsec);
 }
 
 static int64_t
 from_local(int y, int mo, int d, int h, int mi, int s)
 {
-	struct cal_fields f = {y, mo, d, h, mi, s};
+	struct caltime_fields f = {y, mo, d, h, mi, s};
 
-	return cal_from_local(&f);
+	return caltime_from_local(&f);
 }
 
-/* cal_to_local agrees with localtime_r at every step over a span. */
+/* caltime_to_local agrees with localtime_r at every step over a span. */
 static int
 agrees_with_libc(int64_t from, int64_t to, int64_t step)
 {
 	for (int64_t t = from; t < to; t += step) {
-		struct cal_fields f;
+		struct caltime_fields f;
 		struct tm tm;
 		time_t tt = (time_t)t;
 		int64_t back;
 
-		cal_to_local(t, &f);
+		caltime_to_local(t, &f);
 		localtime_r(&tt, &tm);
 		if (f.year != tm.tm_year + 1900 || f.mon != tm.tm_mon + 1 ||
 		    f.mday != tm.tm_mday || f.hour != tm.tm_hour ||
 		    f.min != tm.tm_min || f.sec != tm.tm_sec ||
-		    cal_utc_offset(t) != tm.tm_gmtoff) {
+		    caltime_utc_offset(t) != tm.tm_gmtoff) {
 			printf("# to_local differs at %lld\n", (long long)t);
 			return 0;
 		}
 		/* Back again: t itself, or the first of a repeated time. */
-		back = cal_from_local(&f);
+		back = caltime_from_local(&f);
 		if (back != t) {
-			struct cal_fields g;
+			struct caltime_fields g;
 
-			cal_to_local(back, &g);
+			caltime_to_local(back, &g);
 			if (back > t || memcmp(&f, &g, sizeof f) != 0) {
 				printf("# from_local(to_local(%lld)) = %lld\n",
 				       (long long)t, (long long)back);
@@ -145,25 +145,25 @@ main(void)
 	{
 		const char *l = "b/backups/b_20260101_000000.sdump\t123\t"
 		                "2026-03-01T00:00:00Z";
-		is_int(ts_dated_span(l, strlen(l)), 33, "supload -l: the key");
+		is_int(timestamp_dated_span(l, strlen(l)), 33, "supload -l: the key");
 		l = "b/backups/old.sdump\t123\t2026-03-01T00:00:00Z";
-		is_int(ts_dated_span(l, strlen(l)), 19, "key without a time");
+		is_int(timestamp_dated_span(l, strlen(l)), 19, "key without a time");
 		l = "name\twith\ttabs";
-		is_int(ts_dated_span(l, strlen(l)), 14, "other tabs: the line");
+		is_int(timestamp_dated_span(l, strlen(l)), 14, "other tabs: the line");
 		l = "a\t1\tb\tc";
-		is_int(ts_dated_span(l, strlen(l)), 7, "three tabs: the line");
+		is_int(timestamp_dated_span(l, strlen(l)), 7, "three tabs: the line");
 	}
 
 	/* Calendar. */
-	is_int(cal_days_from_civil(1970, 1, 1), 0, "epoch is day 0");
-	is_int(cal_days_from_civil(2000, 3, 1), 11017, "2000-03-01");
-	is_int(cal_days_from_civil(2016, 2, 31), cal_days_from_civil(2016, 3, 2),
+	is_int(caltime_days_from_civil(1970, 1, 1), 0, "epoch is day 0");
+	is_int(caltime_days_from_civil(2000, 3, 1), 11017, "2000-03-01");
+	is_int(caltime_days_from_civil(2016, 2, 31), caltime_days_from_civil(2016, 3, 2),
 	       "31 February 2016 is 2 March");
-	is_int(cal_days_from_civil(2016, 13, 1), cal_days_from_civil(2017, 1, 1),
+	is_int(caltime_days_from_civil(2016, 13, 1), caltime_days_from_civil(2017, 1, 1),
 	       "month 13 is January");
-	is_int(cal_days_from_civil(2016, 0, 1), cal_days_from_civil(2015, 12, 1),
+	is_int(caltime_days_from_civil(2016, 0, 1), caltime_days_from_civil(2015, 12, 1),
 	       "month 0 is December");
-	is_int(cal_weekday(cal_days_from_civil(2026, 2, 17)), 2,
+	is_int(caltime_weekday(caltime_days_from_civil(2026, 2, 17)), 2,
 	       "17 February 2026 is a Tuesday");
 	{
 		static const struct { int y, m, d, iy, iw; } weeks[] = {
@@ -174,18 +174,18 @@ main(void)
 			{2008, 12, 29, 2009, 1},  {2024, 12, 30, 2025, 1},
 		};
 		for (size_t i = 0; i < sizeof weeks / sizeof weeks[0]; i++) {
-			cal_iso_week(weeks[i].y, weeks[i].m, weeks[i].d, &y, &w);
+			caltime_iso_week(weeks[i].y, weeks[i].m, weeks[i].d, &y, &w);
 			is_int(y * 100 + w, weeks[i].iy * 100 + weeks[i].iw,
 			       "ISO week of %04d-%02d-%02d", weeks[i].y,
 			       weeks[i].m, weeks[i].d);
 		}
 	}
 	/* Go's AddDate: 31 March minus a month overflows into March. */
-	is_int(cal_add_date(utc_of("2016-03-31T12:00:00Z"), 0, -1, 0),
+	is_int(caltime_add_date(utc_of("2016-03-31T12:00:00Z"), 0, -1, 0),
 	       utc_of("2016-03-02T12:00:00Z"), "2016-03-31 - 1m = 2016-03-02");
-	is_int(cal_add_date(utc_of("2015-03-31T12:00:00Z"), 0, -1, 0),
+	is_int(caltime_add_date(utc_of("2015-03-31T12:00:00Z"), 0, -1, 0),
 	       utc_of("2015-03-03T12:00:00Z"), "2015-03-31 - 1m = 2015-03-03");
-	is_int(cal_add_date(utc_of("2024-02-29T00:00:00Z"), -1, 0, 0),
+	is_int(caltime_add_date(utc_of("2024-02-29T00:00:00Z"), -1, 0, 0),
 	       utc_of("2023-03-01T00:00:00Z"), "2024-02-29 - 1y = 2023-03-01");
 
 	/* Offsets given in the text do not depend on TZ. */
@@ -209,7 +209,7 @@ main(void)
 	       "02:30 happened twice: the first (CEST)");
 	is_int(from_local(2026, 10, 25, 3, 0, 0), utc_of("2026-10-25T02:00:00Z"),
 	       "03:00 after the autumn change is CET");
-	is_int(cal_add_date(from_local(2026, 3, 30, 12, 0, 0), 0, 0, -1),
+	is_int(caltime_add_date(from_local(2026, 3, 30, 12, 0, 0), 0, 0, -1),
 	       from_local(2026, 3, 29, 12, 0, 0),
 	       "a day back across the change keeps the wall clock (23 h)");
 	ok(agrees_with_libc(utc_of("2025-01-01T00:00:00Z"),
