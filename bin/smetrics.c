@@ -186,7 +186,7 @@ static void
 disconnect(PGconn *conn)
 {
 	cancel_unwatch(conn);
-	PQfinish(conn);
+	pgconn_finish(conn);
 }
 
 static const char *

@@ -465,7 +465,7 @@ main(int argc, char **argv)
 		if (opt.dry_run) {
 			report(&r, true);
 			finish_stdout();
-			PQfinish(conn);
+			pgconn_finish(conn);
 			return EXIT_OK;
 		}
 		switch (confirm_phrase(tty, "\nType " PHRASE " to confirm: ", PHRASE)) {
@@ -511,7 +511,7 @@ main(int argc, char **argv)
 	report(&r, false);
 	finish_stdout();
 	cancel_unwatch(conn);
-	PQfinish(conn);
+	pgconn_finish(conn);
 	purgeplan_free(&r.plan);
 	purge_catalog_free(&r.cat);
 	purgeconf_free(&r.conf);

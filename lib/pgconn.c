@@ -212,6 +212,13 @@ one_line(char *buf, size_t n, const char *msg)
 	buf[len] = '\0';
 }
 
+void
+pgconn_finish(PGconn *conn)
+{
+	if (conn != NULL)
+		PQfinish(conn);
+}
+
 const char *
 pgconn_error(PGconn *conn)
 {

@@ -55,6 +55,9 @@ PGconn *pgconn_connect(const char *conninfo);
 /* Stops watching conn for signals and closes it (PQfinish()). */
 void pgconn_close(PGconn *conn);
 
+/* Closes conn (NULL is fine), as PQfinish() does. */
+void pgconn_finish(PGconn *conn);
+
 /*
  * The last error on conn as one line (trailing newline removed, inner
  * newlines turned into spaces), in a buffer owned by this module that the
