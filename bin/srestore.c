@@ -23,6 +23,7 @@
 #include "duration.h"
 #include "err.h"
 #include "fdio.h"
+#include "monotime.h"
 #include "minisign.h"
 #include "pgconn.h"
 #include "pgopts.h"
@@ -31,6 +32,9 @@
 #include "xalloc.h"
 
 enum mode { M_RESTORE, M_CHECK, M_LIST, M_LIST_ROLES, M_DRY_RUN, M_SQL };
+
+/* One compact line; seconds print as rounded (monotime_ms()). */
+#define REPORT_JSON (JSON_COMPACT | JSON_REAL_PRECISION(MONOTIME_JSON_PRECISION))
 
 static struct restore_opts opt;
 static enum mode mode;
@@ -104,7 +108,7 @@ looks_like_a_file(const char *s)
 static void
 put_json(json_t *o)
 {
-	char *s = json_dumps(o, JSON_COMPACT);
+	char *s = json_dumps(o, REPORT_JSON);
 
 	if (s == NULL)
 		die(EXIT_FAIL, "cannot write the report: out of memory");
@@ -191,7 +195,7 @@ check_archive(struct archive_reader *r, bool list, bool list_roles)
 	if (rc != 0) {
 		if (!list) {
 			o = json_pack("{s:b,s:s}", "ok", 0, "error", archive_reader_error(r));
-			s = json_dumps(o, JSON_COMPACT);
+			s = json_dumps(o, REPORT_JSON);
 			puts(s);
 			free(s);
 			json_decref(o);
@@ -240,7 +244,7 @@ check_archive(struct archive_reader *r, bool list, bool list_roles)
 			              "schema", t->schema, "name", t->name, "rows",
 			              (json_int_t)t->rows, "bytes", (json_int_t)t->bytes,
 			              "chunks", (json_int_t)t->chunks, "level", t->level);
-			s = json_dumps(o, JSON_COMPACT);
+			s = json_dumps(o, REPORT_JSON);
 			puts(s);
 			free(s);
 			free(q);
@@ -259,7 +263,7 @@ check_archive(struct archive_reader *r, bool list, bool list_roles)
 		              verify_key ? "verified"
 		              : archive_reader_signatures(r) ? "not checked" : "none",
 		              "roles", roles);
-		s = json_dumps(o, JSON_COMPACT);
+		s = json_dumps(o, REPORT_JSON);
 		puts(s);
 		free(s);
 		json_decref(o);

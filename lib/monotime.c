@@ -1,6 +1,7 @@
 /* monotime.c: the monotonic clock; see monotime.h. */
 #include "monotime.h"
 
+#include <math.h>
 #include <time.h>
 
 double
@@ -10,4 +11,10 @@ monotime_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double
+monotime_ms(double seconds)
+{
+	return round(seconds * 1000.0) / 1000.0;
 }

@@ -125,6 +125,8 @@ struct restore {
 	uint64_t rows, bytes;
 	size_t tables_loaded;
 	bool progress;
+	bool tty;       /* stderr is a terminal: one line, rewritten */
+	bool line_open; /* a rewritten line waits for its end */
 	double last_progress;
 };
 
@@ -228,6 +230,10 @@ static void
 progress(struct restore *st, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/*
+ * A progress report: on a terminal it rewrites the one line (as sdump
+ * does), elsewhere it is a line of its own.
+ */
 static void
 progress(struct restore *st, const char *fmt, ...)
 {
@@ -239,7 +245,17 @@ progress(struct restore *st, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(buf, sizeof buf, fmt, ap);
 	va_end(ap);
-	progress_line(0, 1, "%s", buf);
+	progress_line(st->tty, 0, "%s", buf);
+	st->line_open = st->tty;
+}
+
+/* Ends the progress line, if one is open, before a last word. */
+static void
+progress_end(struct restore *st)
+{
+	if (st->line_open)
+		fputc('\n', stderr);
+	st->line_open = false;
 }
 
 static void
@@ -1129,6 +1145,7 @@ abort_restore(struct restore *st, const char *msg, int code)
 	PGresult *res;
 	char *m = xstrdup(msg);
 
+	progress_end(st);
 	if (st->conn != NULL) {
 		if (PQtransactionStatus(st->conn) == PQTRANS_ACTIVE &&
 		    st->copying >= 0) {
@@ -1169,20 +1186,22 @@ report(struct restore *st, const char *mode)
 			rows += m->tables[i].rows;
 			bytes += m->tables[i].bytes;
 		}
-	timing = json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "connect", st->t_connect,
-	                   "pre_data", st->t_pre, "data", st->t_data, "sequences",
-	                   st->t_seq, "post_data", st->t_post, "refresh",
-	                   st->t_refresh, "commit", st->t_commit);
-	reader = json_pack("{s:f,s:f,s:f,s:I}", "cpu_seconds", as.reader_cpu,
-	                   "waited_for_server", as.reader_wait,
-	                   "server_waited_for_archive", as.consumer_wait,
+	timing = json_pack("{s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "connect", monotime_ms(st->t_connect),
+	                   "pre_data", monotime_ms(st->t_pre), "data",
+	                   monotime_ms(st->t_data), "sequences", monotime_ms(st->t_seq),
+	                   "post_data", monotime_ms(st->t_post), "refresh",
+	                   monotime_ms(st->t_refresh), "commit", monotime_ms(st->t_commit));
+	reader = json_pack("{s:f,s:f,s:f,s:I}", "cpu_seconds", monotime_ms(as.reader_cpu),
+	                   "waited_for_server", monotime_ms(as.reader_wait),
+	                   "server_waited_for_archive", monotime_ms(as.consumer_wait),
 	                   "input_bytes", (json_int_t)as.input_bytes);
 	o = json_pack("{s:s,s:s,s:s,s:s,s:I,s:I,s:I,s:f,s:o,s:o}", "mode", mode,
 	              "database", PQdb(st->conn) ? PQdb(st->conn) : "",
 	              "archive_database", m->database, "archive_created",
 	              m->created, "tables", (json_int_t)ntables, "rows",
 	              (json_int_t)rows, "bytes", (json_int_t)bytes, "seconds",
-	              monotime_now() - st->t_start, "timing", timing, "reader", reader);
+	              monotime_ms(monotime_now() - st->t_start), "timing", timing,
+	              "reader", reader);
 	return o;
 }
 
@@ -1195,6 +1214,7 @@ restore_run(struct archive_reader *r, const struct restore_opts *o)
 	double t;
 
 	st.progress = o->progress;
+	st.tty = isatty(2);
 	st.t_start = monotime_now();
 	st.conn = pgconn_connect(pgconn_source(o->conninfo));
 	st.server_version = PQserverVersion(st.conn);
@@ -1238,6 +1258,7 @@ restore_run(struct archive_reader *r, const struct restore_opts *o)
 	st.t_commit = monotime_now() - t;
 	progress(&st, "restored %zu tables in %.1f s", st.m->ntables,
 	         monotime_now() - st.t_start);
+	progress_end(&st);
 	rep = report(&st, mode_name(o));
 	pgconn_close(st.conn);
 	free(st.selected);
@@ -1418,6 +1439,7 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	free(role_arg);
 	return json_pack("{s:s,s:s,s:I,s:f}", "mode",
 	                 o->clean ? "clean" : "restore", "format", "pg_dump",
-	                 "bytes", (json_int_t)total, "seconds", monotime_now() - t0);
+	                 "bytes", (json_int_t)total, "seconds",
+	                 monotime_ms(monotime_now() - t0));
 }
 

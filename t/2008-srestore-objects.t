@@ -25,6 +25,19 @@ test_expect_success 'a table with no column and 3 rows: dumped, restored, counte
 	test "$(pg_sql zc3 "select count(*) from marker")" = 3
 '
 
+test_expect_success 'the report: seconds rounded to milliseconds' '
+	pg_createdb rep && expect_exit 0 srestore -d rep <zc.sdump &&
+	jq -e "[.seconds, .timing[], .reader.cpu_seconds] |
+		all(tostring | test(\"^[0-9]+([.][0-9]{1,3})?(e-?[0-9]+)?$\"))" out
+'
+test_expect_success 'progress on a terminal rewrites one line in place' '
+	pg_createdb tty &&
+	script -qec "srestore -d tty <zc.sdump >/dev/null" typescript >/dev/null &&
+	test "$(pg_sql tty "select count(*) from marker")" = 3 &&
+	test "$(tr -cd "\r" <typescript | wc -c)" -ge 3 &&
+	test "$(grep -c "srestore: " typescript)" -le 2
+'
+
 test_expect_success 'setup: an archive of objects owned by postgres, granted to a role the new server lacks' '
 	pg_sql postgres "create role gone_role; create role app login" &&
 	pg_createdb own &&
