@@ -16,7 +16,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include <openssl/rand.h>
 
 #include "archive_read.h"
 #include "cancel.h"
@@ -28,6 +27,7 @@
 #include "pgconn.h"
 #include "pgopts.h"
 #include "restore.h"
+#include "sqlout.h"
 #include "sqlscript.h"
 #include "xalloc.h"
 
@@ -119,52 +119,6 @@ put_json(json_t *o)
 
 /* ---- --check, --list ---- */
 
-/* The roles the archive's ownership and privilege statements name. */
-struct roles {
-	char **names;
-	size_t n;
-	size_t *owns, *grants; /* statements naming each, per kind */
-};
-
-static void
-roles_scan(struct roles *rs, const char *text, size_t len)
-{
-	struct sql_script sc;
-
-	sqlscript_split(text, len, &sc);
-	for (size_t i = 0; i < sc.n; i++) {
-		char **names = NULL;
-		size_t n = 0;
-		enum sql_role_use use = sqlscript_roles(sc.stmts[i].text, &names, &n);
-
-		for (size_t k = 0; k < n; k++) {
-			size_t j;
-
-			for (j = 0; j < rs->n && strcmp(rs->names[j], names[k]); j++)
-				;
-			if (j == rs->n) {
-				rs->names = xreallocarray(rs->names, rs->n + 1,
-				                          sizeof *rs->names);
-				rs->owns = xreallocarray(rs->owns, rs->n + 1,
-				                         sizeof *rs->owns);
-				rs->grants = xreallocarray(rs->grants, rs->n + 1,
-				                           sizeof *rs->grants);
-				rs->names[j] = names[k];
-				rs->owns[j] = rs->grants[j] = 0;
-				rs->n++;
-			} else {
-				free(names[k]);
-			}
-			if (use == SQL_ROLES_OWNER)
-				rs->owns[j]++;
-			else
-				rs->grants[j]++;
-		}
-		free(names);
-	}
-	sqlscript_free(&sc);
-}
-
 static int
 cmp_str(const void *a, const void *b)
 {
@@ -175,14 +129,14 @@ static int
 count_event(void *ctx, const struct archive_reader_event *ev)
 {
 	if (ev->type == ARCHIVE_READER_PRE_DATA || ev->type == ARCHIVE_READER_POST_DATA)
-		roles_scan(ctx, ev->data, ev->len);
+		sqlscript_count_roles(ctx, ev->data, ev->len);
 	return 0;
 }
 
 static void
 check_archive(struct archive_reader *r, bool list, bool list_roles)
 {
-	struct roles rs = {0};
+	struct sqlscript_role_count rs = {0};
 	int rc = archive_reader_run(r, true, 0, count_event, &rs);
 	const struct manifest *m = archive_reader_manifest(r);
 	json_t *roles = json_array();
@@ -269,193 +223,8 @@ check_archive(struct archive_reader *r, bool list, bool list_roles)
 		json_decref(o);
 	}
 	json_decref(roles);
-	for (size_t i = 0; i < rs.n; i++)
-		free(rs.names[i]);
-	free(rs.names);
-	free(rs.owns);
-	free(rs.grants);
+	sqlscript_role_count_free(&rs);
 	free(sel);
-}
-
-/* ---- --sql ---- */
-
-struct sqlout {
-	char *error; /* why the callback stopped, if it did */
-	char key[33]; /* of \restrict, random */
-	struct archive_reader *r;
-	const struct manifest *m;
-	bool *selected;
-	long copying;
-};
-
-/* A random key of n - 1 letters and digits, as pg_dump makes. */
-static void
-restrict_key(char *key, size_t n)
-{
-	static const char alnum[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-	unsigned char rnd[64];
-
-	if (n > sizeof rnd || RAND_bytes(rnd, (int)n) != 1)
-		die(EXIT_FAIL, "cannot make a random key");
-	for (size_t i = 0; i + 1 < n; i++)
-		key[i] = alnum[rnd[i] % (sizeof alnum - 1)];
-	key[n - 1] = '\0';
-}
-
-/*
- * An archive string in a "--" comment: as a JSON string, so that a
- * newline or carriage return (which would end the comment) is escaped.
- */
-static void
-comment_string(const char *s)
-{
-	json_t *j = json_string(s);
-	char *out = j ? json_dumps(j, JSON_ENCODE_ANY) : NULL;
-
-	fputs(out ? out : "\"?\"", stdout);
-	free(out);
-	json_decref(j);
-}
-
-static void
-out_script(const char *text, size_t len)
-{
-	struct sql_script sc;
-
-	sqlscript_split(text, len, &sc);
-	for (size_t i = 0; i < sc.n; i++) {
-		if (sqlscript_is_set(sc.stmts[i].text, "transaction_timeout"))
-			continue;
-		printf("%s\n", sc.stmts[i].text);
-		if (sc.stmts[i].copy_data) {
-			fwrite(sc.stmts[i].copy_data, 1, sc.stmts[i].copy_len, stdout);
-			fputs("\\.\n", stdout);
-		}
-	}
-	sqlscript_free(&sc);
-}
-
-static int
-sql_event(void *ctx, const struct archive_reader_event *ev)
-{
-	struct sqlout *so = ctx;
-	char *s;
-
-	if (ferror(stdout))
-		return 1;
-	switch (ev->type) {
-	case ARCHIVE_READER_MANIFEST: {
-		char *why;
-		so->m = archive_reader_manifest(so->r);
-		so->selected = restore_select(so->m, opt.patterns, opt.npatterns, &why);
-		if (why) {
-			so->error = why;
-			return 1;
-		}
-		/*
-		 * psql runs nothing but SQL from here to \unrestrict (issued
-		 * only once srestore verified the archive): no meta-command
-		 * an archive string could smuggle in.  Archive strings appear
-		 * only as JSON strings inside comments, newlines escaped.
-		 */
-		printf("\\set ON_ERROR_STOP on\n\\restrict %s\n", so->key);
-		printf("-- strongbox archive of database ");
-		comment_string(so->m->database);
-		printf(", made ");
-		comment_string(so->m->created);
-		printf(" by ");
-		comment_string(so->m->tool);
-		printf("\n-- for psql: the transaction commits only if %s "
-		       "verified the whole archive\nBEGIN;\n",
-		       err_progname());
-		if (*so->m->encoding) {
-			char *lit = pgconn_quote_literal(so->m->encoding);
-			printf("SET client_encoding = %s;\n", lit);
-			free(lit);
-		}
-		return 0;
-	}
-	case ARCHIVE_READER_PRE_DATA:
-	case ARCHIVE_READER_POST_DATA:
-		if (so->copying >= 0) {
-			fputs("\\.\n", stdout);
-			so->copying = -1;
-		}
-		out_script(ev->data, ev->len);
-		return 0;
-	case ARCHIVE_READER_CHUNK_BEGIN:
-		if (!so->selected[ev->table] || so->copying == (long)ev->table)
-			return 0;
-		if (so->copying >= 0)
-			fputs("\\.\n", stdout);
-		s = restore_copy_statement(&so->m->tables[ev->table], false);
-		printf("%s;\n", s);
-		free(s);
-		so->copying = (long)ev->table;
-		return 0;
-	case ARCHIVE_READER_CHUNK_DATA:
-		if (so->selected[ev->table])
-			fwrite(ev->data, 1, ev->len, stdout);
-		return 0;
-	case ARCHIVE_READER_CHUNK_END:
-		return 0;
-	case ARCHIVE_READER_SEQUENCES:
-		if (so->copying >= 0) {
-			fputs("\\.\n", stdout);
-			so->copying = -1;
-		}
-		return 0;
-	case ARCHIVE_READER_TRAILER: {
-		/*
-		 * setval() is not undone by ROLLBACK: it waits for the
-		 * trailer, as post-data does (the reader holds it back).
-		 */
-		size_t n;
-		const struct manifest_sequence *seq = archive_reader_sequences(so->r, &n);
-		if (so->copying >= 0)
-			fputs("\\.\n", stdout);
-		so->copying = -1;
-		for (size_t i = 0; i < n; i++) {
-			char *q = pgconn_quote_qualified(seq[i].schema, seq[i].name);
-			char *lit = pgconn_quote_literal(q);
-			printf("SELECT pg_catalog.setval(%s, %lld, %s);\n", lit,
-			       seq[i].last_value, seq[i].is_called ? "true" : "false");
-			free(q);
-			free(lit);
-		}
-		return 0;
-	}
-	}
-	return 0;
-}
-
-static void
-print_sql(struct archive_reader *r)
-{
-	struct sqlout so = {.r = r, .copying = -1};
-	int rc;
-
-	restrict_key(so.key, sizeof so.key);
-	rc = archive_reader_run(r, true, 0, sql_event, &so);
-
-	if (rc == -1) {
-		/* No COMMIT: psql rolls the transaction back at the end. */
-		fflush(stdout);
-		die(EXIT_FAIL, "%s", archive_reader_error(r));
-	}
-	if (rc != 0 && so.error != NULL)
-		die(EXIT_FAIL, "%s", so.error);
-	if (rc != 0)
-		die(EXIT_FAIL, "cannot write the script: %s", strerror(errno));
-	/* pg_dump --schema-only leaves materialized views empty. */
-	for (size_t i = 0; i < so.m->nmatviews; i++) {
-		char *q = pgconn_quote_qualified(so.m->matviews[i].schema, so.m->matviews[i].name);
-		printf("REFRESH MATERIALIZED VIEW %s;\n", q);
-		free(q);
-	}
-	printf("COMMIT;\n\\unrestrict %s\n", so.key);
-	free(so.selected);
 }
 
 int
@@ -658,7 +427,7 @@ main(int argc, char **argv)
 		check_archive(r, true, true);
 		break;
 	case M_SQL:
-		print_sql(r);
+		sqlout_print(r, opt.patterns, opt.npatterns);
 		break;
 	case M_DRY_RUN: {
 		json_t *lines = json_array(), *line;

@@ -645,3 +645,54 @@ sqlscript_roles(const char *stmt, char ***roles, size_t *nroles)
 	free(t);
 	return use;
 }
+
+void
+sqlscript_count_roles(struct sqlscript_role_count *rs, const char *text,
+                      size_t len)
+{
+	struct sql_script sc;
+
+	sqlscript_split(text, len, &sc);
+	for (size_t i = 0; i < sc.n; i++) {
+		char **names = NULL;
+		size_t n = 0;
+		enum sql_role_use use = sqlscript_roles(sc.stmts[i].text, &names, &n);
+
+		for (size_t k = 0; k < n; k++) {
+			size_t j;
+
+			for (j = 0; j < rs->n && strcmp(rs->names[j], names[k]); j++)
+				;
+			if (j == rs->n) {
+				rs->names = xreallocarray(rs->names, rs->n + 1,
+				                          sizeof *rs->names);
+				rs->owns = xreallocarray(rs->owns, rs->n + 1,
+				                         sizeof *rs->owns);
+				rs->grants = xreallocarray(rs->grants, rs->n + 1,
+				                           sizeof *rs->grants);
+				rs->names[j] = names[k];
+				rs->owns[j] = rs->grants[j] = 0;
+				rs->n++;
+			} else {
+				free(names[k]);
+			}
+			if (use == SQL_ROLES_OWNER)
+				rs->owns[j]++;
+			else
+				rs->grants[j]++;
+		}
+		free(names);
+	}
+	sqlscript_free(&sc);
+}
+
+void
+sqlscript_role_count_free(struct sqlscript_role_count *rs)
+{
+	for (size_t i = 0; i < rs->n; i++)
+		free(rs->names[i]);
+	free(rs->names);
+	free(rs->owns);
+	free(rs->grants);
+	memset(rs, 0, sizeof *rs);
+}

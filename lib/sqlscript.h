@@ -82,4 +82,20 @@ enum sql_role_use {
  */
 enum sql_role_use sqlscript_roles(const char *stmt, char ***roles, size_t *n);
 
+/* The roles a script names, with how many statements name each. */
+struct sqlscript_role_count {
+	char **names; /* in the order first met */
+	size_t n;
+	size_t *owns, *grants; /* statements naming each, per kind */
+};
+
+/*
+ * Adds the roles the len bytes of script text name (sqlscript_roles() of
+ * each statement) to rs, which starts zeroed; free it with
+ * sqlscript_role_count_free().
+ */
+void sqlscript_count_roles(struct sqlscript_role_count *rs, const char *text,
+                           size_t len);
+void sqlscript_role_count_free(struct sqlscript_role_count *rs);
+
 #endif
