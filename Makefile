@@ -64,7 +64,7 @@ FLAGS_NOW = $(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)
 
 .SECONDARY:
 
-.PHONY: all check deps demo bench install clean flags-check fuzz format
+.PHONY: all check deps demo bench install clean flags-check fuzz fuzz-age format
 
 all: flags-check $(TOOLS) $(UNITS) $(GEN)
 
@@ -156,6 +156,9 @@ FUZZ_CC ?= clang
 FUZZ_BIN = build/fuzz/archive_read_fuzz
 # The whole of lib/: the reader's dependencies change as it grows.
 FUZZ_SRC = fuzz/archive_read_fuzz.c $(LIB_SRC)
+# make fuzz-age: the same for the age decryption and key parsing
+FUZZ_AGE_BIN = build/fuzz/age_dec_fuzz
+FUZZ_AGE_SRC = fuzz/age_dec_fuzz.c $(LIB_SRC)
 
 $(FUZZ_BIN): $(FUZZ_SRC) $(HEADERS)
 	@mkdir -p $(@D)
@@ -169,6 +172,19 @@ fuzz: $(FUZZ_BIN)
 	@mkdir -p build/fuzz/corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -rss_limit_mb=1024 \
 		-max_len=65536 build/fuzz/corpus fuzz/corpus
+
+$(FUZZ_AGE_BIN): $(FUZZ_AGE_SRC) $(HEADERS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -D_GNU_SOURCE \
+		-DSTRONGBOX_VERSION='"$(VERSION)"' \
+		-DSTRONGBOX_DATADIR='"$(DATADIR)"' \
+		-DSTRONGBOX_SYSCONFDIR='"$(SYSCONFDIR)"' \
+		-Ilib $(PKG_CFLAGS) -o $@ $(FUZZ_AGE_SRC) $(PKG_LIBS) -lpthread -lm
+
+fuzz-age: $(FUZZ_AGE_BIN)
+	@mkdir -p build/fuzz/age-corpus
+	$(FUZZ_AGE_BIN) -max_total_time=$(FUZZ_TIME) -rss_limit_mb=1024 \
+		-max_len=200000 build/fuzz/age-corpus fuzz/age-corpus
 
 # make format: clang-format (the style of .clang-format) on the C files
 # changed in the working tree, new ones included; files not otherwise

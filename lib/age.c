@@ -727,13 +727,17 @@ parse_header(struct age_dec *d)
 		/* The body: 64-column lines, ended by a shorter one. */
 		for (;;) {
 			size_t ln;
-			if (p >= end)
+			if (p >= end) {
+				free(body64);
 				return dec_fail(d, "malformed age header: a "
 					"stanza without its body");
+			}
 			ln = line_len(p, end);
-			if (ln > 64)
+			if (ln > 64) {
+				free(body64);
 				return dec_fail(d, "malformed age header: a "
 					"body line longer than 64 columns");
+			}
 			body64 = xreallocarray(body64, blen + ln + 1, 1);
 			memcpy(body64 + blen, p, ln);
 			blen += ln;
