@@ -166,7 +166,8 @@ check_archive(struct archive_reader *r, bool list, bool list_roles)
 		size_t *idx = xcalloc(rs.n + 1, sizeof *idx);
 		char **sorted = xcalloc(rs.n + 1, sizeof *sorted);
 
-		memcpy(sorted, rs.names, rs.n * sizeof *sorted);
+		if (rs.n > 0) /* rs.names is NULL when no role is named */
+			memcpy(sorted, rs.names, rs.n * sizeof *sorted);
 		qsort(sorted, rs.n, sizeof *sorted, cmp_str);
 		for (size_t i = 0; i < rs.n; i++)
 			for (size_t j = 0; j < rs.n; j++)
