@@ -47,9 +47,6 @@ find_oid(char **oids, size_t n, const char *oid)
 	return -1;
 }
 
-/* The oids of the tables, kept beside the catalog for the date check. */
-static char **cat_oids;
-
 void
 purge_catalog_read(PGconn *conn, struct purge_catalog *cat)
 {
@@ -60,11 +57,11 @@ purge_catalog_read(PGconn *conn, struct purge_catalog *cat)
 	memset(cat, 0, sizeof *cat);
 	cat->ntables = (size_t)n;
 	cat->tables = xcalloc((size_t)n + 1, sizeof *cat->tables);
-	cat_oids = xcalloc((size_t)n + 1, sizeof *cat_oids);
+	cat->oids = xcalloc((size_t)n + 1, sizeof *cat->oids);
 	for (int i = 0; i < n; i++) {
 		cat->tables[i].schema = xstrdup(PQgetvalue(res, i, 0));
 		cat->tables[i].name = xstrdup(PQgetvalue(res, i, 1));
-		cat_oids[i] = xstrdup(PQgetvalue(res, i, 2));
+		cat->oids[i] = xstrdup(PQgetvalue(res, i, 2));
 		cat->tables[i].extension = PQgetvalue(res, i, 3)[0] == 't';
 	}
 	PQclear(res);
@@ -75,8 +72,8 @@ purge_catalog_read(PGconn *conn, struct purge_catalog *cat)
 	cat->planfks = xcalloc((size_t)n + 1, sizeof *cat->planfks);
 	for (int r = 0; r < n; r++) {
 		const char *oid = PQgetvalue(res, r, 0);
-		long child = find_oid(cat_oids, cat->ntables, PQgetvalue(res, r, 2));
-		long parent = find_oid(cat_oids, cat->ntables, PQgetvalue(res, r, 3));
+		long child = find_oid(cat->oids, cat->ntables, PQgetvalue(res, r, 2));
+		long parent = find_oid(cat->oids, cat->ntables, PQgetvalue(res, r, 3));
 		struct purge_fkcols *f;
 
 		if (child < 0 || parent < 0)
@@ -111,11 +108,9 @@ purge_catalog_free(struct purge_catalog *cat)
 	for (size_t i = 0; i < cat->ntables; i++) {
 		free((char *)cat->tables[i].schema);
 		free((char *)cat->tables[i].name);
-		if (cat_oids)
-			free(cat_oids[i]);
+		free(cat->oids[i]);
 	}
-	free(cat_oids);
-	cat_oids = NULL;
+	free(cat->oids);
 	for (size_t e = 0; e < cat->nfks; e++) {
 		for (size_t c = 0; c < cat->fks[e].ncols; c++) {
 			free(cat->fks[e].ccols[c]);
@@ -154,7 +149,7 @@ purge_check_datecols(PGconn *conn, const struct purge_catalog *cat,
 		if (k < 0 || conf->tables[k].datecol == NULL)
 			continue;
 		ct = &conf->tables[k];
-		params[0] = cat_oids[i];
+		params[0] = cat->oids[i];
 		params[1] = ct->datecol;
 		res = pgconn_execv(conn, "cannot read the date columns",
 		                   "SELECT t.typcategory, "

@@ -33,6 +33,7 @@ struct purge_catalog {
 	struct purge_fkcols *fks;
 	struct purgeplan_fk *planfks;   /* the same keys, for purgeplan_make() */
 	size_t nfks;
+	char **oids;                    /* per table, as text */
 };
 
 /*
