@@ -359,4 +359,31 @@ if command -v age-keygen >/dev/null 2>&1; then
 		jq -e ".ok == true and .source == \"local\"" out
 	'
 fi
+if command -v minisign >/dev/null 2>&1; then
+	test_expect_success 'a signed night: sdump signs with BACKUP_SIGN_KEY, verify checks with BACKUP_SIGN_PUBKEY' '
+		minisign -G -W -p sign.pub -s sign.key >/dev/null && chmod 600 sign.key &&
+		sleep 1 &&
+		BACKUP_SIGN_KEY=$TRASH/sign.key BACKUP_SIGN_PUBKEY=$TRASH/sign.pub \
+			expect_exit 0 "$JOB" backup &&
+		key=$(jq -r .key out) && echo "$key" >signed.name &&
+		supload -g "$key" | srestore --check --verify-key sign.pub >check &&
+		jq -e ".signatures == \"verified\"" check &&
+		BACKUP_SIGN_PUBKEY=$TRASH/sign.pub expect_exit 0 "$JOB" verify &&
+		jq -e ".ok == true and .key == \"$key\"" out
+	'
+	test_expect_success 'an unsigned archive as the newest: verify and restore-latest refuse it, nothing changed' '
+		forged=$BRANCH_ID/backups/${BRANCH_ID}_20991231_235959.sdump &&
+		sdump | supload "$forged" >/dev/null &&
+		BACKUP_SIGN_PUBKEY=$TRASH/sign.pub expect_exit 1 "$JOB" verify &&
+		jq -e ".ok == false" out && grep -q "not signed" err &&
+		test "$(scratch_dbs)" = 0 &&
+		pg_sql salon "delete from audit_logs" &&
+		BACKUP_SIGN_PUBKEY=$TRASH/sign.pub expect_exit 1 setsid "$JOB" restore-latest --yes </dev/null &&
+		grep -q "not signed" err &&
+		test "$(pg_sql salon "select count(*) from audit_logs")" = 0 &&
+		BACKUP_SIGN_PUBKEY=$TRASH/sign.pub expect_exit 0 setsid "$JOB" restore-latest --yes "$(cat signed.name)" </dev/null &&
+		test "$(pg_sql salon "select count(*) from audit_logs")" -gt 0 &&
+		echo "$forged" | supload -d >/dev/null
+	'
+fi
 test_done
