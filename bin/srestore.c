@@ -19,6 +19,7 @@
 
 #include "archive_read.h"
 #include "cancel.h"
+#include "confirm.h"
 #include "duration.h"
 #include "err.h"
 #include "fdio.h"
@@ -26,6 +27,7 @@
 #include "minisign.h"
 #include "pgconn.h"
 #include "pgopts.h"
+#include "prestore.h"
 #include "restore.h"
 #include "sqlout.h"
 #include "sqlscript.h"
@@ -37,6 +39,7 @@ enum mode { M_RESTORE, M_CHECK, M_LIST, M_LIST_ROLES, M_DRY_RUN, M_SQL };
 #define REPORT_JSON (JSON_COMPACT | JSON_REAL_PRECISION(MONOTIME_JSON_PRECISION))
 
 static struct restore_opts opt;
+static struct prestore_opts popt = {.ro = &opt};
 static enum mode mode;
 static struct minisign_pub *verify_key; /* --verify-key, or NULL */
 
@@ -47,6 +50,10 @@ usage(FILE *fp)
 	        "usage: srestore [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
 	        "                [--clean | --data-only] [-O] [-x] [--role ROLE]\n"
 	        "                [-t PATTERN]... [--lock-timeout DURATION] [--progress]\n"
+	        "                [--verify-key PUBFILE] [DBNAME] < ARCHIVE\n"
+	        "       srestore -j N [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
+	        "                [--clean] [--keep-old] [--lock-timeout DURATION]\n"
+	        "                [--force-disconnect [--yes]] [--progress]\n"
 	        "                [--verify-key PUBFILE] [DBNAME] < ARCHIVE\n"
 	        "       srestore --check | --list [--roles] | --sql [-t PATTERN]... < ARCHIVE\n"
 	        "       srestore --dry-run [-d CONNINFO|URL|DBNAME] [--clean | --data-only]\n"
@@ -66,6 +73,12 @@ usage(FILE *fp)
 	        "  -x, --no-acl           skip privileges (GRANT, REVOKE)\n"
 	        "      --role=ROLE        SET ROLE ROLE before restoring\n"
 	        "  -t, --table=PATTERN    only the tables matching PATTERN (repeatable)\n"
+	        "  -j, --jobs=N           N sessions into a staging database, swapped in\n"
+	        "      --keep-old         -j: keep the replaced database under a dated name\n"
+	        "      --lock-timeout=DURATION  -j: wait this long for sessions connected\n"
+	        "                         to the database (default 30s)\n"
+	        "      --force-disconnect -j: terminate them instead (asks, unless --yes)\n"
+	        "      --yes              confirm --force-disconnect without asking\n"
 	        "      --check            verify the archive, no database; JSON summary\n"
 	        "      --list             the archive's tables as JSON lines\n"
 	        "      --list --roles     the roles its ownership and privileges name\n"
@@ -228,22 +241,63 @@ check_archive(struct archive_reader *r, bool list, bool list_roles)
 	free(sel);
 }
 
+/* A terminal to confirm on: 0, else -1. */
+static int
+confirm_open_check(void)
+{
+	int fd = confirm_open();
+
+	if (fd < 0)
+		return -1;
+	close(fd);
+	return 0;
+}
+
+/*
+ * --force-disconnect without --yes: the user types the database's name on
+ * the terminal (stdin carries the archive).
+ */
+static void
+confirm_disconnect(void)
+{
+	char *db = pgconn_dbname(pgconn_source(opt.conninfo));
+	const char *want = db ? db : "yes";
+	char *prompt;
+	int fd = confirm_open(), ok;
+
+	if (fd < 0)
+		die_usage("--force-disconnect needs --yes when no terminal can confirm it");
+	prompt = xasprintf("srestore: sessions still connected to the database at the "
+	                   "swap will be terminated.\nType %s%s%s to confirm: ",
+	                   db ? "its name (" : "", want, db ? ")" : "");
+	ok = confirm_phrase(fd, prompt, want);
+	close(fd);
+	free(prompt);
+	cancel_check();
+	if (ok != 1)
+		die(EXIT_FAIL, "--force-disconnect not confirmed: nothing was done");
+	free(db);
+}
+
 int
 main(int argc, char **argv)
 {
 	enum {
 		OPT_CHECK = 256, OPT_LIST, OPT_DRY_RUN, OPT_SQL, OPT_VERIFY_KEY,
 		OPT_VERSION, OPT_HELP, OPT_LOCK_TIMEOUT, OPT_NO_OWNER, OPT_NO_ACL,
-		OPT_ROLE, OPT_ROLES
+		OPT_ROLE, OPT_ROLES, OPT_KEEP_OLD, OPT_FORCE, OPT_YES
 	};
-	static const char optstring[] = "?acO" PGOPTS_SHORT "Pt:x";
+	static const char optstring[] = "?acO" PGOPTS_SHORT "j:Pt:x";
 	static const struct option longopts[] = {
 		PGOPTS_LONG,
 		{"data-only", no_argument, NULL, 'a'},
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"clean", no_argument, NULL, 'c'},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"force-disconnect", no_argument, NULL, OPT_FORCE},
 		{"help", no_argument, NULL, OPT_HELP},
+		{"jobs", required_argument, NULL, 'j'},
+		{"keep-old", no_argument, NULL, OPT_KEEP_OLD},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 		{"no-acl", no_argument, NULL, 'x'},
@@ -256,6 +310,7 @@ main(int argc, char **argv)
 		{"table", required_argument, NULL, 't'},
 		{"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
 		{"version", no_argument, NULL, OPT_VERSION},
+		{"yes", no_argument, NULL, OPT_YES},
 		{NULL, 0, NULL, 0},
 	};
 	unsigned char prefix[8];
@@ -266,6 +321,7 @@ main(int argc, char **argv)
 	char *conninfo = NULL;
 	bool list_roles = false;
 	int c, nmodes = 0;
+	bool yes = false;
 
 	err_init(argv[0]);
 	opt.lock_timeout_ms = DURATION_LOCK_TIMEOUT_DEFAULT_MS;
@@ -304,8 +360,27 @@ main(int argc, char **argv)
 		case OPT_ROLES:
 			list_roles = true;
 			break;
+		case 'j': {
+			char *end;
+			long n;
+			errno = 0;
+			n = strtol(optarg, &end, 10);
+			if (errno || *end || end == optarg || n < 1 || n > PRESTORE_MAX_JOBS)
+				die_usage("-j needs a number of sessions from 1 to %d", PRESTORE_MAX_JOBS);
+			popt.jobs = (int)n;
+			break;
+		}
 		case 'P':
 			opt.progress = true;
+			break;
+		case OPT_KEEP_OLD:
+			popt.keep_old = true;
+			break;
+		case OPT_FORCE:
+			popt.force_disconnect = true;
+			break;
+		case OPT_YES:
+			yes = true;
 			break;
 		case 't':
 			if (*optarg == '\0')
@@ -368,6 +443,16 @@ main(int argc, char **argv)
 	    (opt.clean || opt.data_only || conn.dbname || conn.host ||
 	     conn.port || conn.user || opt.no_owner || opt.no_acl || opt.role))
 		die_usage("--check, --list and --sql use no database");
+	if (popt.jobs && (opt.data_only || opt.npatterns))
+		die_usage("-j restores whole archives: not with --data-only or -t");
+	if (popt.jobs && mode != M_RESTORE)
+		die_usage("-j is for a restore, not --check, --list, --dry-run or --sql");
+	if (!popt.jobs && (popt.keep_old || popt.force_disconnect))
+		die_usage("--keep-old and --force-disconnect go with -j");
+	if (yes && !popt.force_disconnect)
+		die_usage("--yes confirms --force-disconnect, which is not given");
+	if (popt.force_disconnect && !yes && confirm_open_check() < 0)
+		die_usage("--force-disconnect needs --yes when no terminal can confirm it");
 	if (!opt.progress && isatty(2) && mode == M_RESTORE)
 		opt.progress = true;
 	if (isatty(0))
@@ -387,6 +472,8 @@ main(int argc, char **argv)
 		conninfo = pgopts_conninfo(&conn);
 		opt.conninfo = conninfo;
 	}
+	if (popt.force_disconnect && !yes)
+		confirm_disconnect();
 
 	/* pg_dump -Fc archives start with "PGDMP". */
 	{
@@ -406,6 +493,9 @@ main(int argc, char **argv)
 		if (verify_key)
 			die(EXIT_FAIL, "a pg_dump archive carries no signature: "
 			               "refused, a signature is required");
+		if (popt.jobs)
+			die(EXIT_FAIL, "-j restores strongbox archives: use pg_restore -j "
+			               "for a pg_dump archive");
 		if (mode != M_RESTORE || opt.data_only || opt.npatterns)
 			die(EXIT_FAIL, "a pg_dump archive can only be restored whole "
 			               "(with or without --clean): use pg_restore for more");
@@ -445,7 +535,11 @@ main(int argc, char **argv)
 		break;
 	}
 	case M_RESTORE:
-		put_json(restore_run(r, &opt));
+		if (popt.jobs) {
+			put_json(prestore_run(r, &popt));
+		} else {
+			put_json(restore_run(r, &opt));
+		}
 		break;
 	}
 	archive_reader_free(r);

@@ -322,7 +322,39 @@ pgconn_classify(const char *msg, PGPing ping)
 PGconn *
 pgconn_connect(const char *conninfo)
 {
-	const char *keys[3], *vals[3];
+	return pgconn_connect_db(conninfo, NULL);
+}
+
+char *
+pgconn_dbname(const char *conninfo)
+{
+	char *norm = conninfo ? pgconn_normalize(conninfo) : NULL;
+	char *db = NULL;
+
+	if (norm != NULL && strchr(norm, '=') == NULL && strstr(norm, "://") == NULL) {
+		/* A bare name is the database's, as libpq takes it. */
+		db = *norm ? xstrdup(norm) : NULL;
+		free(norm);
+		norm = NULL;
+	}
+	if (norm != NULL) {
+		PQconninfoOption *opts = PQconninfoParse(norm, NULL);
+		for (PQconninfoOption *o = opts; o && o->keyword; o++)
+			if (strcmp(o->keyword, "dbname") == 0 && o->val && *o->val)
+				db = xstrdup(o->val);
+		PQconninfoFree(opts);
+		OPENSSL_cleanse(norm, strlen(norm));
+		free(norm);
+	}
+	if (db == NULL && getenv("PGDATABASE") && *getenv("PGDATABASE"))
+		db = xstrdup(getenv("PGDATABASE"));
+	return db;
+}
+
+PGconn *
+pgconn_connect_db(const char *conninfo, const char *dbname)
+{
+	const char *keys[4], *vals[4];
 	char *norm = conninfo ? pgconn_normalize(conninfo) : NULL;
 	PGconn *conn;
 	int n = 0;
@@ -332,6 +364,10 @@ pgconn_connect(const char *conninfo)
 	if (norm) {
 		keys[n] = "dbname";
 		vals[n++] = norm;
+	}
+	if (dbname) {
+		keys[n] = "dbname";
+		vals[n++] = dbname;
 	}
 	keys[n] = NULL;
 	vals[n] = NULL;

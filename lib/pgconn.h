@@ -59,6 +59,19 @@ void pgconn_close(PGconn *conn);
 void pgconn_finish(PGconn *conn);
 
 /*
+ * pgconn_connect() to another database of the same server: dbname
+ * replaces the one conninfo names (NULL: as pgconn_connect()).
+ */
+PGconn *pgconn_connect_db(const char *conninfo, const char *dbname);
+
+/*
+ * The database conninfo names (normalized as above; a URL's path or a
+ * dbname= keyword), else $PGDATABASE, else NULL (libpq then uses the user
+ * name).  Malloc'ed.
+ */
+char *pgconn_dbname(const char *conninfo);
+
+/*
  * The last error on conn as one line (trailing newline removed, inner
  * newlines turned into spaces), in a buffer owned by this module that the
  * next call overwrites.  Safe to call from one thread at a time.

@@ -1443,3 +1443,46 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	                 monotime_ms(monotime_now() - t0));
 }
 
+
+/* ---- for srestore -j (prestore.c): one session's steps, on their own ---- */
+
+int
+restore_script(PGconn *conn, const struct restore_opts *o, const char *section,
+               const char *text, size_t len, char **error, int *code)
+{
+	struct restore st = {.o = o, .conn = conn, .copying = -1};
+	int rc;
+
+	st.server_version = PQserverVersion(conn);
+	rc = exec_script(&st, section, text, len, false);
+	*error = st.error;
+	*code = st.code;
+	return rc;
+}
+
+int
+restore_sequences(PGconn *conn, struct archive_reader *r, char **error, int *code)
+{
+	struct restore_opts o = {0};
+	struct restore st = {.o = &o, .conn = conn, .r = r, .copying = -1};
+	int rc;
+
+	st.m = archive_reader_manifest(r);
+	rc = set_sequences(&st);
+	*error = st.error;
+	*code = st.code;
+	return rc;
+}
+
+int
+restore_matviews(PGconn *conn, const struct manifest *m, char **error, int *code)
+{
+	struct restore_opts o = {0};
+	struct restore st = {.o = &o, .conn = conn, .m = m, .use_schema = true,
+	                     .copying = -1};
+	int rc = refresh_matviews(&st);
+
+	*error = st.error;
+	*code = st.code;
+	return rc;
+}

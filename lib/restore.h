@@ -22,6 +22,7 @@
 #include <stddef.h>
 
 #include <jansson.h>
+#include <libpq-fe.h>
 
 #include "archive_read.h"
 
@@ -81,5 +82,27 @@ char *restore_dry_run(struct archive_reader *r, const struct restore_opts *o,
  */
 json_t *restore_pg_dump(const struct restore_opts *o, int fd,
                         const void *prefix, size_t plen);
+
+/*
+ * One step of a restore on its own, for srestore -j (prestore.h), which
+ * runs them on several sessions of a staging database.  Each runs on conn
+ * (in whatever transaction state it is), returns 0, or 1 with *error set
+ * to one line (malloc'ed, the caller frees) and *code to the exit status
+ * it calls for (75 when a retry may succeed, else 1).
+ *
+ * restore_script: a pre-data or post-data script (or one statement of
+ *   it), statement by statement, as restore_run() runs it under o
+ *   (--no-owner, --no-acl); section names it in messages.
+ * restore_sequences: the archive's sequences set (after AR_SEQUENCES).
+ * restore_matviews: the materialized views that are still empty
+ *   refreshed (after the post-data script).
+ */
+int restore_script(PGconn *conn, const struct restore_opts *o,
+                   const char *section, const char *text, size_t len,
+                   char **error, int *code);
+int restore_sequences(PGconn *conn, struct archive_reader *r, char **error,
+                      int *code);
+int restore_matviews(PGconn *conn, const struct manifest *m, char **error,
+                     int *code);
 
 #endif

@@ -1,9 +1,12 @@
 #!/bin/sh
-# srestore against pg_restore --single-transaction, side by side in one
-# run, on the reference salon database (>= 1 GB, t/lib/bench-salon.sh):
-# each restores its own archive of the same database into an empty
-# database on the same server.  Prints wall time, peak RSS, srestore's
-# phases (from its JSON report) and the ratio.  BENCH_SCALE=N to resize.
+# srestore against pg_restore, side by side in one run, on the reference
+# salon database (>= 1 GB, t/lib/bench-salon.sh): srestore (one
+# transaction), srestore -j 1, -j 2 and -j 4 (staging database swapped in),
+# pg_restore --single-transaction and pg_restore -j 2 (not atomic), each
+# into an empty database on the same server.  Prints wall time, the
+# client's peak RSS, the peak private memory (RssAnon) of each server
+# session, srestore's phases (from its JSON report) and the ratios.
+# BENCH_SCALE=N to resize.
 if [ -z "${SRESTORE_BENCH_INNER:-}" ]; then
 	# test-lib.sh finds the tree from $0's directory: run as if from t/.
 	root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -19,43 +22,71 @@ pg_dump -Fc -d salon >salon.dump
 sdump -d salon >salon.sdump
 echo "# archives: pg_dump -Fc $(wc -c <salon.dump) bytes, sdump $(wc -c <salon.sdump) bytes"
 
-# Two rounds, the order swapped in the second (A B B A), so that neither
-# tool always gets the warmer cache; the figures are the means.
 # Every run starts from the same state: the previous restore's dirty
-# buffers and page cache written out (else the run after a restore pays
-# for its writeback).
+# buffers and page cache written out.
 settle() {
 	pg_sql postgres "checkpoint" && sync && sleep 2
 }
-restore_pg() {
-	pg_createdb "$1" && settle &&
-	bench_time "$1" pg_restore --single-transaction --exit-on-error -d "$1" salon.dump
+# sample NAME DBREGEX: until NAME.stop exists, the peak RssAnon (KiB) of
+# each server session of the databases matching DBREGEX, in NAME.mem.
+sample() {
+	: >"$1.peaks"
+	while [ ! -e "$1.stop" ]; do
+		for p in $(pg_sql postgres "select pid from pg_stat_activity where datname ~ '$2' and pid <> pg_backend_pid()" 2>/dev/null); do
+			kb=$(awk '/^RssAnon/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
+			[ -n "$kb" ] && echo "$p $kb" >>"$1.peaks"
+		done
+		sleep 0.5
+	done
+	sort -k1,1n -k2,2n "$1.peaks" | awk '{ m[$1] = $2 } END { for (p in m) print m[p] }' |
+		sort -n | awk '{ printf "%s%d", (NR > 1 ? " " : ""), $1 / 1024 } END { print "" }' >"$1.mem"
 }
-restore_sb() {
-	pg_createdb "$1" && settle &&
-	bench_time "$1" srestore -d "$1" <salon.sdump >"$1.json"
+# run NAME DBREGEX CMD...: CMD timed, its sessions' memory sampled.
+run() {
+	_name=$1 _re=$2
+	shift 2
+	rm -f "$_name.stop"
+	sample "$_name" "$_re" &
+	_spid=$!
+	bench_time "$_name" "$@"
+	touch "$_name.stop"
+	wait $_spid
 }
-restore_pg pg1
-restore_sb sb1
-restore_sb sb2
-restore_pg pg2
-for d in pg1 sb1 sb2 pg2; do
+pg_st() { pg_createdb "$1" && settle && run "$1" "^$1\$" pg_restore --single-transaction --exit-on-error -d "$1" salon.dump; }
+pg_j2() { pg_createdb "$1" && settle && run "$1" "^$1\$" pg_restore -j 2 --exit-on-error -d "$1" salon.dump; }
+sb() { pg_createdb "$1" && settle && run "$1" "^$1\$" srestore -d "$1" <salon.sdump >"$1.json"; }
+sbj() { settle && run "$1" "^$1_srestore_" srestore -j "$2" -d "$1" <salon.sdump >"$1.json"; }
+
+pg_st pgst
+pg_j2 pgj2
+sb sb
+sbj sbj1 1
+sbj sbj2 2
+sbj sbj4 4
+for d in pgst pgj2 sb sbj1 sbj2 sbj4; do
 	pg_sql "$d" "select count(*) from bills" >"$d.n"
 done
-for d in sb1 sb2 pg2; do
-	cmp -s pg1.n "$d.n" || { echo "# row counts differ: $d"; exit 1; }
+for d in pgj2 sb sbj1 sbj2 sbj4; do
+	cmp -s pgst.n "$d.n" || { echo "# row counts differ: $d"; exit 1; }
 done
 
-mean() { awk '{ s += $1 } END { printf "%.2f", s / NR }' "$@"; }
-pgw=$(cat pg1.wall pg2.wall | mean) sbw=$(cat sb1.wall sb2.wall | mean)
-pgr=$(cat pg1.rss pg2.rss | sort -n | tail -1) sbr=$(cat sb1.rss sb2.rss | sort -n | tail -1)
-printf '%-34s %8s %8s %8s %12s\n' tool "run 1" "run 2" "mean (s)" "peak RSS (MiB)"
-printf '%-34s %8s %8s %8s %12s\n' "pg_restore --single-transaction" "$(cat pg1.wall)" "$(cat pg2.wall)" "$pgw" "$((pgr / 1024))"
-printf '%-34s %8s %8s %8s %12s\n' "srestore (all checks on)" "$(cat sb1.wall)" "$(cat sb2.wall)" "$sbw" "$((sbr / 1024))"
-echo "ratio srestore / pg_restore: $(echo "$sbw $pgw" | awk '{printf "%.2f", $1 / $2}')"
-for r in sb1 sb2; do
+printf '%-34s %9s %8s %8s %8s  %s\n' tool "wall (s)" "/pg -j2" "/pg 1tx" "RSS MiB" "server sessions' peak RssAnon (MiB)"
+line() {
+	printf '%-34s %9s %8s %8s %8s  %s\n' "$1" "$(cat "$2.wall")" \
+		"$(echo "$(cat "$2.wall") $(cat pgj2.wall)" | awk '{printf "%.2f", $1 / $2}')" \
+		"$(echo "$(cat "$2.wall") $(cat pgst.wall)" | awk '{printf "%.2f", $1 / $2}')" \
+		"$(($(cat "$2.rss") / 1024))" "$(cat "$2.mem")"
+}
+line "pg_restore --single-transaction" pgst
+line "pg_restore -j 2 (not atomic)" pgj2
+line "srestore (one transaction)" sb
+line "srestore -j 1 (staging + swap)" sbj1
+line "srestore -j 2 (staging + swap)" sbj2
+line "srestore -j 4 (staging + swap)" sbj4
+for r in sbj1 sbj2 sbj4; do
 	echo "srestore $r phases (s):"
-	jq -r '.timing | to_entries | map("\(.key) \(.value * 100 | round / 100)") | "  " + join(", ")' "$r.json"
-	jq -r '.reader | "  reader thread: \(.cpu_seconds * 100 | round / 100) s CPU (decompress, hash, parse); it waited \(.waited_for_server * 100 | round / 100) s for the server, the server waited \(.server_waited_for_archive * 100 | round / 100) s for it"' "$r.json"
+	jq -r '.timing | del(.post_data_phases) | to_entries | map("\(.key) \(.value * 100 | round / 100)") | "  " + join(", ")' "$r.json"
+	jq -r '.timing.post_data_phases | to_entries | map("\(.key) \(.value * 100 | round / 100)") | "  post-data: " + join(", ")' "$r.json"
+	jq -r '.sessions[] | "  session \(.session): \(.chunks) chunks, \(.statements) statements, maintenance_work_mem \(.maintenance_work_mem_kb / 1024 | floor) MB; busy " + (.phases | to_entries | map("\(.key) \(.value * 10 | round / 10)") | join(", "))' "$r.json"
 done
-jq -r '"rows \(.rows), bytes \(.bytes) (uncompressed COPY data)"' sb1.json
+jq -r '"rows \(.rows), bytes \(.bytes) (uncompressed COPY data)"' sbj2.json

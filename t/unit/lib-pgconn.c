@@ -154,5 +154,24 @@ main(void)
 	is_str(pgconn_source("host=x"), "host=x", "-d wins over DATABASE_URL");
 	setenv("DATABASE_URL", "", 1);
 	ok(pgconn_source(NULL) == NULL, "empty DATABASE_URL ignored");
+	{
+		char *d;
+		unsetenv("PGDATABASE");
+		is_str((d = pgconn_dbname("salon")), "salon", "dbname: a bare name");
+		free(d);
+		is_str((d = pgconn_dbname("host=h dbname='s a' user=u")), "s a",
+		       "dbname: from a conninfo");
+		free(d);
+		is_str((d = pgconn_dbname("postgresql+asyncpg://u:p@h:5/db%20x?ssl=true")),
+		       "db x", "dbname: from a framework URL");
+		free(d);
+		ok(pgconn_dbname("postgres://u@h/") == NULL, "dbname: none in the URL");
+		setenv("PGDATABASE", "envdb", 1);
+		is_str((d = pgconn_dbname("host=h")), "envdb", "dbname: else PGDATABASE");
+		free(d);
+		is_str((d = pgconn_dbname(NULL)), "envdb", "dbname: no conninfo");
+		free(d);
+		unsetenv("PGDATABASE");
+	}
 	return done_testing();
 }

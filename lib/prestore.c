@@ -1,0 +1,1100 @@
+/* prestore.c: srestore -j, N sessions into a staging database; see prestore.h. */
+#include "prestore.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <libpq-fe.h>
+
+#include "cancel.h"
+#include "dbswap.h"
+#include "err.h"
+#include "monotime.h"
+#include "manifest.h"
+#include "pgconn.h"
+#include "postplan.h"
+#include "sqlscript.h"
+#include "xalloc.h"
+
+/* What each session spent its time on, for the report. */
+enum busy { B_PRE, B_DATA, B_POST /* + postplan phase */ = 2,
+	B_SEQ = B_POST + POSTPLAN_NPHASES, B_REFRESH, B_N };
+static const char *busy_name[B_N] = {
+	"pre_data", "data", "post_data_settings", "indexes", "constraints",
+	"index_attach", "foreign_keys", "post_data_other", "sequences", "refresh",
+};
+
+enum { Q_BEGIN, Q_DATA, Q_END, Q_FLUSH };
+
+struct qitem {
+	struct qitem *next;
+	int kind;
+	size_t table;
+	uint64_t chunk, rows;
+	size_t len;
+	char data[];
+};
+
+struct prestore;
+
+struct session {
+	struct prestore *ps;
+	int id;
+	PGconn *conn;
+	PGcancel *cancel;
+	pthread_t th;
+	bool running;
+	pthread_cond_t cv;
+	struct qitem *head, *tail;
+	size_t queued;
+	bool closed;
+	uint64_t chunks, rows, bytes;
+	size_t statements;
+	double busy[B_N];
+	/* The COPY open on this session: its table, first chunk, rows so far. */
+	long copying;
+	uint64_t copy_first, copy_last, copy_rows;
+	bool in_txn; /* the COPY runs in the transaction that truncated the table */
+};
+
+/* One post-data statement. */
+struct work {
+	const char *text;
+	char *table, *ref; /* lock keys, or NULL */
+	enum postplan_phase phase;
+	bool taken, running;
+};
+
+struct prestore {
+	const struct prestore_opts *o;
+	struct archive_reader *r;
+	const struct manifest *m;
+	struct dbswap db;
+	int n;
+	struct session *s;
+	pthread_mutex_t mu;
+	pthread_cond_t space; /* a queue drained, or a statement ended */
+	size_t qcap;
+	uint64_t *loaded;     /* rows the server took, per table */
+	bool abort;
+	char *error;
+	int code;
+	struct session *cur;  /* the session of the chunk being read */
+	int *last;            /* per table: the session of its last chunk */
+	bool *truncated;      /* per table: chunk 1's session truncated it */
+	bool threads;
+	char *post;           /* held until the trailer */
+	size_t post_len;
+	bool have_post;
+	struct sql_script script;
+	struct work *work;
+	size_t nwork;
+	enum postplan_phase phase;
+	long mwm_kb, wm_kb;
+	double t_start, t_connect, t_pre, t_data, t_seq, t_post, t_refresh, t_swap,
+		t_phase[POSTPLAN_NPHASES], phase_start, last_progress;
+	uint64_t rows, bytes;
+};
+
+static void
+progress(struct prestore *ps, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+static void
+progress(struct prestore *ps, const char *fmt, ...)
+{
+	va_list ap;
+	char buf[512];
+
+	if (!ps->o->ro->progress)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "%s: %s\n", err_progname(), buf);
+}
+
+/* Records the first failure and stops every session; takes the lock. */
+static void
+fail(struct prestore *ps, int code, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+fail(struct prestore *ps, int code, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) < 0)
+		msg = NULL;
+	va_end(ap);
+	pthread_mutex_lock(&ps->mu);
+	if (ps->error == NULL) {
+		ps->error = msg ? msg : xstrdup("out of memory");
+		ps->code = code;
+		msg = NULL;
+	}
+	ps->abort = true;
+	for (int i = 0; i < ps->n; i++)
+		pthread_cond_broadcast(&ps->s[i].cv);
+	pthread_cond_broadcast(&ps->space);
+	pthread_mutex_unlock(&ps->mu);
+	free(msg);
+}
+
+static bool
+aborted(struct prestore *ps)
+{
+	bool a;
+
+	pthread_mutex_lock(&ps->mu);
+	a = ps->abort;
+	pthread_mutex_unlock(&ps->mu);
+	return a;
+}
+
+/* The server's error for a session, one line; malloc'ed (thread-safe). */
+static char *
+session_error(PGconn *conn, const PGresult *res)
+{
+	char *msg;
+
+	if (res && PQresultErrorField(res, PG_DIAG_MESSAGE_PRIMARY))
+		return pgconn_result_error(res);
+	msg = xstrdup(PQerrorMessage(conn));
+	for (char *p = msg; *p; p++)
+		if (*p == '\n')
+			*p = *(p + 1) ? ' ' : '\0';
+	return msg;
+}
+
+static void
+fail_session(struct session *s, PGresult *res, const struct manifest_table *t,
+             uint64_t chunk)
+{
+	char *msg = session_error(s->conn, res);
+	int code = pgconn_is_transient(s->conn, res) ? EXIT_TEMPFAIL : EXIT_FAIL;
+
+	fail(s->ps, code, "session %d: cannot load table %s.%s (chunk %06" PRIu64 "): %s",
+	     s->id + 1, t->schema, t->name, chunk, msg);
+	free(msg);
+}
+
+/* ---- table data: one COPY per chunk ---- */
+
+static bool wait_space(struct prestore *ps);
+
+/* Ends the COPY open on s, if any: the server's count must be the archive's. */
+static int
+end_copy(struct session *s)
+{
+	struct prestore *ps = s->ps;
+	const struct manifest_table *t;
+	PGresult *res;
+	uint64_t got;
+
+	if (s->copying < 0)
+		return 0;
+	t = &ps->m->tables[s->copying];
+	if (PQputCopyEnd(s->conn, NULL) != 1) {
+		fail_session(s, NULL, t, s->copy_last);
+		return 1;
+	}
+	res = PQgetResult(s->conn);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		fail_session(s, res, t, s->copy_last);
+		PQclear(res);
+		while ((res = PQgetResult(s->conn)) != NULL)
+			PQclear(res);
+		return 1;
+	}
+	got = strtoull(PQcmdTuples(res), NULL, 10);
+	PQclear(res);
+	while ((res = PQgetResult(s->conn)) != NULL)
+		PQclear(res);
+	if (got != s->copy_rows) {
+		fail(ps, EXIT_FAIL, "table %s.%s, chunks %06" PRIu64 " to %06" PRIu64
+		     ": the server loaded %" PRIu64 " rows, the archive holds %" PRIu64,
+		     t->schema, t->name, s->copy_first, s->copy_last, got, s->copy_rows);
+		return 1;
+	}
+	if (s->in_txn) {
+		res = PQexec(s->conn, "COMMIT");
+		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+			fail_session(s, res, t, s->copy_last);
+			PQclear(res);
+			return 1;
+		}
+		PQclear(res);
+		s->in_txn = false;
+	}
+	s->rows += got;
+	pthread_mutex_lock(&ps->mu);
+	ps->loaded[s->copying] += got;
+	pthread_mutex_unlock(&ps->mu);
+	s->copying = -1;
+	return 0;
+}
+
+/*
+ * One item for session s.  Consecutive chunks of a table on one session
+ * share a COPY, so that its rows land in the archive's order.
+ */
+static int
+load_item(struct session *s, struct qitem *it)
+{
+	struct prestore *ps = s->ps;
+	const struct manifest_table *t = &ps->m->tables[it->table];
+	PGresult *res;
+
+	switch (it->kind) {
+	case Q_BEGIN: {
+		char *sql;
+		if (s->copying == (long)it->table) {
+			s->copy_last = it->chunk;
+			return 0;
+		}
+		if (end_copy(s))
+			return 1;
+		if (it->chunk == 1) {
+			/*
+			 * The table's first chunk: truncated in the COPY's transaction,
+			 * so that COPY FREEZE applies and rows keep the archive's
+			 * order (no free-space map); sessions with later chunks wait
+			 * for the truncation, then for its commit (the lock).
+			 */
+			char *qs = pgconn_quote_ident(t->schema), *qn = pgconn_quote_ident(t->name);
+			char *tq = xasprintf("BEGIN; TRUNCATE TABLE ONLY %s.%s", qs, qn);
+			free(qs);
+			free(qn);
+			res = PQexec(s->conn, tq);
+			free(tq);
+			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+				fail_session(s, res, t, it->chunk);
+				PQclear(res);
+				return 1;
+			}
+			PQclear(res);
+			s->in_txn = true;
+			pthread_mutex_lock(&ps->mu);
+			ps->truncated[it->table] = true;
+			pthread_cond_broadcast(&ps->space);
+			pthread_mutex_unlock(&ps->mu);
+		} else {
+			bool go;
+			pthread_mutex_lock(&ps->mu);
+			while (!(go = ps->truncated[it->table]) && wait_space(ps))
+				;
+			pthread_mutex_unlock(&ps->mu);
+			if (!go)
+				return 1;
+		}
+		sql = restore_copy_statement(t, s->in_txn);
+		res = PQexec(s->conn, sql);
+		free(sql);
+		if (PQresultStatus(res) != PGRES_COPY_IN) {
+			fail_session(s, res, t, it->chunk);
+			PQclear(res);
+			return 1;
+		}
+		PQclear(res);
+		s->copying = (long)it->table;
+		s->copy_first = s->copy_last = it->chunk;
+		s->copy_rows = 0;
+		return 0;
+	}
+	case Q_DATA:
+		if (PQputCopyData(s->conn, it->data, (int)it->len) != 1) {
+			fail_session(s, NULL, t, it->chunk);
+			return 1;
+		}
+		s->bytes += it->len;
+		return 0;
+	case Q_FLUSH:
+		return end_copy(s);
+	default:
+		s->copy_rows += it->rows;
+		s->chunks++;
+		return 0;
+	}
+}
+
+static void *
+data_main(void *arg)
+{
+	struct session *s = arg;
+	struct prestore *ps = s->ps;
+
+	pthread_mutex_lock(&ps->mu);
+	for (;;) {
+		struct qitem *it;
+		double t0;
+		int rc;
+
+		while (s->head == NULL && !s->closed && !ps->abort)
+			pthread_cond_wait(&s->cv, &ps->mu);
+		if (ps->abort)
+			break;
+		if (s->head == NULL) {
+			pthread_mutex_unlock(&ps->mu);
+			end_copy(s);
+			pthread_mutex_lock(&ps->mu);
+			break;
+		}
+		it = s->head;
+		s->head = it->next;
+		if (s->head == NULL)
+			s->tail = NULL;
+		s->queued -= it->len;
+		pthread_cond_broadcast(&ps->space);
+		pthread_mutex_unlock(&ps->mu);
+		t0 = monotime_now();
+		rc = load_item(s, it);
+		s->busy[B_DATA] += monotime_now() - t0;
+		free(it);
+		pthread_mutex_lock(&ps->mu);
+		if (rc)
+			break;
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return NULL;
+}
+
+/* Waits on the space condition for a while; false once aborted. */
+static bool
+wait_space(struct prestore *ps)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_nsec += 200 * 1000000L;
+	if (ts.tv_nsec >= 1000000000L) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000L;
+	}
+	pthread_cond_timedwait(&ps->space, &ps->mu, &ts);
+	if (cancel_requested())
+		ps->abort = true;
+	return !ps->abort;
+}
+
+/* Queues an item for session s, waiting for room; 1 when aborted. */
+static int
+push(struct prestore *ps, struct session *s, int kind, size_t table,
+     uint64_t chunk, uint64_t rows, const char *data, size_t len)
+{
+	struct qitem *it = xmalloc(sizeof *it + len);
+
+	it->next = NULL;
+	it->kind = kind;
+	it->table = table;
+	it->chunk = chunk;
+	it->rows = rows;
+	it->len = len;
+	if (len)
+		memcpy(it->data, data, len);
+	pthread_mutex_lock(&ps->mu);
+	while (!ps->abort && s->queued > 0 && s->queued + len > ps->qcap)
+		wait_space(ps);
+	if (ps->abort) {
+		pthread_mutex_unlock(&ps->mu);
+		free(it);
+		return 1;
+	}
+	if (s->tail)
+		s->tail->next = it;
+	else
+		s->head = it;
+	s->tail = it;
+	s->queued += len;
+	pthread_cond_signal(&s->cv);
+	pthread_mutex_unlock(&ps->mu);
+	return 0;
+}
+
+/* The session with the least data queued, once one has room. */
+static struct session *
+choose(struct prestore *ps)
+{
+	struct session *best = NULL;
+
+	pthread_mutex_lock(&ps->mu);
+	for (;;) {
+		best = &ps->s[0];
+		for (int i = 1; i < ps->n; i++)
+			if (ps->s[i].queued < best->queued)
+				best = &ps->s[i];
+		if (best->queued < ps->qcap / 2 || !wait_space(ps))
+			break;
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return best;
+}
+
+static void
+close_queues(struct prestore *ps)
+{
+	pthread_mutex_lock(&ps->mu);
+	for (int i = 0; i < ps->n; i++) {
+		ps->s[i].closed = true;
+		pthread_cond_broadcast(&ps->s[i].cv);
+	}
+	pthread_mutex_unlock(&ps->mu);
+}
+
+static void
+join_all(struct prestore *ps)
+{
+	for (int i = 0; i < ps->n; i++)
+		if (ps->s[i].running) {
+			pthread_join(ps->s[i].th, NULL);
+			ps->s[i].running = false;
+		}
+}
+
+static void
+start_all(struct prestore *ps, void *(*fn)(void *), int n)
+{
+	for (int i = 0; i < n; i++) {
+		int e = pthread_create(&ps->s[i].th, NULL, fn, &ps->s[i]);
+		if (e != 0) {
+			errno = e;
+			fail(ps, EXIT_FAIL, "cannot start a thread: %s", strerror(e));
+			return;
+		}
+		ps->s[i].running = true;
+	}
+}
+
+/*
+ * Stops everything and dies: the sessions' server work is cancelled, the
+ * threads joined; exit drops the staging database (dbswap.h).
+ */
+static _Noreturn void
+die_restore(struct prestore *ps, int code, const char *msg)
+{
+	char buf[256];
+	char *m = xstrdup(msg);
+
+	pthread_mutex_lock(&ps->mu);
+	ps->abort = true;
+	for (int i = 0; i < ps->n; i++)
+		pthread_cond_broadcast(&ps->s[i].cv);
+	pthread_cond_broadcast(&ps->space);
+	pthread_mutex_unlock(&ps->mu);
+	for (int i = 0; i < ps->n; i++)
+		if (ps->s[i].running && ps->s[i].cancel)
+			PQcancel(ps->s[i].cancel, buf, sizeof buf);
+	join_all(ps);
+	for (int i = 0; i < ps->n; i++)
+		if (ps->s[i].conn) {
+			cancel_unwatch(ps->s[i].conn);
+			PQfinish(ps->s[i].conn);
+			ps->s[i].conn = NULL;
+		}
+	die(code, "%s", m);
+}
+
+static void
+check_failed(struct prestore *ps)
+{
+	if (ps->error)
+		die_restore(ps, ps->code, ps->error);
+	if (cancel_requested())
+		die_restore(ps, EXIT_FAIL, "cancelled");
+}
+
+/* ---- the target's objects ---- */
+
+/* kind, schema, name of what NAME holds (see srestore(1)). */
+static PGresult *
+target_objects(struct prestore *ps)
+{
+	PGconn *c = pgconn_connect_db(ps->o->ro->conninfo, ps->db.target);
+	PGresult *res;
+
+	res = pgconn_exec(c, "cannot read the target's catalog",
+		"WITH dep AS (SELECT classid, objid FROM pg_catalog.pg_depend "
+		"  WHERE deptype IN ('e', 'i')), "
+		"ns AS (SELECT oid, nspname FROM pg_catalog.pg_namespace "
+		"  WHERE nspname !~ '^pg_' AND nspname <> 'information_schema') "
+		"SELECT 'schema', '', n.nspname FROM ns n WHERE n.nspname <> 'public' "
+		"  AND (n.oid) NOT IN (SELECT objid FROM dep WHERE classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass) "
+		"UNION ALL SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN "
+		"  'materialized view' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' "
+		"  ELSE 'table' END, n.nspname, c.relname FROM pg_catalog.pg_class c "
+		"  JOIN ns n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') "
+		"  AND c.oid NOT IN (SELECT objid FROM dep WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass) "
+		"UNION ALL SELECT 'function', n.nspname, p.proname FROM pg_catalog.pg_proc p "
+		"  JOIN ns n ON n.oid = p.pronamespace "
+		"  WHERE p.oid NOT IN (SELECT objid FROM dep WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass) "
+		"UNION ALL SELECT 'type', n.nspname, t.typname FROM pg_catalog.pg_type t "
+		"  JOIN ns n ON n.oid = t.typnamespace WHERE t.typtype IN ('c', 'd', 'e', 'r') "
+		"  AND (t.typrelid = 0 OR (SELECT relkind FROM pg_catalog.pg_class WHERE oid = t.typrelid) = 'c') "
+		"  AND t.oid NOT IN (SELECT objid FROM dep WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass) "
+		"UNION ALL SELECT 'extension', '', e.extname FROM pg_catalog.pg_extension e "
+		"  WHERE e.extname <> 'plpgsql' ORDER BY 1, 2, 3");
+	PQfinish(c);
+	return res;
+}
+
+static const char *
+kind_class(const char *kind)
+{
+	if (strcmp(kind, "schema") == 0 || strcmp(kind, "function") == 0 ||
+	    strcmp(kind, "type") == 0 || strcmp(kind, "extension") == 0)
+		return kind;
+	return "relation";
+}
+
+static const char *
+archive_class(enum sql_object_kind k)
+{
+	switch (k) {
+	case SQL_OBJ_SCHEMA:
+		return "schema";
+	case SQL_OBJ_TYPE:
+	case SQL_OBJ_DOMAIN:
+		return "type";
+	case SQL_OBJ_FUNCTION:
+		return "function";
+	case SQL_OBJ_EXTENSION:
+		return "extension";
+	case SQL_OBJ_TABLE:
+	case SQL_OBJ_SEQUENCE:
+	case SQL_OBJ_VIEW:
+	case SQL_OBJ_MATVIEW:
+		return "relation";
+	default:
+		return NULL;
+	}
+}
+
+/* Appends "kind schema.name" to a list of at most three, counting all. */
+static void
+name_object(char **list, size_t *n, PGresult *res, int row)
+{
+	if (*n < 3) {
+		const char *s = PQgetvalue(res, row, 1);
+		char *one = xasprintf("%s %s%s%s", PQgetvalue(res, row, 0), s, *s ? "." : "",
+		                      PQgetvalue(res, row, 2));
+		char *l = *list ? xasprintf("%s, %s", *list, one) : xstrdup(one);
+		free(*list);
+		free(one);
+		*list = l;
+	}
+	(*n)++;
+}
+
+static char *
+listed(char *list, size_t n)
+{
+	char *s = n > 3 ? xasprintf("%s (and %zu more)", list, n - 3) : xstrdup(list);
+
+	free(list);
+	return s;
+}
+
+/* NAME exists without --clean: it must hold nothing. */
+static void
+check_empty(struct prestore *ps)
+{
+	PGresult *res = target_objects(ps);
+	char *list = NULL;
+	size_t n = 0;
+
+	for (int i = 0; i < PQntuples(res); i++)
+		name_object(&list, &n, res, i);
+	PQclear(res);
+	if (n > 0) {
+		list = listed(list, n);
+		die(EXIT_FAIL, "database \"%s\" is not empty (it holds %s): -j restores "
+		    "into a new or empty database, or replaces it with --clean", ps->db.target,
+		    list);
+	}
+}
+
+/* --clean replaces the whole of NAME: all it holds must be in the archive. */
+static int
+check_clean(struct prestore *ps, const char *pre, size_t len)
+{
+	struct sql_script sc;
+	PGresult *res = target_objects(ps);
+	char *list = NULL;
+	size_t n = 0;
+
+	sqlscript_split(pre, len, &sc);
+	for (int i = 0; i < PQntuples(res); i++) {
+		const char *cls = kind_class(PQgetvalue(res, i, 0));
+		const char *schema = PQgetvalue(res, i, 1), *name = PQgetvalue(res, i, 2);
+		bool found = false;
+
+		for (size_t k = 0; k < sc.n && !found; k++) {
+			char *as = NULL, *an = NULL;
+			enum sql_object_kind kind = sqlscript_created_object(sc.stmts[k].text, &as, &an);
+			const char *acls = archive_class(kind);
+			if (acls && strcmp(acls, cls) == 0 && strcmp(an, name) == 0)
+				found = !*schema || strcmp(as ? as : "public", schema) == 0;
+			free(as);
+			free(an);
+		}
+		if (!found)
+			name_object(&list, &n, res, i);
+	}
+	PQclear(res);
+	sqlscript_free(&sc);
+	if (n > 0) {
+		list = listed(list, n);
+		fail(ps, EXIT_FAIL, "--clean -j replaces the whole database \"%s\", which "
+		     "holds what the archive does not: %s; drop them first, or restore "
+		     "without -j", ps->db.target, list);
+		free(list);
+		return 1;
+	}
+	return 0;
+}
+
+/* ---- the sessions ---- */
+
+static void
+connect_sessions(struct prestore *ps)
+{
+	const struct manifest *m = ps->m;
+	PGresult *res;
+	char *enc = *m->encoding ? pgconn_quote_literal(m->encoding) : NULL;
+
+	for (int i = 0; i < ps->n; i++) {
+		struct session *s = &ps->s[i];
+		char *sql;
+
+		s->conn = pgconn_connect_db(ps->o->ro->conninfo, ps->db.staging);
+		s->cancel = PQgetCancel(s->conn);
+		cancel_watch(s->conn);
+		if (i == 0) {
+			long mwm, wm, sb;
+			res = pgconn_exec(s->conn, "cannot read the server's settings",
+			                  "SELECT (SELECT setting::bigint * CASE unit WHEN 'kB' THEN 1 "
+			                  "  WHEN '8kB' THEN 8 WHEN 'MB' THEN 1024 ELSE 1 END "
+			                  "  FROM pg_catalog.pg_settings WHERE name = n) "
+			                  "FROM unnest(ARRAY['maintenance_work_mem', 'work_mem', "
+			                  "'shared_buffers']) WITH ORDINALITY AS u(n, o) ORDER BY o");
+			mwm = atol(PQgetvalue(res, 0, 0));
+			wm = atol(PQgetvalue(res, 1, 0));
+			sb = atol(PQgetvalue(res, 2, 0));
+			PQclear(res);
+			ps->mwm_kb = sb / ps->n;
+			if (ps->mwm_kb > 256 * 1024)
+				ps->mwm_kb = 256 * 1024;
+			if (ps->mwm_kb < mwm)
+				ps->mwm_kb = mwm;
+			ps->wm_kb = sb / (4 * ps->n);
+			if (ps->wm_kb > 64 * 1024)
+				ps->wm_kb = 64 * 1024;
+			if (ps->wm_kb < wm)
+				ps->wm_kb = wm;
+		}
+		sql = xasprintf("SET statement_timeout = 0; SET lock_timeout = 0; "
+		                "SET idle_in_transaction_session_timeout = 0; "
+		                "SET client_min_messages = warning; SET search_path = ''; "
+		                "SET synchronous_commit = off; "
+		                "SET maintenance_work_mem = '%ldkB'; SET work_mem = '%ldkB'%s%s",
+		                ps->mwm_kb, ps->wm_kb, enc ? "; SET client_encoding = " : "",
+		                enc ? enc : "");
+		pgconn_command(s->conn, "cannot set up the session", sql);
+		free(sql);
+		if (ps->o->ro->role) {
+			char *r = pgconn_quote_ident(ps->o->ro->role);
+			sql = xasprintf("SET ROLE %s", r);
+			pgconn_command(s->conn, "--role: cannot SET ROLE", sql);
+			free(sql);
+			free(r);
+		}
+	}
+	free(enc);
+}
+
+/* ---- the archive's events ---- */
+
+static int
+on_manifest(struct prestore *ps)
+{
+	const struct manifest *m = ps->m = archive_reader_manifest(ps->r);
+
+	if (m->data_only) {
+		fail(ps, EXIT_FAIL, "the archive holds no schema (it was dumped with "
+		     "--data-only): restore it with --data-only into an existing schema");
+		return 1;
+	}
+	ps->loaded = xcalloc(m->ntables + 1, sizeof *ps->loaded);
+	ps->last = xcalloc(m->ntables + 1, sizeof *ps->last);
+	ps->truncated = xcalloc(m->ntables + 1, sizeof *ps->truncated);
+	for (size_t i = 0; i < m->ntables; i++)
+		ps->last[i] = -1;
+	ps->qcap = PRESTORE_QUEUE;
+	if (m->chunk_size * 2 > ps->qcap)
+		ps->qcap = m->chunk_size * 2 > PRESTORE_QUEUE_MAX ? PRESTORE_QUEUE_MAX
+		                                                  : (size_t)m->chunk_size * 2;
+	dbswap_create_staging(&ps->db, m->encoding);
+	progress(ps, "staging database \"%s\" created beside \"%s\"", ps->db.staging,
+	         ps->db.target);
+	connect_sessions(ps);
+	return 0;
+}
+
+static int
+on_pre_data(struct prestore *ps, const char *text, size_t len)
+{
+	char *error;
+	int code;
+	double t0 = monotime_now();
+
+	if (ps->o->ro->clean && ps->db.exists && check_clean(ps, text, len))
+		return 1;
+	if (restore_script(ps->s[0].conn, ps->o->ro, "pre-data", text, len, &error, &code)) {
+		fail(ps, code, "%s", error);
+		free(error);
+		return 1;
+	}
+	ps->s[0].busy[B_PRE] += monotime_now() - t0;
+	ps->t_pre = monotime_now() - ps->phase_start;
+	ps->phase_start = monotime_now();
+	return 0;
+}
+
+static int
+on_event(void *ctx, const struct archive_reader_event *ev)
+{
+	struct prestore *ps = ctx;
+
+	if (cancel_requested() || aborted(ps))
+		return 1;
+	switch (ev->type) {
+	case ARCHIVE_READER_MANIFEST:
+		return on_manifest(ps);
+	case ARCHIVE_READER_PRE_DATA:
+		return on_pre_data(ps, ev->data, ev->len);
+	case ARCHIVE_READER_CHUNK_BEGIN:
+		if (!ps->threads) {
+			ps->threads = true;
+			start_all(ps, data_main, ps->n);
+		}
+		{
+			int l = ps->last[ev->table];
+			bool room;
+			pthread_mutex_lock(&ps->mu);
+			room = l >= 0 && ps->s[l].queued < ps->qcap / 2;
+			pthread_mutex_unlock(&ps->mu);
+			ps->cur = room ? &ps->s[l] : choose(ps);
+			/* The table moves: its run on the other session ends. */
+			if (l >= 0 && l != ps->cur->id &&
+			    push(ps, &ps->s[l], Q_FLUSH, ev->table, ev->chunk, 0, NULL, 0))
+				return 1;
+			ps->last[ev->table] = ps->cur->id;
+		}
+		return push(ps, ps->cur, Q_BEGIN, ev->table, ev->chunk, 0, NULL, 0);
+	case ARCHIVE_READER_CHUNK_DATA:
+		ps->bytes += ev->len;
+		return push(ps, ps->cur, Q_DATA, ev->table, ev->chunk, 0, ev->data, ev->len);
+	case ARCHIVE_READER_CHUNK_END:
+		ps->rows += ev->rows;
+		if (ps->o->ro->progress && monotime_now() - ps->last_progress >= 1.0) {
+			ps->last_progress = monotime_now();
+			progress(ps, "data: %.1f MB, %" PRIu64 " rows, %.1f MB/s",
+			         ps->bytes / 1e6, ps->rows,
+			         ps->bytes / 1e6 / (monotime_now() - ps->phase_start + 1e-9));
+		}
+		return push(ps, ps->cur, Q_END, ev->table, ev->chunk, ev->rows, NULL, 0);
+	case ARCHIVE_READER_SEQUENCES:
+		close_queues(ps);
+		return 0;
+	case ARCHIVE_READER_POST_DATA:
+		/* Run only once the trailer verified the whole archive. */
+		ps->post = xmalloc(ev->len + 1);
+		memcpy(ps->post, ev->data, ev->len);
+		ps->post[ev->len] = '\0';
+		ps->post_len = ev->len;
+		ps->have_post = true;
+		return 0;
+	case ARCHIVE_READER_TRAILER:
+		return 0;
+	}
+	return 0;
+}
+
+/* ---- post-data ---- */
+
+static bool
+shares_key(const struct work *a, const struct work *b)
+{
+	const char *ka[2] = {a->table, a->ref}, *kb[2] = {b->table, b->ref};
+
+	for (int i = 0; i < 2; i++)
+		for (int j = 0; j < 2; j++)
+			if (ka[i] && kb[j] && strcmp(ka[i], kb[j]) == 0)
+				return true;
+	return false;
+}
+
+static void *
+post_main(void *arg)
+{
+	struct session *s = arg;
+	struct prestore *ps = s->ps;
+
+	pthread_mutex_lock(&ps->mu);
+	for (;;) {
+		struct work *w = NULL;
+		bool left = false;
+		char *error;
+		int code, rc;
+		double t0;
+
+		if (ps->abort)
+			break;
+		for (size_t i = 0; i < ps->nwork && w == NULL; i++) {
+			struct work *c = &ps->work[i];
+			bool clash = false;
+			if (c->phase != ps->phase || c->taken)
+				continue;
+			left = true;
+			for (size_t j = 0; j < ps->nwork && !clash; j++)
+				clash = ps->work[j].running && shares_key(c, &ps->work[j]);
+			if (!clash)
+				w = c;
+		}
+		if (w == NULL) {
+			if (!left)
+				break;
+			wait_space(ps);
+			continue;
+		}
+		w->taken = w->running = true;
+		pthread_mutex_unlock(&ps->mu);
+		t0 = monotime_now();
+		rc = restore_script(s->conn, ps->o->ro, "post-data", w->text, strlen(w->text), &error,
+		                    &code);
+		s->busy[B_POST + w->phase] += monotime_now() - t0;
+		s->statements++;
+		if (rc) {
+			fail(ps, code, "session %d: %s", s->id + 1, error);
+			free(error);
+		}
+		pthread_mutex_lock(&ps->mu);
+		w->running = false;
+		pthread_cond_broadcast(&ps->space);
+	}
+	pthread_mutex_unlock(&ps->mu);
+	return NULL;
+}
+
+static void
+run_post_data(struct prestore *ps)
+{
+	struct sql_script *sc = &ps->script;
+	size_t count[POSTPLAN_NPHASES] = {0};
+	double t0 = monotime_now();
+
+	sqlscript_split(ps->post, ps->post_len, sc);
+	ps->work = xcalloc(sc->n + 1, sizeof *ps->work);
+	for (size_t i = 0; i < sc->n; i++) {
+		struct work *w = &ps->work[ps->nwork++];
+		w->text = sc->stmts[i].text;
+		w->phase = postplan_classify(w->text, &w->table, &w->ref);
+		if (sc->stmts[i].copy_data) /* no COPY belongs here: keep it in order */
+			w->phase = POSTPLAN_OTHER;
+		count[w->phase]++;
+	}
+	/* Every session gets the script's settings first. */
+	for (int i = 0; i < ps->n; i++)
+		for (size_t k = 0; k < ps->nwork; k++) {
+			char *error;
+			int code;
+			if (ps->work[k].phase != POSTPLAN_SETTING)
+				continue;
+			if (restore_script(ps->s[i].conn, ps->o->ro, "post-data", ps->work[k].text,
+			                   strlen(ps->work[k].text), &error, &code)) {
+				fail(ps, code, "%s", error);
+				free(error);
+				check_failed(ps);
+			}
+		}
+	for (int p = POSTPLAN_INDEX; p < POSTPLAN_NPHASES; p++) {
+		double tp = monotime_now();
+		bool parallel = p == POSTPLAN_INDEX || p == POSTPLAN_CONSTRAINT ||
+		                p == POSTPLAN_FOREIGN_KEY;
+		int n = parallel ? ps->n : 1;
+
+		if (count[p] == 0)
+			continue;
+		if ((size_t)n > count[p])
+			n = (int)count[p];
+		ps->phase = (enum postplan_phase)p;
+		if (n == 1) {
+			post_main(&ps->s[0]);
+		} else {
+			start_all(ps, post_main, n);
+			join_all(ps);
+		}
+		check_failed(ps);
+		ps->t_phase[p] = monotime_now() - tp;
+		progress(ps, "post-data: %zu %s on %d session%s, %.1f s", count[p],
+		         postplan_phase_name((enum postplan_phase)p), n, n == 1 ? "" : "s",
+		         ps->t_phase[p]);
+	}
+	ps->t_post = monotime_now() - t0;
+}
+
+/* ---- the report ---- */
+
+static json_t *
+report(struct prestore *ps)
+{
+	const struct manifest *m = ps->m;
+	struct archive_reader_stats as;
+	json_t *o, *timing, *reader, *sessions, *post;
+	uint64_t rows = 0, bytes = 0;
+
+	archive_reader_stats(ps->r, &as);
+	for (size_t i = 0; i < m->ntables; i++) {
+		rows += m->tables[i].rows;
+		bytes += m->tables[i].bytes;
+	}
+	post = json_object();
+	for (int p = POSTPLAN_INDEX; p < POSTPLAN_NPHASES; p++)
+		json_object_set_new(post, postplan_phase_name((enum postplan_phase)p),
+		                    json_real(ps->t_phase[p]));
+	timing = json_pack("{s:f,s:f,s:f,s:f,s:f,s:o,s:f,s:f}", "connect", ps->t_connect,
+	                   "pre_data", ps->t_pre, "data", ps->t_data, "sequences", ps->t_seq,
+	                   "post_data", ps->t_post, "post_data_phases", post, "refresh",
+	                   ps->t_refresh, "swap", ps->db.swap_seconds);
+	reader = json_pack("{s:f,s:f,s:f,s:I}", "cpu_seconds", as.reader_cpu,
+	                   "waited_for_server", as.reader_wait,
+	                   "server_waited_for_archive", as.consumer_wait,
+	                   "input_bytes", (json_int_t)as.input_bytes);
+	sessions = json_array();
+	for (int i = 0; i < ps->n; i++) {
+		struct session *s = &ps->s[i];
+		json_t *ph = json_object();
+		for (int b = 0; b < B_N; b++)
+			if (s->busy[b] > 0)
+				json_object_set_new(ph, busy_name[b], json_real(s->busy[b]));
+		json_array_append_new(
+			sessions, json_pack("{s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "session", i + 1,
+			                    "maintenance_work_mem_kb", (json_int_t)ps->mwm_kb,
+			                    "work_mem_kb", (json_int_t)ps->wm_kb, "chunks",
+			                    (json_int_t)s->chunks, "rows", (json_int_t)s->rows,
+			                    "bytes", (json_int_t)s->bytes, "statements",
+			                    (json_int_t)s->statements, "phases", ph));
+	}
+	o = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:I,s:I,s:f,s:o,s:o,s:o}", "mode",
+	              ps->o->ro->clean ? "clean" : "restore", "database", ps->db.target,
+	              "jobs", ps->n, "staging", ps->db.staging, "archive_database",
+	              m->database, "archive_created", m->created, "tables",
+	              (json_int_t)m->ntables, "rows", (json_int_t)rows, "bytes",
+	              (json_int_t)bytes, "seconds", monotime_now() - ps->t_start, "timing", timing,
+	              "reader", reader, "sessions", sessions);
+	json_object_set_new(o, "swap",
+	                    json_pack("{s:f,s:b,s:s?,s:b}", "seconds", ps->db.swap_seconds,
+	                              "replaced", ps->db.exists,
+	                              "old_database",
+	                              ps->db.exists && !ps->db.old_dropped ? ps->db.old : NULL,
+	                              "old_dropped", ps->db.old_dropped));
+	return o;
+}
+
+json_t *
+prestore_run(struct archive_reader *r, const struct prestore_opts *o)
+{
+	struct prestore ps = {.o = o, .r = r, .n = o->jobs};
+	json_t *rep;
+	double t;
+	int rc;
+	char *error;
+	int code;
+
+	pthread_mutex_init(&ps.mu, NULL);
+	pthread_cond_init(&ps.space, NULL);
+	ps.s = xcalloc((size_t)ps.n, sizeof *ps.s);
+	for (int i = 0; i < ps.n; i++) {
+		ps.s[i].ps = &ps;
+		ps.s[i].id = i;
+		ps.s[i].copying = -1;
+		pthread_cond_init(&ps.s[i].cv, NULL);
+	}
+	ps.t_start = monotime_now();
+	dbswap_begin(&ps.db, o->ro->conninfo, o->ro->progress);
+	if (ps.db.exists && !o->ro->clean)
+		check_empty(&ps);
+	ps.t_connect = monotime_now() - ps.t_start;
+	ps.phase_start = monotime_now();
+	rc = archive_reader_run(r, true, 0, on_event, &ps);
+	close_queues(&ps);
+	if (rc == -1)
+		die_restore(&ps, EXIT_FAIL, archive_reader_error(r));
+	join_all(&ps);
+	check_failed(&ps);
+	if (rc != 0)
+		die_restore(&ps, EXIT_FAIL, "restore failed");
+	/* The archive checked out: do the server's counts agree? */
+	for (size_t i = 0; i < ps.m->ntables; i++) {
+		const struct manifest_table *tb = &ps.m->tables[i];
+		if (ps.loaded[i] != tb->rows) {
+			char *msg = xasprintf("table %s.%s: the server loaded %" PRIu64
+			                      " rows, the archive holds %" PRIu64,
+			                      tb->schema, tb->name, ps.loaded[i], tb->rows);
+			die_restore(&ps, EXIT_FAIL, msg);
+		}
+	}
+	t = monotime_now();
+	ps.t_data = t - ps.phase_start;
+	if (restore_sequences(ps.s[0].conn, r, &error, &code))
+		die_restore(&ps, code, error);
+	ps.t_seq = monotime_now() - t;
+	ps.s[0].busy[B_SEQ] = ps.t_seq;
+	if (ps.have_post)
+		run_post_data(&ps);
+	t = monotime_now();
+	if (restore_matviews(ps.s[0].conn, ps.m, &error, &code))
+		die_restore(&ps, code, error);
+	ps.t_refresh = monotime_now() - t;
+	ps.s[0].busy[B_REFRESH] = ps.t_refresh;
+	for (int i = 0; i < ps.n; i++) {
+		cancel_unwatch(ps.s[i].conn);
+		PQfreeCancel(ps.s[i].cancel);
+		ps.s[i].cancel = NULL;
+		PQfinish(ps.s[i].conn);
+		ps.s[i].conn = NULL;
+	}
+	cancel_check();
+	progress(&ps, "swapping \"%s\" in as \"%s\"", ps.db.staging, ps.db.target);
+	dbswap_swap(&ps.db, o->ro->lock_timeout_ms, o->force_disconnect, o->keep_old,
+	            o->ro->progress);
+	progress(&ps, "restored %zu tables with %d sessions in %.1f s", ps.m->ntables,
+	         ps.n, monotime_now() - ps.t_start);
+	rep = report(&ps);
+	dbswap_end(&ps.db);
+	for (size_t i = 0; i < ps.nwork; i++) {
+		free(ps.work[i].table);
+		free(ps.work[i].ref);
+	}
+	free(ps.work);
+	if (ps.have_post)
+		sqlscript_free(&ps.script);
+	free(ps.post);
+	free(ps.loaded);
+	free(ps.last);
+	free(ps.truncated);
+	for (int i = 0; i < ps.n; i++)
+		pthread_cond_destroy(&ps.s[i].cv);
+	free(ps.s);
+	pthread_cond_destroy(&ps.space);
+	pthread_mutex_destroy(&ps.mu);
+	return rep;
+}

@@ -1,0 +1,97 @@
+/* Unit tests of lib/postplan.c and lib/stagename.c (srestore -j's pure logic). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "postplan.h"
+#include "stagename.h"
+#include "tap.h"
+
+static void
+cls(const char *stmt, enum postplan_phase want, const char *want_table,
+    const char *want_ref)
+{
+	char *t, *r, head[51];
+	enum postplan_phase p = postplan_classify(stmt, &t, &r);
+
+	snprintf(head, sizeof head, "%s", stmt);
+	for (char *c = head; *c; c++)
+		if (*c == '\n')
+			*c = ' ';
+	is_int(p, want, "%s: %s", head, postplan_phase_name(want));
+	is_str(t, want_table, "  table");
+	is_str(r, want_ref, "  referenced table");
+	free(t);
+	free(r);
+}
+
+int
+main(void)
+{
+	char name[STAGENAME_MAX + 1], *target;
+	char longname[80];
+
+	cls("SET statement_timeout = 0;", POSTPLAN_SETTING, NULL, NULL);
+	cls("SELECT pg_catalog.set_config('search_path', '', false);",
+	    POSTPLAN_SETTING, NULL, NULL);
+	cls("SELECT pg_catalog.setval('a', 1);", POSTPLAN_OTHER, NULL, NULL);
+	cls("CREATE INDEX bills_day ON public.bills USING btree (day);",
+	    POSTPLAN_INDEX, NULL, NULL);
+	cls("create unique index u on only public.p (a);", POSTPLAN_INDEX, NULL, NULL);
+	cls("CREATE TRIGGER t BEFORE INSERT ON public.bills FOR EACH ROW EXECUTE FUNCTION f();",
+	    POSTPLAN_OTHER, NULL, NULL);
+	cls("ALTER TABLE ONLY public.bills\n    ADD CONSTRAINT bills_pkey PRIMARY KEY (id);",
+	    POSTPLAN_CONSTRAINT, "public.bills", NULL);
+	cls("ALTER TABLE ONLY \"Odd \"\"s\".\"Bill.Items\"\n    ADD CONSTRAINT \"u k\" UNIQUE (a);",
+	    POSTPLAN_CONSTRAINT, "\"Odd \"\"s\".\"Bill.Items\"", NULL);
+	cls("ALTER TABLE ONLY public.items\n    ADD CONSTRAINT items_bill_fkey FOREIGN KEY (bill_id) "
+	    "REFERENCES public.bills(id) ON DELETE CASCADE;",
+	    POSTPLAN_FOREIGN_KEY, "public.items", "public.bills");
+	cls("ALTER TABLE public.m ADD CONSTRAINT \"REFERENCES\" FOREIGN KEY (a) REFERENCES s.\"Ré f\"(id);",
+	    POSTPLAN_FOREIGN_KEY, "public.m", "s.\"Ré f\"");
+	cls("ALTER INDEX public.p_pkey ATTACH PARTITION public.p1_pkey;",
+	    POSTPLAN_ATTACH, NULL, NULL);
+	cls("ALTER INDEX public.i SET (fillfactor = 50);", POSTPLAN_OTHER, NULL, NULL);
+	cls("ALTER TABLE public.t CLUSTER ON i;", POSTPLAN_OTHER, NULL, NULL);
+	cls("ALTER TABLE ONLY public.t REPLICA IDENTITY USING INDEX i;",
+	    POSTPLAN_OTHER, NULL, NULL);
+	cls("COMMENT ON INDEX public.i IS 'x';", POSTPLAN_OTHER, NULL, NULL);
+	cls("REFRESH MATERIALIZED VIEW public.mv;", POSTPLAN_OTHER, NULL, NULL);
+
+	stagename_staging("salon", name);
+	ok(strncmp(name, "salon_srestore_", 15) == 0 && strlen(name) == 23,
+	   "staging name %s", name);
+	{
+		char other[STAGENAME_MAX + 1];
+		stagename_staging("salon2", other);
+		ok(strcmp(name, other) != 0, "another target, another staging name");
+	}
+	memset(longname, 'x', 70);
+	longname[70] = '\0';
+	memcpy(longname + 44, "\xc3\xa9", 2); /* é across the cut */
+	stagename_staging(longname, name);
+	is_int(strlen(name), 62, "a long target is cut before a UTF-8 character");
+	stagename_old("salon", 86400 * 365, name);
+	is_str(name, "salon_old_19710101000000", "old name, dated in UTC");
+	stagename_old(longname, 0, name);
+	ok(strlen(name) <= STAGENAME_MAX, "old name fits");
+
+	{
+		char *m = stagename_marker(STAGENAME_STAGING, "sa lon");
+		is_int(stagename_parse_marker(m, &target), STAGENAME_STAGING, "staging marker");
+		is_str(target, "sa lon", "  its target");
+		free(target);
+		free(m);
+		m = stagename_marker(STAGENAME_REPLACED, "x");
+		is_int(stagename_parse_marker(m, &target), STAGENAME_REPLACED, "replaced marker");
+		is_str(target, "x", "  its target");
+		free(target);
+		free(m);
+	}
+	is_int(stagename_parse_marker("the salon's db", &target), STAGENAME_NONE,
+	       "another comment is no marker");
+	ok(target == NULL, "  no target");
+	is_int(stagename_parse_marker(NULL, &target), STAGENAME_NONE, "no comment");
+	done_testing();
+	return 0;
+}
