@@ -50,7 +50,7 @@ usage(FILE *fp)
 	        "usage: srestore [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
 	        "                [--clean | --data-only] [-O] [-x] [--role ROLE]\n"
 	        "                [-t PATTERN]... [--lock-timeout DURATION] [--progress]\n"
-	        "                [--verify-key PUBFILE] [DBNAME] < ARCHIVE\n"
+	        "                [--verify-key PUBFILE] [--legacy-pre-data] [DBNAME] < ARCHIVE\n"
 	        "       srestore -j N [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
 	        "                [--clean] [--keep-old] [--lock-timeout DURATION]\n"
 	        "                [--force-disconnect [--yes]] [--progress]\n"
@@ -89,6 +89,8 @@ usage(FILE *fp)
 	        "  -P, --progress         progress on stderr (default when it is a tty)\n"
 	        "      --verify-key PUBFILE  accept only archives signed with this\n"
 	        "                         minisign key (default $BACKUP_SIGN_PUBKEY)\n"
+	        "      --legacy-pre-data  accept an archive made before strongbox 0.2,\n"
+	        "                         whose pre-data no digest covers\n"
 	        "  -?, --help             this help\n"
 	        "      --version          the version\n");
 }
@@ -285,7 +287,7 @@ main(int argc, char **argv)
 	enum {
 		OPT_CHECK = 256, OPT_LIST, OPT_DRY_RUN, OPT_SQL, OPT_VERIFY_KEY,
 		OPT_VERSION, OPT_HELP, OPT_LOCK_TIMEOUT, OPT_NO_OWNER, OPT_NO_ACL,
-		OPT_ROLE, OPT_ROLES, OPT_KEEP_OLD, OPT_FORCE, OPT_YES
+		OPT_ROLE, OPT_ROLES, OPT_KEEP_OLD, OPT_FORCE, OPT_YES, OPT_LEGACY_PRE_DATA
 	};
 	static const char optstring[] = "?acO" PGOPTS_SHORT "j:Pt:x";
 	static const struct option longopts[] = {
@@ -298,6 +300,7 @@ main(int argc, char **argv)
 		{"help", no_argument, NULL, OPT_HELP},
 		{"jobs", required_argument, NULL, 'j'},
 		{"keep-old", no_argument, NULL, OPT_KEEP_OLD},
+		{"legacy-pre-data", no_argument, NULL, OPT_LEGACY_PRE_DATA},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 		{"no-acl", no_argument, NULL, 'x'},
@@ -317,6 +320,7 @@ main(int argc, char **argv)
 	size_t plen = 0;
 	struct archive_reader *r;
 	const char *key_path = NULL;
+	bool legacy_pre_data = false;
 	struct pgopts conn = {0};
 	char *conninfo = NULL;
 	bool list_roles = false;
@@ -407,6 +411,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_VERIFY_KEY:
 			key_path = optarg;
+			break;
+		case OPT_LEGACY_PRE_DATA:
+			legacy_pre_data = true;
 			break;
 		case OPT_VERSION:
 			print_version();
@@ -507,6 +514,10 @@ main(int argc, char **argv)
 	r = archive_reader_new_fd(0, prefix, plen);
 	if (verify_key)
 		archive_reader_require_signatures(r, verify_key);
+	/* --check and --list run nothing: an old archive may be looked at. */
+	if (legacy_pre_data || mode == M_CHECK || mode == M_LIST ||
+	    mode == M_LIST_ROLES)
+		archive_reader_allow_undigested_pre_data(r);
 	switch (mode) {
 	case M_CHECK:
 		check_archive(r, false, false);

@@ -75,6 +75,7 @@ struct archive_reader {
 	char *post_data;      /* held back until the trailer verified */
 	size_t post_len;
 	int eod_state;        /* of the chunk being read, see eod_scan() */
+	bool legacy_ok;       /* a manifest without pre_data_sha256 is accepted */
 
 	/* signatures (minisign.h) */
 	bool require_sig;
@@ -596,10 +597,17 @@ check_pre_data(struct archive_reader *r, const char *name)
 {
 	char hex[65];
 
+	if (!*r->m->pre_data_sha256 && r->legacy_ok && !r->require_sig) {
+		warnmsg("warning: the manifest has no \"pre_data_sha256\" (an "
+		        "archive made before strongbox 0.2): %s is checked by no "
+		        "digest, only screened for forbidden statements", name);
+		return 0;
+	}
 	if (!*r->m->pre_data_sha256)
 		return fail(r, "archive refused: the manifest has no "
 		            "\"pre_data_sha256\", so %s cannot be verified before "
-		            "it runs (an archive made before strongbox 0.2)", name);
+		            "it runs (an archive made before strongbox 0.2: "
+		            "check it, then restore it with --legacy-pre-data)", name);
 	sha256_hex(r->members[r->nmembers - 1].sha, hex);
 	if (strcmp(hex, r->m->pre_data_sha256) != 0)
 		return fail(r, "archive is corrupt: member %s: SHA-256 mismatch "
@@ -975,6 +983,12 @@ archive_reader_require_signatures(struct archive_reader *r,
 {
 	r->require_sig = true;
 	r->key = *pk;
+}
+
+void
+archive_reader_allow_undigested_pre_data(struct archive_reader *r)
+{
+	r->legacy_ok = true;
 }
 
 int

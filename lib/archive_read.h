@@ -98,6 +98,17 @@ struct minisign_pub;
 void archive_reader_require_signatures(struct archive_reader *r,
                                        const struct minisign_pub *pk);
 
+/*
+ * Makes r accept a manifest without "pre_data_sha256" (an archive made
+ * before strongbox 0.2), with one warning on stderr: its pre-data is then
+ * delivered unverified, screened by lib/sqlguard only.  For --check and
+ * --list, which run nothing, and for a restore the user asked for by name
+ * (srestore --legacy-pre-data).  Ignored when signatures are required: a
+ * signed archive always carries the digest.  Call before
+ * archive_reader_run().
+ */
+void archive_reader_allow_undigested_pre_data(struct archive_reader *r);
+
 /* How many signature members were read (and, if required, verified). */
 int archive_reader_signatures(const struct archive_reader *r);
 

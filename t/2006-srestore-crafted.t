@@ -62,6 +62,15 @@ test_expect_success 'the restrict-unrestrict KEY pair pg_dump writes is accepted
 	test "$(pg_sql ok2 "select count(*) from public.t")" = 3 &&
 	pg_sql ok2 "select 1 from pg_constraint where conname = '"'"'t_pkey'"'"'" | grep -q 1
 '
+test_expect_success 'an archive made before 0.2 (no pre-data digest): refused, checked, restored on request' '
+	refused legacy-nodigest "legacy-pre-data" &&
+	expect_exit 0 srestore --check <"$C/legacy-nodigest.sdump" &&
+	grep -q "warning: .*pre_data_sha256" err &&
+	pg_createdb legacy && srestore -d legacy --legacy-pre-data \
+		<"$C/legacy-nodigest.sdump" >/dev/null 2>err &&
+	grep -q "warning: .*pre_data_sha256" err &&
+	test "$(pg_sql legacy "select count(*) from public.t")" = 3
+'
 
 # ---- nothing runs before its checksum holds ----
 

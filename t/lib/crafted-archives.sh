@@ -33,6 +33,9 @@
 #   postdata-big.sdump           post-data over the 64 MiB bound (zstd)
 #   chunk-eod.sdump              a chunk line "\." followed by psql meta
 #                                commands and SQL
+#   legacy-nodigest.sdump        the honest archive without the manifest's
+#                                pre_data_sha256, as sdump wrote it before
+#                                0.2: refused unless --legacy-pre-data
 #   manifest-newline.sdump       database, created and tool strings with
 #                                newlines and \! touch
 #   manifest-newline-badsum.sdump the same, and a row changed after the
@@ -101,6 +104,8 @@ retar() {
 W=$WORK/a
 
 base "$W" && pack "$W" ok
+
+base "$W" && MKARCHIVE_NO_PRE_DATA_SHA=1 pack "$W" legacy-nodigest
 
 base "$W"
 { printf '\\restrict Xq9T2crafted\n\n'; cat "$W/schema/pre-data.sql";
