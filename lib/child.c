@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,22 +17,43 @@
 #include "tmpname.h"
 #include "xalloc.h"
 
+/* TMPDIR, or /tmp. */
+static const char *
+tmp_dir(void)
+{
+	const char *dir = getenv("TMPDIR");
+
+	return dir == NULL || *dir == '\0' ? "/tmp" : dir;
+}
+
 FILE *
 child_tmpfile(void)
 {
-	const char *dir = getenv("TMPDIR");
+	const char *dir = tmp_dir();
 	char *path;
 	int fd;
 	FILE *fp;
 
-	if (dir == NULL || *dir == '\0')
-		dir = "/tmp";
 	path = xasprintf("%s/" TMPNAME_PREFIX "XXXXXX", dir);
 	fd = mkstemp(path);
 	if (fd < 0)
-		die_errno(EXIT_FAIL, "cannot create a temporary file in %s",
-		          dir);
+		die_errno(EXIT_FAIL, "cannot create a temporary file %s "
+		          "(TMPDIR)", path);
 	unlink(path);
+	/*
+	 * A full file system still makes the file, then loses what a child
+	 * writes to it (and its error messages too): try a byte first, so
+	 * that the cause is named here, not guessed later.
+	 */
+	if (write(fd, "", 1) != 1 || ftruncate(fd, 0) != 0) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+		die_errno(EXIT_FAIL, "cannot write a temporary file %s (TMPDIR)",
+		          path);
+	}
+	lseek(fd, 0, SEEK_SET);
 	free(path);
 	fp = fdopen(fd, "w+");
 	if (fp == NULL)
@@ -164,6 +186,15 @@ child_finish(struct child *c)
 	return child_finish_lock(c, NULL);
 }
 
+/* True when the file system of c's output files has no room left. */
+static int
+tmp_full(struct child *c)
+{
+	struct statvfs vfs;
+
+	return fstatvfs(fileno(c->err), &vfs) == 0 && vfs.f_bavail == 0;
+}
+
 size_t
 child_finish_lock(struct child *c, char **lock_table)
 {
@@ -183,6 +214,11 @@ child_finish_lock(struct child *c, char **lock_table)
 			free(msg);
 			*lock_table = table;
 			return (size_t)-1;
+		}
+		if (strcmp(msg, "no message") == 0 && tmp_full(c)) {
+			errno = ENOSPC;
+			die_errno(EXIT_FAIL, "%s failed: its output could not be "
+			          "written to %s (TMPDIR)", c->what, tmp_dir());
 		}
 		if (strstr(msg, "out of shared memory"))
 			die(EXIT_FAIL, "%s failed: the server's lock table is full "

@@ -3,6 +3,8 @@
 
 #include <errno.h>
 #include <glob.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -30,6 +32,28 @@ parse_version(const char *out, int *major)
 	return xstrndup(p, n);
 }
 
+/*
+ * Why the first program that exists could not tell its version, so that
+ * "no pg_dump found" never hides the real cause (an errno, a crash).
+ */
+static char *why_not;
+
+static void
+note_why_not(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+static void
+note_why_not(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (why_not != NULL)
+		return;
+	va_start(ap, fmt);
+	if (vasprintf(&why_not, fmt, ap) < 0)
+		why_not = NULL;
+	va_end(ap);
+}
+
 /* Runs "path --version"; returns its version or NULL. */
 static char *
 version_of(const char *path, char **env, int *major)
@@ -41,18 +65,34 @@ version_of(const char *path, char **env, int *major)
 	int status;
 	char *v;
 
-	if (access(path, X_OK) != 0 ||
-	    child_start(&c, path, argv, env, 0, CHILD_COLLECT) < 0)
+	if (access(path, F_OK) != 0)
 		return NULL;
+	if (access(path, X_OK) != 0) {
+		note_why_not("%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (child_start(&c, path, argv, env, 0, CHILD_COLLECT) < 0) {
+		note_why_not("%s: %s", path, strerror(errno));
+		return NULL;
+	}
 	status = child_wait(&c);
 	rewind(c.out);
 	n = fread(buf, 1, sizeof buf - 1, c.out);
 	buf[n] = '\0';
 	fclose(c.out);
 	fclose(c.err);
-	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		if (WIFSIGNALED(status))
+			note_why_not("%s --version was killed by signal %d", path,
+			             WTERMSIG(status));
+		else
+			note_why_not("%s --version exited %d", path,
+			             WEXITSTATUS(status));
 		return NULL;
+	}
 	v = parse_version(buf, major);
+	if (v == NULL)
+		note_why_not("%s --version printed no version", path);
 	return v;
 }
 
@@ -182,6 +222,8 @@ pgclient_find(const char *prog, int server_num, char **env, char **version)
 	if (fixed != NULL && !any)
 		die(EXIT_FAIL, "cannot run %s (%s): not an executable %s", fixed,
 		    var, prog);
+	if (!any && why_not != NULL)
+		die(EXIT_FAIL, "no usable %s: %s", prog, why_not);
 	if (!any)
 		die(EXIT_FAIL,
 		    "no %s found in PATH or /usr/lib/postgresql/*/bin: install "
