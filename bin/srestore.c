@@ -87,6 +87,7 @@ usage(FILE *fp)
 	        "      --lock-timeout=DURATION  wait at most this long for a lock\n"
 	        "                         (ms, s or min; default 30s)\n"
 	        "  -P, --progress         progress on stderr (default when it is a tty)\n"
+	        "  -v, --verbose          pg_restore's own lines, for a pg_dump archive\n"
 	        "      --verify-key PUBFILE  accept only archives signed with this\n"
 	        "                         minisign key (default $BACKUP_SIGN_PUBKEY)\n"
 	        "      --legacy-pre-data  accept an archive made before strongbox 0.2,\n"
@@ -289,7 +290,7 @@ main(int argc, char **argv)
 		OPT_VERSION, OPT_HELP, OPT_LOCK_TIMEOUT, OPT_NO_OWNER, OPT_NO_ACL,
 		OPT_ROLE, OPT_ROLES, OPT_KEEP_OLD, OPT_FORCE, OPT_YES, OPT_LEGACY_PRE_DATA
 	};
-	static const char optstring[] = "?acO" PGOPTS_SHORT "j:Pt:x";
+	static const char optstring[] = "?acO" PGOPTS_SHORT "j:Pt:vx";
 	static const struct option longopts[] = {
 		PGOPTS_LONG,
 		{"data-only", no_argument, NULL, 'a'},
@@ -311,6 +312,7 @@ main(int argc, char **argv)
 		{"progress", no_argument, NULL, 'P'},
 		{"sql", no_argument, NULL, OPT_SQL},
 		{"table", required_argument, NULL, 't'},
+		{"verbose", no_argument, NULL, 'v'},
 		{"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
 		{"version", no_argument, NULL, OPT_VERSION},
 		{"yes", no_argument, NULL, OPT_YES},
@@ -347,6 +349,9 @@ main(int argc, char **argv)
 		case OPT_LOCK_TIMEOUT:
 			opt.lock_timeout_ms =
 				duration_option("--lock-timeout", optarg);
+			break;
+		case 'v':
+			opt.verbose = true;
 			break;
 		case 'x':
 		case OPT_NO_ACL:

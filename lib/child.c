@@ -156,6 +156,19 @@ error_line(FILE *fp)
 	return pick ? pick : xstrdup("no message");
 }
 
+char *
+child_error_line(struct child *c, size_t *nlines)
+{
+	char line[1024];
+
+	*nlines = 0;
+	rewind(c->err);
+	while (fgets(line, sizeof line, c->err))
+		if (strchr(line, '\n') != NULL)
+			(*nlines)++;
+	return error_line(c->err);
+}
+
 /*
  * The table of pg_dump's "LOCK TABLE x IN ACCESS SHARE MODE" when its
  * error is the statement timeout that --lock-wait-timeout sets, else NULL.

@@ -64,6 +64,13 @@ size_t child_finish(struct child *c);
  */
 size_t child_finish_lock(struct child *c, char **lock_table);
 
+/*
+ * For CHILD_COLLECT, after child_wait(): the first line of c's stderr that
+ * says "error" (or its last line, or "no message"), and the number of
+ * lines it wrote in *nlines.  Malloc'ed.
+ */
+char *child_error_line(struct child *c, size_t *nlines);
+
 /* An unlinked temporary file in $TMPDIR or /tmp, opened "w+"; dies. */
 FILE *child_tmpfile(void);
 

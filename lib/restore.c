@@ -1409,9 +1409,13 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 	argv[argc++] = db;
 	argv[argc] = NULL;
 	signal(SIGPIPE, SIG_IGN);
-	/* stdout carries our report, not pg_restore's chatter. */
+	/*
+	 * stdout carries our report, not pg_restore's chatter; its lines go
+	 * to stderr with -v, else they are kept and the one that says what
+	 * failed is named.
+	 */
 	if (child_start(&c, "pg_restore", (char *const *)argv, env, 1,
-	                CHILD_TO_STDERR) < 0)
+	                o->verbose ? CHILD_TO_STDERR : CHILD_COLLECT) < 0)
 		die(EXIT_FAIL, "cannot run pg_restore (is it installed?)");
 	pgconn_free_env(env);
 	progress(&(struct restore){.progress = o->progress},
@@ -1431,10 +1435,31 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 			break;
 	}
 	status = child_wait(&c);
+	if ((!WIFEXITED(status) || WEXITSTATUS(status) != 0) && c.err != NULL) {
+		size_t nlines;
+		char *line = child_error_line(&c, &nlines);
+
+		die(EXIT_FAIL, "pg_restore failed: %s; nothing was restored "
+		    "(%zu line%s of pg_restore's output: srestore -v shows them)",
+		    line, nlines, nlines == 1 ? "" : "s");
+	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		die(EXIT_FAIL, "pg_restore failed (%s %d): nothing was restored",
 		    WIFEXITED(status) ? "exit" : "signal",
 		    WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+	if (c.err != NULL) {
+		/* Its warnings, one line each; its stdout is only chatter. */
+		char line[1024];
+
+		rewind(c.err);
+		while (fgets(line, sizeof line, c.err)) {
+			line[strcspn(line, "\r\n")] = '\0';
+			if (line[0] != '\0')
+				warnmsg("%s", line);
+		}
+		fclose(c.err);
+		fclose(c.out);
+	}
 	free(db);
 	free(role_arg);
 	return json_pack("{s:s,s:s,s:I,s:f}", "mode",

@@ -32,6 +32,7 @@ struct restore_opts {
 	bool clean;           /* replace the archive's objects */
 	bool data_only;       /* rows only, into existing tables */
 	bool progress;        /* progress lines on stderr */
+	bool verbose;         /* -v: pg_restore's output on stderr */
 	bool no_owner;        /* skip ALTER ... OWNER TO (pg_restore -O) */
 	bool no_acl;          /* skip GRANT, REVOKE (pg_restore -x) */
 	const char *role;     /* --role: SET ROLE before restoring, or NULL */

@@ -157,4 +157,11 @@ test_expect_success 'a failing pg_restore leaves the target unchanged, exit 1' '
 	grep -q "^srestore: pg_restore failed" err &&
 	pg_dump_plain fromfc after.sql && diff before.sql after.sql
 '
+test_expect_success 'a failing pg_restore: one line that says what failed; -v shows all of its lines' '
+	expect_exit 1 srestore -d fromfc <fc.dump &&
+	expect_one_line_error srestore &&
+	grep -q "^srestore: pg_restore failed: .*already exists.*; nothing was restored ([0-9]* lines of pg_restore.s output: srestore -v shows them)$" err &&
+	expect_exit 1 srestore -v -d fromfc <fc.dump &&
+	test "$(wc -l <err)" -gt 2 && grep -q "^pg_restore: error:" err
+'
 test_done
