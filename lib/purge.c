@@ -20,7 +20,7 @@ static const char tables_sql[] =
 	"SELECT n.nspname, c.relname, c.oid, "
 	"  EXISTS (SELECT 1 FROM pg_depend d "
 	"          WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid "
-	"            AND d.deptype = 'e') "
+	"            AND d.deptype = 'e'), c.relkind "
 	"FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
 	"WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition "
 	"  AND n.nspname <> 'information_schema' AND n.nspname !~ '^pg_' "
@@ -58,11 +58,13 @@ purge_catalog_read(PGconn *conn, struct purge_catalog *cat)
 	cat->ntables = (size_t)n;
 	cat->tables = xcalloc((size_t)n + 1, sizeof *cat->tables);
 	cat->oids = xcalloc((size_t)n + 1, sizeof *cat->oids);
+	cat->partitioned = xcalloc((size_t)n + 1, sizeof *cat->partitioned);
 	for (int i = 0; i < n; i++) {
 		cat->tables[i].schema = xstrdup(PQgetvalue(res, i, 0));
 		cat->tables[i].name = xstrdup(PQgetvalue(res, i, 1));
 		cat->oids[i] = xstrdup(PQgetvalue(res, i, 2));
 		cat->tables[i].extension = PQgetvalue(res, i, 3)[0] == 't';
+		cat->partitioned[i] = PQgetvalue(res, i, 4)[0] == 'p';
 	}
 	PQclear(res);
 
@@ -111,6 +113,7 @@ purge_catalog_free(struct purge_catalog *cat)
 		free(cat->oids[i]);
 	}
 	free(cat->oids);
+	free(cat->partitioned);
 	for (size_t e = 0; e < cat->nfks; e++) {
 		for (size_t c = 0; c < cat->fks[e].ncols; c++) {
 			free(cat->fks[e].ccols[c]);
@@ -340,7 +343,7 @@ datecol(const struct before *st, size_t i)
 static void
 sb_select(struct before *st, struct sb *b, size_t k, const char *q, int pass)
 {
-	sb_add(b, "SELECT t.ctid%s FROM %s t WHERE ", st->keycols[k], q);
+	sb_add(b, "SELECT t.ctid%s FROM ONLY %s t WHERE ", st->keycols[k], q);
 	if (pass > 0)
 		sb_add(b, "NOT EXISTS (SELECT 1 FROM strongbox_s_%zu s "
 		          "WHERE s." CTID_COL " = t.ctid) AND ",
@@ -500,6 +503,17 @@ purge_before_plan(PGconn *conn, const struct purge_catalog *cat,
 	int pass;
 
 	*why = NULL;
+	for (size_t k = 0; k < plan->norder; k++)
+		if (cat->partitioned[plan->order[k]]) {
+			char *t = purgeconf_display(cat->tables[plan->order[k]].schema,
+			                            cat->tables[plan->order[k]].name);
+			*why = xasprintf("--before cannot tell the rows of the "
+			                 "partitioned table %s apart: purge it "
+			                 "without --before, or keep it",
+			                 t);
+			free(t);
+			return -1;
+		}
 	if (tz != NULL && *tz != '\0') {
 		char *lit, *sql;
 		int rc;
@@ -597,7 +611,7 @@ purge_before_delete(PGconn *conn, const struct purge_catalog *cat,
 {
 	for (size_t k = 0; k < plan->norder; k++) {
 		char *q = qualified(cat, plan->order[k]);
-		char *sql = xasprintf("DELETE FROM %s WHERE ctid = ANY (ARRAY("
+		char *sql = xasprintf("DELETE FROM ONLY %s WHERE ctid = ANY (ARRAY("
 		                      "SELECT " CTID_COL " FROM strongbox_d_%zu))",
 		                      q, k);
 		char *what = xasprintf("cannot delete from %s", q);

@@ -34,6 +34,7 @@ struct purge_catalog {
 	struct purgeplan_fk *planfks;   /* the same keys, for purgeplan_make() */
 	size_t nfks;
 	char **oids;                    /* per table, as text */
+	bool *partitioned;              /* per table: relkind 'p' */
 };
 
 /*
@@ -89,8 +90,11 @@ void purge_truncate(PGconn *conn, const struct purge_catalog *cat,
  * reference, through a foreign key, a row to delete of a purged parent.
  * A row that a row staying (of any table) references is spared, and so
  * on until nothing changes.  doomed[k] and spared[k] get the counts for
- * the k-th table of plan->order.  Returns 0, or -1 with *why set
- * (malloc'ed) when date or tz is refused by the server.
+ * the k-th table of plan->order.  Rows are told apart by ctid, so a
+ * partitioned table is refused (its partitions share ctids) and a table
+ * with inheritance children is read ONLY.  Returns 0, or -1 with *why set
+ * (malloc'ed) when date or tz is refused by the server or a purged table
+ * is partitioned.
  */
 int purge_before_plan(PGconn *conn, const struct purge_catalog *cat,
                       const struct purgeconf *conf,

@@ -88,6 +88,21 @@ test_expect_success 'a bad TZ: exit 1, nothing deleted' '
 	test "$(pg_sql small "select count(*) from bills")" = 2
 '
 
+pg_createdb parts
+pg_sql parts "create table sales (id int, sold_on date not null) partition by range (sold_on);
+	create table sales_2024 partition of sales for values from ('2024-01-01') to ('2025-01-01');
+	create table sales_2025 partition of sales for values from ('2025-01-01') to ('2026-01-01');
+	insert into sales values (1, '2024-03-01'), (2, '2025-03-01')" >/dev/null
+printf '[transactional]\nsales sold_on\n' >parts.conf
+test_expect_success 'a partitioned table: refused by --before (rows told apart by ctid), emptied without it' '
+	expect_exit 1 spurge -c parts.conf -d parts --yes --before 2025-01-01 &&
+	expect_one_line_error spurge && grep -q "partitioned table sales" err &&
+	test "$(pg_sql parts "select count(*) from sales")" = 2 &&
+	expect_exit 0 spurge -c parts.conf -d parts --yes &&
+	test "$(jq -r .total out)" = 2 &&
+	test "$(pg_sql parts "select count(*) from sales")" = 0
+'
+
 # The salon: a year of data, --before the middle of it.
 pg_createdb salon
 "$TEST_ROOT/share/strongbox/salon-load.sh" -s 0.02 -d 120 salon >/dev/null
