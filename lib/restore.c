@@ -414,6 +414,77 @@ list_add(char **list, const char *item)
  * not matter.  No CASCADE: an object outside the archive that depends on
  * one of them stops the restore rather than disappearing with it.
  */
+/*
+ * The archive's views and materialized views are dropped with CASCADE
+ * (they may depend on each other across kinds), so first: no view outside
+ * the archive may depend on one of them, or it would go silently.  Every
+ * such view is named and the restore refused.
+ */
+static int
+refuse_outside_views(struct restore *st, const struct sql_script *sc)
+{
+	json_t *names = json_array();
+	char *arr;
+	const char *p[1];
+	PGresult *res;
+	int rc = 0;
+
+	for (size_t i = 0; i < sc->n; i++) {
+		char *schema = NULL, *name = NULL, *q;
+		enum sql_object_kind k =
+			sqlscript_created_object(sc->stmts[i].text, &schema, &name);
+
+		if (k == SQL_OBJ_VIEW || k == SQL_OBJ_MATVIEW) {
+			q = pgconn_quote_qualified(schema ? schema : "public", name);
+			json_array_append_new(names, json_string(q));
+			free(q);
+		}
+		free(schema);
+		free(name);
+	}
+	if (json_array_size(names) == 0) {
+		json_decref(names);
+		return 0;
+	}
+	arr = json_dumps(names, JSON_COMPACT);
+	json_decref(names);
+	p[0] = arr;
+	res = query(st, "--clean: cannot read the target's views",
+	            "WITH a AS (SELECT pg_catalog.to_regclass(x) AS oid "
+	            "  FROM pg_catalog.json_array_elements_text($1::json) x) "
+	            "SELECT DISTINCT CASE dv.relkind WHEN 'm' THEN "
+	            "  'materialized view ' ELSE 'view ' END || "
+	            "  n.nspname || '.' || dv.relname || ' (on ' || "
+	            "  d.refobjid::pg_catalog.regclass::text || ')' "
+	            "FROM pg_catalog.pg_depend d "
+	            "JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid "
+	            "JOIN pg_catalog.pg_class dv ON dv.oid = r.ev_class "
+	            "JOIN pg_catalog.pg_namespace n ON n.oid = dv.relnamespace "
+	            "WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
+	            "AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
+	            "AND d.refobjid IN (SELECT oid FROM a WHERE oid IS NOT NULL) "
+	            "AND dv.oid NOT IN (SELECT oid FROM a WHERE oid IS NOT NULL) "
+	            "ORDER BY 1",
+	            1, p);
+	free(arr);
+	if (res == NULL)
+		return 1;
+	if (PQntuples(res) > 0) {
+		char *list = NULL;
+
+		for (int r = 0; r < PQntuples(res); r++)
+			list_add(&list, PQgetvalue(res, r, 0));
+		stop(st, EXIT_FAIL,
+		     "--clean: objects outside the archive depend on its views "
+		     "(%s): drop or change them first; nothing was dropped",
+		     list);
+		free(list);
+		rc = 1;
+	}
+	PQclear(res);
+	return rc;
+}
+
 static int
 clean_objects(struct restore *st, const char *text, size_t len)
 {
@@ -433,6 +504,8 @@ clean_objects(struct restore *st, const char *text, size_t len)
 	int rc = 0;
 
 	sqlscript_split(text, len, &sc);
+	if (refuse_outside_views(st, &sc))
+		rc = 1;
 	for (size_t k = 0; k < sizeof order / sizeof order[0] && rc == 0; k++) {
 		char *list = NULL;
 		for (size_t i = sc.n; i-- > 0 && rc == 0;) {

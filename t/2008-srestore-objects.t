@@ -25,6 +25,24 @@ test_expect_success 'a table with no column and 3 rows: dumped, restored, counte
 	test "$(pg_sql zc3 "select count(*) from marker")" = 3
 '
 
+test_expect_success '--clean refuses when a view outside the archive depends on an archive view: named, kept' '
+	pg_createdb vw &&
+	pg_sql vw "create table bills (id int, total int); insert into bills values (1, 10);
+		create view bill_totals as select id, total from bills;
+		create materialized view bill_mv as select * from bill_totals" &&
+	sdump -d vw >vw.sdump &&
+	pg_sql vw "create view my_report as select * from bill_totals where total > 5;
+		create view my_mv_report as select * from bill_mv" &&
+	expect_exit 1 srestore --clean -d vw <vw.sdump &&
+	expect_one_line_error srestore &&
+	grep -q "view public.my_report (on public.bill_totals)" err &&
+	grep -q "view public.my_mv_report (on public.bill_mv)" err &&
+	test "$(pg_sql vw "select count(*) from my_report")" = 1 &&
+	pg_sql vw "drop view my_report, my_mv_report" &&
+	expect_exit 0 srestore --clean -d vw <vw.sdump &&
+	test "$(pg_sql vw "select count(*) from bill_mv")" = 1
+'
+
 test_expect_success 'the report: seconds rounded to milliseconds' '
 	pg_createdb rep && expect_exit 0 srestore -d rep <zc.sdump &&
 	jq -e "[.seconds, .timing[], .reader.cpu_seconds] |
