@@ -216,11 +216,12 @@ job_backup() {
 	_file=$_dir/$_key
 
 	# The dump, whole, in a temporary file beside the local copies (owner
-	# only; one a run killed earlier left is removed: the lock says no
-	# other backup runs), so that both copies are made of the same bytes,
-	# each encrypted on its own when BACKUP_AGE_* says so.
-	rm -f "$_dir"/.strongbox-job-dump.*
-	_dump=$(umask 077 && mktemp "$_dir/.strongbox-job-dump.XXXXXX") || return 1
+	# only; the shared temporary prefix of lib/tmpname.h, so that supload
+	# -l never lists it; one a run killed earlier left is removed: the lock
+	# says no other backup runs), so that both copies are made of the same
+	# bytes, each encrypted on its own when BACKUP_AGE_* says so.
+	rm -f "$_dir"/.strongbox-tmp.job-dump.*
+	_dump=$(umask 077 && mktemp "$_dir/.strongbox-tmp.job-dump.XXXXXX") || return 1
 	sb_at_exit() {
 		rm -f "$_dump"
 	}
