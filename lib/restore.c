@@ -124,6 +124,7 @@ struct restore {
 		t_commit, t_wait_first, phase_start;
 	uint64_t rows, bytes;
 	size_t tables_loaded;
+	char *pre_data; /* --dry-run: the pre-data script */
 	bool progress;
 	bool tty;       /* stderr is a terminal: one line, rewritten */
 	bool line_open; /* a rewritten line waits for its end */
@@ -1352,6 +1353,10 @@ dry_event(void *ctx, const struct archive_reader_event *ev)
 {
 	struct restore *st = ctx;
 
+	if (ev->type == ARCHIVE_READER_PRE_DATA && st->pre_data == NULL) {
+		st->pre_data = xstrndup(ev->data, ev->len);
+		return 0;
+	}
 	if (ev->type == ARCHIVE_READER_MANIFEST) {
 		char *why;
 		st->m = archive_reader_manifest(st->r);
@@ -1364,6 +1369,80 @@ dry_event(void *ctx, const struct archive_reader_event *ev)
 		}
 	}
 	return 0;
+}
+
+/*
+ * --dry-run: the sequences, views, materialized views, types, domains and
+ * schemas that the pre-data script creates and the target already has
+ * (tables are check_target()'s).  Returns the problems or NULL.
+ */
+static char *
+check_objects(struct restore *st, const char *text, size_t *nproblems)
+{
+	struct sql_script sc;
+	char *problems = NULL;
+
+	sqlscript_split(text, strlen(text), &sc);
+	for (size_t i = 0; i < sc.n && st->error == NULL; i++) {
+		char *schema = NULL, *name = NULL, *q = NULL;
+		enum sql_object_kind k =
+			sqlscript_created_object(sc.stmts[i].text, &schema, &name);
+		const char *sql = NULL, *kind = NULL;
+
+		switch (k) {
+		case SQL_OBJ_SEQUENCE:
+			kind = "sequence";
+			sql = "SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL";
+			break;
+		case SQL_OBJ_VIEW:
+			kind = "view";
+			sql = "SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL";
+			break;
+		case SQL_OBJ_MATVIEW:
+			kind = "materialized view";
+			sql = "SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL";
+			break;
+		case SQL_OBJ_TYPE:
+		case SQL_OBJ_DOMAIN:
+			kind = k == SQL_OBJ_TYPE ? "type" : "domain";
+			sql = "SELECT 1 WHERE pg_catalog.to_regtype($1) IS NOT NULL";
+			break;
+		case SQL_OBJ_SCHEMA:
+			kind = "schema";
+			sql = "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1";
+			break;
+		default:
+			break;
+		}
+		if (sql != NULL) {
+			const char *p[1];
+			PGresult *res;
+
+			q = k == SQL_OBJ_SCHEMA
+			        ? xstrdup(name)
+			        : pgconn_quote_qualified(schema ? schema : "public",
+			                                 name);
+			p[0] = q;
+			res = query(st, "cannot read the target's catalog", sql, 1, p);
+			if (res != NULL && PQntuples(res) > 0) {
+				char *msg = k == SQL_OBJ_SCHEMA
+					? xasprintf("schema %s already exists in the "
+					            "target database", name)
+					: xasprintf("%s %s.%s already exists in the target "
+					            "database (use --clean to replace it)",
+					            kind, schema ? schema : "public", name);
+
+				add_problem(&problems, nproblems, msg);
+				free(msg);
+			}
+			PQclear(res);
+		}
+		free(q);
+		free(schema);
+		free(name);
+	}
+	sqlscript_free(&sc);
+	return problems;
 }
 
 char *
@@ -1411,6 +1490,22 @@ restore_dry_run(struct archive_reader *r, const struct restore_opts *o,
 		}
 		free(p2);
 	}
+	/* A plain restore creates every pre-data object: none may exist. */
+	if (use_schema && !o->clean && st.pre_data != NULL) {
+		size_t n3 = 0;
+		char *p3 = check_objects(&st, st.pre_data, &n3);
+
+		if (st.error)
+			abort_restore(&st, st.error, st.code);
+		if (p3) {
+			char *line = problem_line(p3, n3);
+			list_add(&problems, line);
+			free(line);
+			np += n3;
+		}
+		free(p3);
+	}
+	free(st.pre_data);
 	for (size_t i = 0; i < m->ntables; i++) {
 		const struct manifest_table *t = &m->tables[i];
 		const char *action;

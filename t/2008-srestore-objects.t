@@ -43,6 +43,18 @@ test_expect_success '--clean refuses when a view outside the archive depends on 
 	test "$(pg_sql vw "select count(*) from bill_mv")" = 1
 '
 
+test_expect_success '--dry-run with a sequence of the archive already there: ok false, named; the restore agrees' '
+	pg_createdb sq && pg_sql sq "create sequence counter; create table t (id int)" &&
+	sdump -d sq >sq.sdump &&
+	pg_createdb sq2 && pg_sql sq2 "create sequence counter" &&
+	expect_exit 1 srestore --dry-run -d sq2 <sq.sdump &&
+	tail -n 1 out | jq -e ".ok == false" &&
+	grep -q "sequence public.counter already exists in the target database" err &&
+	expect_exit 1 srestore -d sq2 <sq.sdump &&
+	pg_createdb sq3 && expect_exit 0 srestore --dry-run -d sq3 <sq.sdump &&
+	tail -n 1 out | jq -e ".ok == true"
+'
+
 test_expect_success 'the report: seconds rounded to milliseconds' '
 	pg_createdb rep && expect_exit 0 srestore -d rep <zc.sdump &&
 	jq -e "[.seconds, .timing[], .reader.cpu_seconds] |
