@@ -1608,8 +1608,8 @@ restore_pg_dump(const struct restore_opts *o, int fd, const void *prefix,
 		char *line = child_error_line(&c, &nlines);
 
 		die(EXIT_FAIL, "pg_restore failed: %s; nothing was restored "
-		    "(%zu line%s of pg_restore's output: srestore -v shows them)",
-		    line, nlines, nlines == 1 ? "" : "s");
+		    "(%zu line%s of pg_restore's output: %s -v shows them)",
+		    line, nlines, nlines == 1 ? "" : "s", err_progname());
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
 		die(EXIT_FAIL, "pg_restore failed (%s %d): nothing was restored",
