@@ -224,18 +224,18 @@ metrics_checks(PGconn *conn, const char *zone, const struct checkfile *cf,
 	for (size_t i = 0; i < cf->n; i++) {
 		const struct check *c = &cf->checks[i];
 		char *what = xasprintf("check \"%s\" failed", c->name);
-		char *declare = xasprintf("DECLARE smetrics_check NO SCROLL CURSOR "
+		char *declare = xasprintf("DECLARE strongbox_check NO SCROLL CURSOR "
 		                          "FOR %s\n", c->sql);
 		struct jsonline j;
 		PGresult *sample, *rest;
 		long long n;
 
 		pgconn_command(conn, what, declare);
-		sample = pgconn_exec(conn, what, "FETCH 10 FROM smetrics_check");
-		rest = pgconn_exec(conn, what, "MOVE FORWARD ALL IN smetrics_check");
+		sample = pgconn_exec(conn, what, "FETCH 10 FROM strongbox_check");
+		rest = pgconn_exec(conn, what, "MOVE FORWARD ALL IN strongbox_check");
 		n = PQntuples(sample) + atoll(PQcmdTuples(rest));
 		PQclear(rest);
-		pgconn_command(conn, what, "CLOSE smetrics_check");
+		pgconn_command(conn, what, "CLOSE strongbox_check");
 		jsonline_init(&j);
 		jsonline_str(&j, "name", c->name);
 		jsonline_int(&j, "violations", n);

@@ -33,7 +33,7 @@ stagename_staging(const char *target, char out[STAGENAME_MAX + 1])
 
 	for (const unsigned char *p = (const unsigned char *)target; *p; p++)
 		h = (h ^ *p) * 16777619u;
-	snprintf(suffix, sizeof suffix, "_srestore_%08x", (unsigned)h);
+	snprintf(suffix, sizeof suffix, "_strongbox_%08x", (unsigned)h);
 	n = prefix_len(target, STAGENAME_MAX - strlen(suffix));
 	snprintf(out, STAGENAME_MAX + 1, "%.*s%s", (int)n, target, suffix);
 }

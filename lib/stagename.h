@@ -2,7 +2,7 @@
  * stagename.h: the names srestore -j gives the databases it makes beside
  * the target NAME, and the comments that mark them as strongbox's, so
  * that a later run recognises the ones a killed run left behind.  The
- * staging database is NAME (cut to fit) followed by "_srestore_" and 8 hex
+ * staging database is NAME (cut to fit) followed by "_strongbox_" and 8 hex
  * digits of a hash of NAME; the replaced database is NAME (cut to fit)
  * followed by "_old_YYYYMMDDHHMMSS" (UTC).  Names are at most 63 bytes,
  * PostgreSQL's limit, and never cut inside a UTF-8 character.  Pure.

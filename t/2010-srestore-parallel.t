@@ -167,11 +167,11 @@ test_expect_success 'a failing foreign key: victim unchanged, no staging left' '
 '
 # in_index: a session of a staging database builds an index.
 in_index() {
-	test "$(pg_sql postgres "select count(*) from pg_stat_activity where datname ~ '_srestore_' and query ~ '^CREATE INDEX'")" -gt 0
+	test "$(pg_sql postgres "select count(*) from pg_stat_activity where datname ~ '_strongbox_' and query ~ '^CREATE INDEX'")" -gt 0
 }
 # staging_idle: no session on a staging database; blocker_in: the blocker is.
 staging_idle() {
-	test "$(pg_sql postgres "select count(*) from pg_stat_activity where datname ~ '_srestore_'")" = 0
+	test "$(pg_sql postgres "select count(*) from pg_stat_activity where datname ~ '_strongbox_'")" = 0
 }
 blocker_in() {
 	test "$(pg_sql postgres "select count(*) from pg_stat_activity where application_name = 'blocker'")" = 1
@@ -187,7 +187,7 @@ test_expect_success 'SIGINT during the index builds: cancelled, victim unchanged
 test_expect_success 'a worker session terminated: failed, victim unchanged' '
 	{ srestore -j 2 --clean -d victim_slow <slow.sdump >out 2>err & pid=$!; } &&
 	wait_for 20 in_index &&
-	pg_sql postgres "select pg_terminate_backend(pid) from pg_stat_activity where datname ~ '"'"'_srestore_'"'"' and query ~ '"'"'^CREATE INDEX'"'"' limit 1" >/dev/null &&
+	pg_sql postgres "select pg_terminate_backend(pid) from pg_stat_activity where datname ~ '"'"'_strongbox_'"'"' and query ~ '"'"'^CREATE INDEX'"'"' limit 1" >/dev/null &&
 	{ wait $pid; rc=$?; } ; test $rc != 0 && test $rc != 99 &&
 	test "$(wc -l <err)" = 1 &&
 	unchanged slow
@@ -196,7 +196,7 @@ test_expect_success 'a killed run leaves a staging database; the next run drops 
 	{ srestore -j 2 -d stale_t <slow.sdump >out 2>err & pid=$!; } &&
 	wait_for 20 in_index &&
 	kill -KILL $pid && { wait $pid || true; } &&
-	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '"'"'^stale_t_srestore_'"'"'")" = 1 &&
+	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '"'"'^stale_t_strongbox_'"'"'")" = 1 &&
 	wait_for 60 staging_idle &&
 	srestore -j 1 -d stale_t <fk.sdump >/dev/null 2>&1 ; no_leftovers &&
 	test "$(pg_sql postgres "select count(*) from pg_database where datname = '"'"'stale_t'"'"'")" = 0

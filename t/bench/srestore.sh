@@ -55,7 +55,7 @@ run() {
 pg_st() { pg_createdb "$1" && settle && run "$1" "^$1\$" pg_restore --single-transaction --exit-on-error -d "$1" salon.dump; }
 pg_j2() { pg_createdb "$1" && settle && run "$1" "^$1\$" pg_restore -j 2 --exit-on-error -d "$1" salon.dump; }
 sb() { pg_createdb "$1" && settle && run "$1" "^$1\$" srestore -d "$1" <salon.sdump >"$1.json"; }
-sbj() { settle && run "$1" "^$1_srestore_" srestore -j "$2" -d "$1" <salon.sdump >"$1.json"; }
+sbj() { settle && run "$1" "^$1_strongbox_" srestore -j "$2" -d "$1" <salon.sdump >"$1.json"; }
 
 pg_st pgst
 pg_j2 pgj2

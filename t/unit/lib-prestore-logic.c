@@ -59,7 +59,7 @@ main(void)
 	cls("REFRESH MATERIALIZED VIEW public.mv;", POSTPLAN_OTHER, NULL, NULL);
 
 	stagename_staging("salon", name);
-	ok(strncmp(name, "salon_srestore_", 15) == 0 && strlen(name) == 23,
+	ok(strncmp(name, "salon_strongbox_", 16) == 0 && strlen(name) == 24,
 	   "staging name %s", name);
 	{
 		char other[STAGENAME_MAX + 1];
@@ -68,7 +68,7 @@ main(void)
 	}
 	memset(longname, 'x', 70);
 	longname[70] = '\0';
-	memcpy(longname + 44, "\xc3\xa9", 2); /* é across the cut */
+	memcpy(longname + 43, "\xc3\xa9", 2); /* é across the cut */
 	stagename_staging(longname, name);
 	is_int(strlen(name), 62, "a long target is cut before a UTF-8 character");
 	stagename_old("salon", 86400 * 365, name);
