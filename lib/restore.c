@@ -191,6 +191,23 @@ stop_server(struct restore *st, PGresult *res, const char *what)
 		free(msg);
 		return 1;
 	}
+	/*
+	 * sdump -t writes pg_dump -t's pre-data: the tables, not the schemas,
+	 * types, domains, sequences or functions they use.
+	 */
+	if (state && st->m && st->m->ntable_patterns > 0 &&
+	    (strcmp(state, "3F000") == 0 || strcmp(state, "42704") == 0 ||
+	     strcmp(state, "42883") == 0 || strcmp(state, "42P01") == 0)) {
+		stop(st, EXIT_FAIL,
+		     "%s: %s; this is a -t archive (sdump -t %s%s): its pre-data "
+		     "holds the selected tables only, not the schemas, types, "
+		     "domains, sequences or functions they use: restore into a "
+		     "database that has them (e.g. made by the application's "
+		     "migrations), or dump without -t", what, msg,
+		     st->m->table_patterns[0], st->m->ntable_patterns > 1 ? " ..." : "");
+		free(msg);
+		return 1;
+	}
 	stop(st, code, "%s: %s", what, msg);
 	free(msg);
 	return 1;

@@ -111,4 +111,28 @@ test_expect_success '--role: SET ROLE before restoring (-O -x as pg_restore)' '
 	expect_exit 1 srestore -d own3 --role nobody_here --clean -O -x <own.sdump &&
 	grep -q "role \"nobody_here\" does not exist" err
 '
+cat >ts-types.sql <<'EOF'
+create schema shop;
+create domain shop.zip as text check (value ~ '^[0-9]+$');
+create type shop.address as (street text, zip shop.zip);
+EOF
+cat >ts.sql <<'EOF'
+create table shop.customers (id int primary key, home shop.address);
+insert into shop.customers values (1, row('Main St', '560001'));
+create table other (x int);
+EOF
+test_expect_success 'a -t archive into an empty database: refused in one line that says it is a -t archive, nothing left' '
+	pg_createdb ts && psql -X -q -v ON_ERROR_STOP=1 -d ts -f ts-types.sql -f ts.sql &&
+	expect_exit 0 sdump -d ts -t shop.customers && mv out ts.sdump &&
+	pg_createdb ts2 &&
+	expect_exit 1 srestore -d ts2 <ts.sdump &&
+	expect_one_line_error srestore &&
+	grep -q "this is a -t archive (sdump -t shop.customers)" err &&
+	grep -q "dump without -t" err &&
+	test "$(psql -X -qAt -d ts2 -c "select count(*) from pg_class where relname = \$\$customers\$\$")" = 0 &&
+	pg_createdb ts3 && psql -X -q -v ON_ERROR_STOP=1 -d ts3 -f ts-types.sql &&
+	expect_exit 0 srestore -d ts3 <ts.sdump &&
+	test "$(pg_sql ts3 "select (home).zip from shop.customers")" = 560001
+'
+
 test_done
