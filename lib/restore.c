@@ -515,8 +515,9 @@ clean_objects(struct restore *st, const char *text, size_t len)
 		{SQL_OBJ_TABLE, "DROP TABLE IF EXISTS", ""},
 		{SQL_OBJ_SEQUENCE, "DROP SEQUENCE IF EXISTS", ""},
 		{SQL_OBJ_FUNCTION, NULL, NULL},
-		{SQL_OBJ_DOMAIN, "DROP DOMAIN IF EXISTS", ""},
-		{SQL_OBJ_TYPE, "DROP TYPE IF EXISTS", ""},
+		/* One statement for both (DROP TYPE drops domains too): a
+		 * composite type may use a domain, a domain may be over a type. */
+		{SQL_OBJ_DOMAIN, "DROP TYPE IF EXISTS", ""},
 	};
 	struct sql_script sc;
 	int rc = 0;
@@ -528,8 +529,14 @@ clean_objects(struct restore *st, const char *text, size_t len)
 		char *list = NULL;
 		for (size_t i = sc.n; i-- > 0 && rc == 0;) {
 			char *schema = NULL, *name = NULL, *q;
-			if (sqlscript_created_object(sc.stmts[i].text, &schema, &name) !=
-			    order[k].kind) {
+			enum sql_object_kind kind =
+				sqlscript_created_object(sc.stmts[i].text, &schema, &name);
+
+			if (kind == SQL_OBJ_TYPE)
+				kind = SQL_OBJ_DOMAIN;
+			if (kind != order[k].kind) {
+				free(schema);
+				free(name);
 				continue;
 			}
 			if (schema == NULL)

@@ -135,4 +135,20 @@ test_expect_success 'a -t archive into an empty database: refused in one line th
 	test "$(pg_sql ts3 "select (home).zip from shop.customers")" = 560001
 '
 
+cat >cd.sql <<'EOF'
+create domain zip as text check (value ~ '^[0-9]+$');
+create type mood as enum ('calm', 'busy');
+create domain staff_mood as mood;
+create type address as (street text, zip zip, m staff_mood);
+create table customers (id int primary key, home address);
+insert into customers values (1, row('Main St', '560001', 'calm'));
+EOF
+test_expect_success '--clean: a composite type over a domain, a domain over an enum, all in the archive: replaced' '
+	pg_createdb cd && psql -X -q -v ON_ERROR_STOP=1 -d cd -f cd.sql &&
+	expect_exit 0 sdump -d cd && mv out cd.sdump &&
+	pg_sql cd "update customers set home = row(\$\$Side St\$\$, \$\$1\$\$, \$\$busy\$\$)" &&
+	expect_exit 0 srestore -d cd --clean <cd.sdump &&
+	test "$(pg_sql cd "select (home).zip from customers")" = 560001
+'
+
 test_done
