@@ -37,7 +37,7 @@ test_expect_success '--all --dry-run: every table but alembic_version and the ex
 	test "$(jq -r .all out)" = true
 '
 test_expect_success 'Ctrl-C during the countdown: cancelled, nothing deleted' '
-	{ printf "DELETE ALL DATA\n"; sleep 2; printf "\003"; sleep 1; } |
+	{ printf "DELETE ALL DATA\n"; wait_for 120 grep -q "5\.\.\." tty; printf "\003"; sleep 1; } |
 		script -qefc "spurge --all -c '"'"'$C'"'"' -d a1 </dev/null >report 2>stderr" tty >/dev/null;
 	test $? = 1 &&
 	grep -q "5\.\.\." tty && ! grep -q "1\.\.\." tty &&
