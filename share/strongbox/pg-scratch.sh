@@ -41,7 +41,6 @@ pg_start() {
 	PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/strongbox-pg.XXXXXX") || exit 1
 	chmod 755 "$PG_DIR"
 	[ "$(id -u)" = 0 ] && chown postgres: "$PG_DIR"
-	PGPORT=$(free_port)
 	test_at_exit pg_stop
 	if ! _pg_as_owner "$PG_BIN/initdb" -D "$PG_DIR/data" -U postgres \
 		--auth=trust -E UTF8 --locale=C.UTF-8 >"$PG_DIR/initdb.log" 2>&1; then
@@ -51,7 +50,6 @@ pg_start() {
 	fi
 	cat >>"$PG_DIR/data/postgresql.conf" <<CONF
 listen_addresses = '127.0.0.1'
-port = $PGPORT
 unix_socket_directories = '$PG_DIR'
 fsync = off
 synchronous_commit = off
@@ -65,12 +63,20 @@ lc_messages = 'C'
 timezone = 'UTC'
 ${PG_EXTRA_CONF:-}
 CONF
-	if ! _pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" \
-		-w -t 60 start >/dev/null 2>&1; then
-		echo "pg-scratch.sh: the server did not start:" >&2
-		cat "$PG_DIR/server.log" >&2
-		exit 1
-	fi
+	# The port is chosen just before the start, and chosen again if another
+	# process took it in between (clusters of tests running side by side).
+	_pg_try=0
+	until PGPORT=$(free_port) &&
+		_pg_as_owner "$PG_BIN/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" \
+			-o "-p $PGPORT" -w -t 60 start >/dev/null 2>&1; do
+		_pg_try=$((_pg_try + 1))
+		if [ "$_pg_try" -ge 5 ] || ! grep -q "could not bind\|already in use" "$PG_DIR/server.log"; then
+			echo "pg-scratch.sh: the server did not start:" >&2
+			cat "$PG_DIR/server.log" >&2
+			exit 1
+		fi
+	done
+	echo "port = $PGPORT" >>"$PG_DIR/data/postgresql.conf"
 	PGHOST=$PG_DIR
 	PGUSER=postgres
 	PGDATABASE=postgres
