@@ -221,6 +221,36 @@ start_pgdump(struct child *c, const char *what, char **argv, char **env)
 		die_errno(EXIT_FAIL, "cannot run %s", argv[0]);
 }
 
+/*
+ * PGDUMP's SECTION of the snapshot into c: returns its size.  When it
+ * failed because a table changed since the snapshot (dropped meanwhile,
+ * say), returns (size_t)-1 with *changed saying how (malloc'ed), c's
+ * files closed; its lock timeout exits 75 naming the holder; any other
+ * failure exits 1.
+ */
+static size_t
+run_pgdump(struct child *c, const char *section, const char *pgdump,
+           char **env, char **changed)
+{
+	char **a = snapshot_pgdump_argv(snap, pgdump, section);
+	char *what = xasprintf("pg_dump --section=%s", section);
+	char *locked = NULL, *failed = NULL;
+	size_t n;
+
+	start_pgdump(c, what, a, env);
+	snapshot_free_argv(a);
+	n = child_finish_lock(c, &locked, &failed);
+	free(what); /* in use by c until here */
+	if (n != (size_t)-1)
+		return n;
+	if (locked != NULL)
+		snapshot_die_locked(snap, locked);
+	if ((*changed = snapshot_changed(snap)) == NULL)
+		die(EXIT_FAIL, "%s", failed);
+	free(failed);
+	return n;
+}
+
 int
 main(int argc, char **argv)
 {
@@ -372,47 +402,42 @@ main(int argc, char **argv)
 
 	/*
 	 * pg_dump runs on the snapshot and ends (releasing its locks) before
-	 * sdump locks the tables; a table emptied or rewritten in between
-	 * makes a fresh start, a few times at most.
+	 * sdump locks the tables; a table dropped, emptied, rewritten or
+	 * altered in between makes a fresh start, a few times at most.
 	 */
 	for (int attempt = 1;; attempt++) {
-		char *rewritten, *locked = NULL;
+		char *changed = NULL;
 
 		snap = snapshot_begin(&opt);
 		info = snapshot_info(snap);
 		if (!opt.data_only) {
-			char **a;
-
 			if (pgdump == NULL) {
 				env = snapshot_child_env(snap);
 				pgdump = pgclient_find("pg_dump", info->server_num,
 				                       env, &pgdump_version);
 			}
 			/* One after the other: one pg_dump's locks at a time. */
-			a = snapshot_pgdump_argv(snap, pgdump, "pre-data");
-			start_pgdump(&pre, "pg_dump --section=pre-data", a, env);
-			snapshot_free_argv(a);
-			if ((prelen = child_finish_lock(&pre, &locked)) == (size_t)-1)
-				snapshot_die_locked(snap, locked);
-			a = snapshot_pgdump_argv(snap, pgdump, "post-data");
-			start_pgdump(&post, "pg_dump --section=post-data", a, env);
-			snapshot_free_argv(a);
-			if ((post_len = child_finish_lock(&post, &locked)) == (size_t)-1)
-				snapshot_die_locked(snap, locked);
+			prelen = run_pgdump(&pre, "pre-data", pgdump, env,
+			                    &changed);
+			if (changed == NULL)
+				post_len = run_pgdump(&post, "post-data",
+				                      pgdump, env, &changed);
+			else
+				post.out = NULL;
 		}
-		if (snapshot_lock(snap, &rewritten) == 0)
+		if (changed == NULL && snapshot_lock(snap, &changed) == 0)
 			break;
 		if (!opt.data_only) {
-			fclose(pre.out);
-			fclose(post.out);
+			if (pre.out)
+				fclose(pre.out);
+			if (post.out)
+				fclose(post.out);
 		}
 		snapshot_end(snap);
 		if (attempt == SNAPSHOT_ATTEMPTS)
-			die(EXIT_TEMPFAIL, "table %s was emptied or rewritten "
-			    "(TRUNCATE, ALTER TABLE) between the snapshot and its "
-			    "lock %d times: try again later", rewritten,
-			    SNAPSHOT_ATTEMPTS);
-		free(rewritten);
+			die(EXIT_TEMPFAIL, "%s between the snapshot and its lock, "
+			    "%d times: try again later", changed, SNAPSHOT_ATTEMPTS);
+		free(changed);
 	}
 	/* The other connections join the exported snapshot. */
 	snapshot_join(snap);

@@ -196,7 +196,7 @@ lock_timeout_table(FILE *fp)
 size_t
 child_finish(struct child *c)
 {
-	return child_finish_lock(c, NULL);
+	return child_finish_lock(c, NULL, NULL);
 }
 
 /* True when the file system of c's output files has no room left. */
@@ -209,7 +209,7 @@ tmp_full(struct child *c)
 }
 
 size_t
-child_finish_lock(struct child *c, char **lock_table)
+child_finish_lock(struct child *c, char **lock_table, char **failed)
 {
 	int status = child_wait(c);
 	struct stat st;
@@ -237,6 +237,14 @@ child_finish_lock(struct child *c, char **lock_table)
 			die(EXIT_FAIL, "%s failed: the server's lock table is full "
 			    "(out of shared memory): raise max_locks_per_transaction",
 			    c->what);
+		if (failed != NULL) {
+			*failed = xasprintf("%s failed: %s", c->what, msg);
+			free(msg);
+			fclose(c->out);
+			fclose(c->err);
+			c->out = c->err = NULL;
+			return (size_t)-1;
+		}
 		die(EXIT_FAIL, "%s failed: %s", c->what, msg);
 	}
 	/* Pass its warnings on, one line each. */

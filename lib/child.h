@@ -55,14 +55,19 @@ int child_wait(struct child *c);
 size_t child_finish(struct child *c);
 
 /*
- * child_finish() for pg_dump, which also tells two failures apart: when a
+ * child_finish() for pg_dump, which also tells failures apart: when a
  * LOCK TABLE of its outlasted --lock-wait-timeout, returns (size_t)-1 with
  * *lock_table set to the table as pg_dump named it (an SQL name, quoted
  * where needed; malloc'ed) so that the caller can name who holds it; when
  * the server's lock table was full, dies saying to raise
- * max_locks_per_transaction.
+ * max_locks_per_transaction.  With failed not NULL, any other failure of
+ * an exit status (not a signal, not a full TMPDIR) returns (size_t)-1
+ * with *failed set to the line child_finish() would die with (malloc'ed)
+ * and c's files closed, so that the caller can look for the cause (a
+ * table dropped meanwhile) before it dies.  *lock_table and *failed are
+ * left alone otherwise.
  */
-size_t child_finish_lock(struct child *c, char **lock_table);
+size_t child_finish_lock(struct child *c, char **lock_table, char **failed);
 
 /*
  * For CHILD_COLLECT, after child_wait(): the first line of c's stderr that

@@ -32,9 +32,18 @@ pglock_is_timeout(const PGresult *res)
 	return state != NULL && strcmp(state, "55P03") == 0;
 }
 
-void
-pglock_table(PGconn *conn, const char *schema, const char *name,
-             const char *mode)
+/* SQLSTATE of res, or "". */
+static const char *
+sqlstate(const PGresult *res)
+{
+	const char *s = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return s ? s : "";
+}
+
+static int
+lock_table(PGconn *conn, const char *schema, const char *name,
+           const char *mode, int if_exists)
 {
 	char *qs = pgconn_quote_ident(schema), *qn = pgconn_quote_ident(name);
 	char *sql = xasprintf("LOCK TABLE %s.%s IN %s MODE", qs, qn, mode);
@@ -43,13 +52,18 @@ pglock_table(PGconn *conn, const char *schema, const char *name,
 	free(sql);
 	free(qs);
 	free(qn);
+	if (if_exists && PQresultStatus(res) == PGRES_FATAL_ERROR &&
+	    (strcmp(sqlstate(res), "42P01") == 0 ||
+	     strcmp(sqlstate(res), "3F000") == 0)) {
+		PQclear(res);
+		return -1;
+	}
 	if (pglock_is_timeout(res)) {
 		PQclear(res);
 		pglock_die(conn, schema, name);
 	}
-	if (res != NULL && PQresultStatus(res) != PGRES_COMMAND_OK &&
-	    PQresultErrorField(res, PG_DIAG_SQLSTATE) != NULL &&
-	    strcmp(PQresultErrorField(res, PG_DIAG_SQLSTATE), "53200") == 0) {
+	if (PQresultStatus(res) != PGRES_COMMAND_OK &&
+	    strcmp(sqlstate(res), "53200") == 0) {
 		/* Not worth a retry: a setting is too small for this database. */
 		PQclear(res);
 		die(EXIT_FAIL, "cannot lock %s.%s: the server's lock table is "
@@ -66,6 +80,21 @@ pglock_table(PGconn *conn, const char *schema, const char *name,
 		die(code, "cannot lock %s.%s: %s", schema, name, why);
 	}
 	PQclear(res);
+	return 0;
+}
+
+void
+pglock_table(PGconn *conn, const char *schema, const char *name,
+             const char *mode)
+{
+	(void)lock_table(conn, schema, name, mode, 0);
+}
+
+int
+pglock_table_if_exists(PGconn *conn, const char *schema, const char *name,
+                       const char *mode)
+{
+	return lock_table(conn, schema, name, mode, 1);
 }
 
 char *

@@ -33,6 +33,15 @@ void pglock_table(PGconn *conn, const char *schema, const char *name,
                   const char *mode);
 
 /*
+ * pglock_table(), except that a table that no longer exists under that
+ * name (dropped or renamed since the caller read the name: SQLSTATE 42P01
+ * or 3F000) returns -1, the caller's transaction then being aborted.
+ * Returns 0 once the lock is held.
+ */
+int pglock_table_if_exists(PGconn *conn, const char *schema, const char *name,
+                           const char *mode);
+
+/*
  * For a statement that failed on a lock timeout: rolls back the
  * transaction of conn, finds the sessions holding locks on the table
  * (schema.name; both NULL when the table is not known: then the tables

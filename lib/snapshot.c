@@ -498,14 +498,22 @@ read_tables(struct snapshot *s, PGconn *c)
 /*
  * ACCESS SHARE on every table to dump, one at a time, each within the
  * lock timeout: a table held by an open ALTER or TRUNCATE is named with
- * the sessions holding it (pglock.h), exit 75.
+ * the sessions holding it (pglock.h), exit 75.  Returns NULL, or what
+ * changed (malloc'ed) when a table no longer exists under its name (the
+ * transaction is then aborted).
  */
-static void
+static char *
 lock_tables(struct snapshot *s, PGconn *c)
 {
-	for (size_t i = 0; i < s->ntables; i++)
-		pglock_table(c, s->tables[i].rel->schema, s->tables[i].rel->name,
-		             "ACCESS SHARE");
+	for (size_t i = 0; i < s->ntables; i++) {
+		const struct rel *x = s->tables[i].rel;
+
+		if (pglock_table_if_exists(c, x->schema, x->name,
+		                           "ACCESS SHARE") != 0)
+			return xasprintf("table %s.%s was dropped or renamed",
+			                 x->schema, x->name);
+	}
+	return NULL;
 }
 
 static void
@@ -1003,13 +1011,16 @@ snapshot_begin(const struct snapshot_opts *o)
 }
 
 /*
- * After the locks: whether a table's file changed since the snapshot, and
- * each table's size (for the schedule of the copy).  Under the snapshot
- * pg_class shows the relfilenode it saw, pg_relation_filenode() the
- * current one (the catalog as of now, read after the lock): a TRUNCATE or
- * a rewrite (ALTER TABLE ... TYPE) committed in between would have the
- * snapshot read an empty new file.  Returns the first such table's name
- * (malloc'ed) or NULL.
+ * Whether a table to dump is still the one the snapshot saw, and each
+ * table's size (for the schedule of the copy).  Under the snapshot
+ * pg_class and pg_attribute show what it saw; to_regclass(),
+ * pg_relation_filenode() and pg_identify_object() read the catalog as of
+ * now.  A table dropped, or renamed with another created in its name (the
+ * lock then went to the other one); a TRUNCATE or a rewrite (ALTER TABLE
+ * ... TYPE, VACUUM FULL) that would have the snapshot read an empty new
+ * file; a column dropped or renamed, which COPY would no longer find, or
+ * dropped and added again, which COPY would read empty: each is found.
+ * Returns what changed in the first such table (malloc'ed), or NULL.
  */
 static char *
 check_tables(struct snapshot *s, PGconn *c)
@@ -1018,11 +1029,33 @@ check_tables(struct snapshot *s, PGconn *c)
 	const char *params[1] = {arr};
 	PGresult *r;
 
+	if (s->ntables == 0) {
+		free(arr);
+		return NULL;
+	}
 	r = pgconn_execv(c, "cannot read the catalog",
 	                 "SELECT c.oid, n.nspname, c.relname,"
-	                 " c.relfilenode IS DISTINCT FROM"
-	                 " pg_catalog.pg_relation_filenode(c.oid),"
-	                 " pg_catalog.pg_relation_size(c.oid)"
+	                 " CASE WHEN pg_catalog.to_regclass(pg_catalog.format("
+	                 "   '%I.%I', n.nspname, c.relname))"
+	                 "   IS DISTINCT FROM c.oid"
+	                 "  THEN 'was dropped or renamed'"
+	                 "  WHEN c.relfilenode IS DISTINCT FROM"
+	                 "   pg_catalog.pg_relation_filenode(c.oid)"
+	                 "  THEN 'was emptied or rewritten'"
+	                 "  WHEN EXISTS (SELECT FROM pg_catalog.pg_attribute a"
+	                 "   WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid"
+	                 "   AND a.attnum OPERATOR(pg_catalog.>) 0"
+	                 "   AND NOT a.attisdropped"
+	                 "   AND (pg_catalog.pg_identify_object("
+	                 "     'pg_catalog.pg_class'::pg_catalog.regclass,"
+	                 "     c.oid, a.attnum)).identity"
+	                 "    IS DISTINCT FROM pg_catalog.format('%I.%I.%I',"
+	                 "     n.nspname, c.relname, a.attname))"
+	                 "  THEN 'had a column dropped or renamed' END,"
+	                 " CASE WHEN pg_catalog.to_regclass(pg_catalog.format("
+	                 "   '%I.%I', n.nspname, c.relname))"
+	                 "   OPERATOR(pg_catalog.=) c.oid"
+	                 "  THEN pg_catalog.pg_relation_size(c.oid) END"
 	                 " FROM pg_catalog.pg_class c"
 	                 " JOIN pg_catalog.pg_namespace n"
 	                 " ON n.oid OPERATOR(pg_catalog.=) c.relnamespace"
@@ -1031,9 +1064,10 @@ check_tables(struct snapshot *s, PGconn *c)
 	for (int row = 0; row < PQntuples(r); row++) {
 		struct rel *x = find_rel(s, (oid_t)strtoul(PQgetvalue(r, row, 0),
 		                                           NULL, 10));
-		if (PQgetvalue(r, row, 3)[0] == 't' && out == NULL)
-			out = xasprintf("%s.%s", PQgetvalue(r, row, 1),
-			                PQgetvalue(r, row, 2));
+		if (!PQgetisnull(r, row, 3) && out == NULL)
+			out = xasprintf("table %s.%s %s", PQgetvalue(r, row, 1),
+			                PQgetvalue(r, row, 2),
+			                PQgetvalue(r, row, 3));
 		if (x != NULL && !PQgetisnull(r, row, 4))
 			x->size = atof(PQgetvalue(r, row, 4));
 	}
@@ -1048,14 +1082,20 @@ snapshot_die_locked(struct snapshot *s, const char *relation)
 	pglock_die_relation(s->workers[0].conn, relation);
 }
 
+char *
+snapshot_changed(struct snapshot *s)
+{
+	return check_tables(s, s->workers[0].conn);
+}
+
 int
-snapshot_lock(struct snapshot *s, char **rewritten)
+snapshot_lock(struct snapshot *s, char **changed)
 {
 	PGconn *c = s->workers[0].conn;
 
-	lock_tables(s, c);
-	*rewritten = check_tables(s, c);
-	return *rewritten != NULL ? -1 : 0;
+	if ((*changed = lock_tables(s, c)) == NULL)
+		*changed = check_tables(s, c);
+	return *changed != NULL ? -1 : 0;
 }
 
 const struct snapshot_info *

@@ -59,13 +59,24 @@ struct snapshot *snapshot_begin(const struct snapshot_opts *o);
 
 /*
  * Locks the tables to dump ACCESS SHARE (each within the lock timeout, else
- * exits 75 naming the holder, see pglock.h), then checks that none was
- * emptied or rewritten (TRUNCATE, ALTER TABLE ... TYPE, VACUUM FULL)
- * between the snapshot and the lock: the snapshot would read its new,
- * empty file.  Returns 0, or -1 with *rewritten set to the first such
- * table's name (malloc'ed; the caller ends s and starts afresh).
+ * exits 75 naming the holder, see pglock.h), then checks that each is
+ * still the table the snapshot saw (snapshot_changed()).  Returns 0, or
+ * -1 with *changed set to what changed, e.g. "table public.bills was
+ * emptied or rewritten" (malloc'ed; the caller ends s and starts afresh).
  */
-int snapshot_lock(struct snapshot *s, char **rewritten);
+int snapshot_lock(struct snapshot *s, char **changed);
+
+/*
+ * Whether a table to dump changed between the snapshot and now in a way
+ * that the snapshot's rows can no longer be read as they were: dropped,
+ * or renamed with another table created in its name; emptied or
+ * rewritten (TRUNCATE, ALTER TABLE ... TYPE, VACUUM FULL: the snapshot
+ * would read its new, empty file); a column dropped or renamed.  Returns
+ * what changed in the first such table, as for snapshot_lock(), or NULL.
+ * Takes no lock; for a pg_dump that failed on the snapshot, to tell a
+ * table dropped meanwhile (start afresh) from a real failure.
+ */
+char *snapshot_changed(struct snapshot *s);
 
 /*
  * For a pg_dump run on the snapshot whose lock on relation (an SQL name,
