@@ -308,6 +308,44 @@ test_expect_success 'verify: a corrupted newest backup is exit 1, and the scratc
 	test "$(scratch_dbs)" = 0 &&
 	echo "$BRANCH_ID/backups/${BRANCH_ID}_20991231_235959.sdump" | supload -d >/dev/null
 '
+test_expect_success 'verify: the server down is exit 75, one line, and still one JSON report' '
+	port=$(free_port) &&
+	DATABASE_URL="postgresql://postgres@127.0.0.1:$port/salon" expect_exit 75 "$JOB" verify &&
+	test "$(wc -l <err)" = 1 &&
+	grep -q "^strongbox-job: verify: cannot create the scratch database .*: .*refused" err &&
+	test "$(wc -l <out)" = 1 && jq -e ".job == \"verify\" and .ok == false and (.error | length) > 0" out &&
+	BACKUP_S3_SECRET_KEY=wrong expect_exit 1 "$JOB" verify &&
+	test "$(wc -l <out)" = 1 && jq -e ".job == \"verify\" and .ok == false" out
+'
+# The real logger, through a socket of the test's: a report longer than
+# logger's 1 KiB default stays one message, so that journalctl shows it
+# whole, prefixed with its job.
+cat >syslogd.pl <<'EOF'
+use IO::Socket::UNIX; use Socket;
+my ($sock, $log) = @ARGV;
+my $s = IO::Socket::UNIX->new(Type => SOCK_DGRAM, Local => $sock) or die "$!";
+open(my $o, '>>', $log) or die; select $o; $| = 1;
+while (1) { my $m; defined $s->recv($m, 262144) or next; $m =~ s/\n$//; print "$m\n"; }
+EOF
+if logger_real=$(PATH=/usr/bin:/bin command -v logger); then
+	perl syslogd.pl "$TRASH/log.sock" "$TRASH/realsyslog" &
+	test_at_exit "kill $! 2>/dev/null"
+	test_expect_success 'syslog: a report over 1 KiB is one message, with its job' '
+		wait_for 10 test -S "$TRASH/log.sock" &&
+		mkdir -p reallogger &&
+		printf "#!/bin/sh\nexec %s -u %s \"\$@\"\n" "$logger_real" "$TRASH/log.sock" >reallogger/logger &&
+		chmod +x reallogger/logger &&
+		cp "$TEST_ROOT/share/strongbox/salon-checks.sql" long.sql &&
+		for n in 1 2 3 4; do
+			printf -- "-- check: a_rule_with_a_name_long_enough_to_make_the_report_long_$n\nSELECT 1 WHERE false\n" || exit 1
+		done >>long.sql &&
+		PATH=$TRASH/reallogger:$PATH VERIFY_CHECKS=$TRASH/long.sql expect_exit 0 "$JOB" verify &&
+		test "$(wc -c <out)" -gt 1200 &&
+		wait_for 10 grep -q "verify: end status=0" realsyslog &&
+		! grep -v " strongbox: verify: " realsyslog &&
+		sed -n "s/.* strongbox: verify: \({.*\)/\1/p" realsyslog | cmp - out
+	'
+fi
 test_expect_success 'restore-latest: refused without a typed confirmation, nothing changed' '
 	pg_sql salon "delete from audit_logs" &&
 	expect_exit 1 setsid "$JOB" restore-latest </dev/null &&

@@ -424,42 +424,77 @@ sb_psql() {
 	psql -X -q -At -v ON_ERROR_STOP=1 ${1:+-d "$1"} -c "$2"
 }
 
+# sb_psql_line CONN SQL: sb_psql, its output discarded; when it fails,
+# sb_why holds psql's error as one line, and the status is 75 when the
+# server does not answer (pg_isready), else 1.
+sb_psql_line() {
+	_e=$(sb_psql "$1" "$2" 2>&1 >/dev/null) && return 0
+	sb_why=$(printf '%s' "$_e" | tr '\n\t' '  ' | sed 's/^psql: error: //; s/  */ /g; s/ $//')
+	if command -v pg_isready >/dev/null 2>&1; then
+		pg_isready -q -t 10 ${1:+-d "$1"}
+		case $? in 1 | 2) return 75 ;; esac
+	fi
+	return 1
+}
+
 # verify: the newest backup (bucket, else BACKUP_DIR) restored into a
 # scratch database on DATABASE_URL's server (or VERIFY_DATABASE_URL's),
 # srestore checking counts and checksums, the checks of VERIFY_CHECKS run
-# on it (smetrics --checks), the scratch database dropped; one JSON report,
-# exit 1 on any failure.
+# on it (smetrics --checks), the scratch database dropped; one JSON report
+# whatever happened (ok false and an error when it stopped early), exit 1
+# on any failure, 75 when the database server does not answer.
 job_verify() {
+	sb_verr= sb_vkey=
+	sb_verify
+	_st=$?
+	if [ "$_st" != 0 ] && [ -n "$sb_verr" ]; then
+		printf '{"job":"verify","key":%s,"ok":false,"error":%s}\n' \
+			"$([ -n "$sb_vkey" ] && sb_str "$sb_vkey" || echo null)" "$(sb_str "$sb_verr")"
+	fi
+	return "$_st"
+}
+
+# sb_verify: the verify job; an early failure sets sb_verr (the report's
+# error) and prints no report, the rest print theirs.
+sb_verify() {
+	sb_verr="a tool is missing"
 	sb_need supload srestore sprune psql || return 1
 	if [ -n "${VERIFY_CHECKS:-}" ]; then
 		sb_need smetrics || return 1
 		if [ ! -r "$VERIFY_CHECKS" ]; then
 			sb_err "cannot read VERIFY_CHECKS $VERIFY_CHECKS"
+			sb_verr="cannot read VERIFY_CHECKS"
 			return 1
 		fi
 	fi
+	sb_verr="no temporary directory"
 	sb_tmpdir || return 1
-	sb_source || {
-		printf '{"job":"verify","ok":false,"error":"encrypted, no identity"}\n'
-		return 1
-	}
+	sb_verr="encrypted, no identity"
+	sb_source || return 1
+	sb_verr="cannot list the backups"
 	_list=$($sb_via sb_list "$BRANCH_ID/backups/") || return
 	_key=$(sb_newest "$_list")
 	if [ -z "$_key" ]; then
 		sb_err "no backup under $BRANCH_ID/backups/ to verify"
-		printf '{"job":"verify","ok":false,"error":"no backup"}\n'
+		sb_verr="no backup"
 		return 1
 	fi
+	sb_vkey=$_key
+	sb_verr="bad database URL"
 	sb_pg_split "${VERIFY_DATABASE_URL:-${DATABASE_URL:-}}" || return 1
 	_db=strongbox_verify_$(printf '%s' "$BRANCH_ID" | tr -c 'A-Za-z0-9_' _ | cut -c 1-30)_$$
 	_scratch=$(sb_pg_with_db "$sb_conn" "$_db")
-	if ! sb_psql "$sb_conn" "create database $_db" >/dev/null; then
-		sb_err "cannot create the scratch database $_db"
-		return 1
+	sb_psql_line "$sb_conn" "create database $_db"
+	_st=$?
+	if [ "$_st" != 0 ]; then
+		sb_err "cannot create the scratch database $_db: $sb_why"
+		sb_verr="cannot create the scratch database: $sb_why"
+		return "$_st"
 	fi
+	sb_verr=
 	sb_at_exit() {
-		sb_psql "$sb_conn" "drop database if exists $_db" >/dev/null ||
-			sb_err "could not drop the scratch database $_db"
+		sb_psql_line "$sb_conn" "drop database if exists $_db" ||
+			sb_err "could not drop the scratch database $_db: $sb_why"
 	}
 
 	sb_pipe '$sb_via sb_get "$_key"' '(
