@@ -24,6 +24,7 @@
 #include "pgclient.h"
 #include "pgconn.h"
 #include "pglock.h"
+#include "preobjects.h"
 #include "progress.h"
 #include "sqlscript.h"
 #include "xalloc.h"
@@ -425,158 +426,143 @@ list_add(char **list, const char *item)
 	*list = n;
 }
 
-/*
- * --clean: drops what the pre-data script creates, where it exists, by
- * kind (views, tables, sequences, routines, domains, types), each kind in
- * one statement so that dependencies among the archive's own objects do
- * not matter.  No CASCADE: an object outside the archive that depends on
- * one of them stops the restore rather than disappearing with it.
- */
-/*
- * The archive's views and materialized views are dropped with CASCADE
- * (they may depend on each other across kinds), so first: no view outside
- * the archive may depend on one of them, or it would go silently.  Every
- * such view is named and the restore refused.
- */
-static int
-refuse_outside_views(struct restore *st, const struct sql_script *sc)
+/* preobjects_json()'s filter: the selected tables are check_target()'s. */
+static bool
+skip_selected(void *ctx, const char *schema, const char *name)
 {
-	json_t *names = json_array();
-	char *arr;
-	const char *p[1];
-	PGresult *res;
-	int rc = 0;
+	struct restore *st = ctx;
+	size_t ti = manifest_find_table(st->m, schema, name);
 
-	for (size_t i = 0; i < sc->n; i++) {
-		char *schema = NULL, *name = NULL, *q;
-		enum sql_object_kind k =
-			sqlscript_created_object(sc->stmts[i].text, &schema, &name);
-
-		if (k == SQL_OBJ_VIEW || k == SQL_OBJ_MATVIEW) {
-			q = pgconn_quote_qualified(schema ? schema : "public", name);
-			json_array_append_new(names, json_string(q));
-			free(q);
-		}
-		free(schema);
-		free(name);
-	}
-	if (json_array_size(names) == 0) {
-		json_decref(names);
-		return 0;
-	}
-	arr = json_dumps(names, JSON_COMPACT);
-	json_decref(names);
-	p[0] = arr;
-	res = query(st, "--clean: cannot read the target's views",
-	            "WITH a AS (SELECT pg_catalog.to_regclass(x) AS oid "
-	            "  FROM pg_catalog.json_array_elements_text($1::json) x) "
-	            "SELECT DISTINCT CASE dv.relkind WHEN 'm' THEN "
-	            "  'materialized view ' ELSE 'view ' END || "
-	            "  n.nspname || '.' || dv.relname || ' (on ' || "
-	            "  d.refobjid::pg_catalog.regclass::text || ')' "
-	            "FROM pg_catalog.pg_depend d "
-	            "JOIN pg_catalog.pg_rewrite r ON r.oid = d.objid "
-	            "JOIN pg_catalog.pg_class dv ON dv.oid = r.ev_class "
-	            "JOIN pg_catalog.pg_namespace n ON n.oid = dv.relnamespace "
-	            "WHERE d.classid = 'pg_catalog.pg_rewrite'::pg_catalog.regclass "
-	            "AND d.refclassid = 'pg_catalog.pg_class'::pg_catalog.regclass "
-	            "AND d.refobjid IN (SELECT oid FROM a WHERE oid IS NOT NULL) "
-	            "AND dv.oid NOT IN (SELECT oid FROM a WHERE oid IS NOT NULL) "
-	            "ORDER BY 1",
-	            1, p);
-	free(arr);
-	if (res == NULL)
-		return 1;
-	if (PQntuples(res) > 0) {
-		char *list = NULL;
-
-		for (int r = 0; r < PQntuples(res); r++)
-			list_add(&list, PQgetvalue(res, r, 0));
-		stop(st, EXIT_FAIL,
-		     "--clean: objects outside the archive depend on its views "
-		     "(%s): drop or change them first; nothing was dropped",
-		     list);
-		free(list);
-		rc = 1;
-	}
-	PQclear(res);
-	return rc;
+	return ti != (size_t)-1 && st->selected[ti];
 }
 
+/*
+ * The objects the pre-data script creates that the target holds
+ * (PREOBJECTS_FIND_SQL's rows), or NULL after stop().
+ */
+static PGresult *
+find_objects(struct restore *st, const char *text, size_t len, bool skip_tables)
+{
+	json_t *objs = preobjects_json(text, len, skip_tables ? skip_selected : NULL, st);
+	char *js = json_dumps(objs, JSON_COMPACT);
+	const char *p[1] = {js};
+	PGresult *res = query(st, "cannot read the target's catalog",
+	                      PREOBJECTS_FIND_SQL, 1, p);
+
+	free(js);
+	json_decref(objs);
+	return res;
+}
+
+/*
+ * What outside the found objects depends on them (PREOBJECTS_OUTSIDE_SQL),
+ * joined by ", " into *list (NULL when nothing does).  Returns 0, or 1
+ * after stop().
+ */
+static int
+outside_dependents(struct restore *st, PGresult *found, char **list)
+{
+	char *classes = xstrdup("{"), *objs = xstrdup("{");
+	const char *p[2];
+	PGresult *res;
+
+	*list = NULL;
+	for (int r = 0; r < PQntuples(found); r++) {
+		char *c = xasprintf("%s%s%s", classes, r ? "," : "", PQgetvalue(found, r, 1));
+		char *o = xasprintf("%s%s%s", objs, r ? "," : "", PQgetvalue(found, r, 2));
+		free(classes);
+		free(objs);
+		classes = c;
+		objs = o;
+	}
+	{
+		char *c = xasprintf("%s}", classes), *o = xasprintf("%s}", objs);
+		free(classes);
+		free(objs);
+		classes = c;
+		objs = o;
+	}
+	p[0] = classes;
+	p[1] = objs;
+	res = query(st, "--clean: cannot read what depends on the archive's objects",
+	            PREOBJECTS_OUTSIDE_SQL, 2, p);
+	free(classes);
+	free(objs);
+	if (res == NULL)
+		return 1;
+	for (int r = 0; r < PQntuples(res); r++)
+		list_add(list, PQgetvalue(res, r, 0));
+	PQclear(res);
+	return 0;
+}
+
+/*
+ * --clean: drops what the pre-data script creates, where the target has
+ * it.  First the whole set of those objects is checked: every object that
+ * depends on one of them, directly or through others, must be in the set
+ * or part of one of its objects; anything else (a view of the
+ * application's over an archive view, a foreign key to an archive table,
+ * a partition or a column of an archive type that the archive lacks) is
+ * named and the restore refused before anything is dropped.  Only then
+ * is each object dropped with CASCADE, in the reverse order of the
+ * script (pg_dump writes dependencies first), so that the order of kinds
+ * and the cycles among the archive's own objects do not matter: CASCADE
+ * can reach only the set.  The drops run in the restore's transaction,
+ * whose locks keep the set as checked.
+ */
 static int
 clean_objects(struct restore *st, const char *text, size_t len)
 {
-	static const struct {
-		enum sql_object_kind kind;
-		const char *drop, *tail;
-	} order[] = {
-		{SQL_OBJ_MATVIEW, "DROP MATERIALIZED VIEW IF EXISTS", " CASCADE"},
-		{SQL_OBJ_VIEW, "DROP VIEW IF EXISTS", " CASCADE"},
-		{SQL_OBJ_TABLE, "DROP TABLE IF EXISTS", ""},
-		{SQL_OBJ_SEQUENCE, "DROP SEQUENCE IF EXISTS", ""},
-		{SQL_OBJ_FUNCTION, NULL, NULL},
-		/* One statement for both (DROP TYPE drops domains too): a
-		 * composite type may use a domain, a domain may be over a type. */
-		{SQL_OBJ_DOMAIN, "DROP TYPE IF EXISTS", ""},
-	};
-	struct sql_script sc;
+	PGresult *found = find_objects(st, text, len, false);
+	char *outside = NULL;
 	int rc = 0;
 
-	sqlscript_split(text, len, &sc);
-	if (refuse_outside_views(st, &sc))
-		rc = 1;
-	for (size_t k = 0; k < sizeof order / sizeof order[0] && rc == 0; k++) {
-		char *list = NULL;
-		for (size_t i = sc.n; i-- > 0 && rc == 0;) {
-			char *schema = NULL, *name = NULL, *q;
-			enum sql_object_kind kind =
-				sqlscript_created_object(sc.stmts[i].text, &schema, &name);
-
-			if (kind == SQL_OBJ_TYPE)
-				kind = SQL_OBJ_DOMAIN;
-			if (kind != order[k].kind) {
-				free(schema);
-				free(name);
-				continue;
-			}
-			if (schema == NULL)
-				schema = xstrdup("public");
-			if (order[k].kind == SQL_OBJ_FUNCTION) {
-				const char *p[2] = {schema, name};
-				PGresult *res = query(
-					st, "--clean",
-					"SELECT CASE p.prokind WHEN 'a' THEN 'AGGREGATE' "
-					"WHEN 'p' THEN 'PROCEDURE' ELSE 'FUNCTION' END, "
-					"p.oid::pg_catalog.regprocedure::text "
-					"FROM pg_catalog.pg_proc p JOIN pg_catalog.pg_namespace n "
-					"ON n.oid = p.pronamespace WHERE n.nspname = $1 AND p.proname = $2",
-					2, p);
-				if (res == NULL)
-					rc = 1;
-				for (int r = 0; res && r < PQntuples(res) && rc == 0; r++) {
-					char *sql = xasprintf("DROP %s IF EXISTS %s",
-					                      PQgetvalue(res, r, 0),
-					                      PQgetvalue(res, r, 1));
-					rc = run(st, "--clean: cannot drop the archive's objects", sql);
-					free(sql);
-				}
-				PQclear(res);
-			} else {
-				q = pgconn_quote_qualified(schema, name);
-				list_add(&list, q);
-				free(q);
-			}
-			free(schema);
-			free(name);
-		}
-		if (list != NULL && rc == 0) {
-			char *sql = xasprintf("%s %s%s", order[k].drop, list, order[k].tail);
-			rc = run(st, "--clean: cannot drop the archive's objects", sql);
-			free(sql);
-		}
-		free(list);
+	if (found == NULL)
+		return 1;
+	if (PQntuples(found) == 0) {
+		PQclear(found);
+		return 0;
 	}
-	sqlscript_free(&sc);
+	if (outside_dependents(st, found, &outside)) {
+		PQclear(found);
+		return 1;
+	}
+	if (outside != NULL) {
+		stop(st, EXIT_FAIL,
+		     "--clean: objects outside the archive depend on its objects "
+		     "(%s): drop or change them first; nothing was dropped",
+		     outside);
+		free(outside);
+		PQclear(found);
+		return 1;
+	}
+	for (int r = PQntuples(found); r-- > 0 && rc == 0;) {
+		const char *p[2] = {PQgetvalue(found, r, 1), PQgetvalue(found, r, 2)};
+		PGresult *res = query(st, "--clean: cannot read the target's catalog",
+		                      "SELECT i.type, i.identity FROM "
+		                      "pg_catalog.pg_identify_object($1::pg_catalog.oid, "
+		                      "$2::pg_catalog.oid, 0) i WHERE i.identity IS NOT NULL",
+		                      2, p);
+		char *sql;
+
+		if (res == NULL) {
+			rc = 1;
+			break;
+		}
+		if (PQntuples(res) == 0) { /* gone with an earlier one */
+			PQclear(res);
+			continue;
+		}
+		sql = preobjects_drop_sql(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
+		if (sql == NULL)
+			rc = stop(st, EXIT_FAIL, "--clean: cannot drop %s: not a kind "
+			          "srestore replaces", PQgetvalue(found, r, 3));
+		else
+			rc = run(st, "--clean: cannot drop the archive's objects", sql);
+		free(sql);
+		PQclear(res);
+	}
+	PQclear(found);
 	return rc;
 }
 
@@ -1396,76 +1382,73 @@ dry_event(void *ctx, const struct archive_reader_event *ev)
 }
 
 /*
- * --dry-run: the sequences, views, materialized views, types, domains and
- * schemas that the pre-data script creates and the target already has
- * (tables are check_target()'s).  Returns the problems or NULL.
+ * --dry-run: what the pre-data script creates that the target holds
+ * already (tables of the selection aside: check_target()'s), which makes
+ * a plain restore fail: schemas, relations, types and domains by name,
+ * functions, procedures and aggregates by name and argument types (an
+ * overload with other argument types is no conflict), operators by
+ * operand types, casts, collations, conversions, text search objects,
+ * operator classes and families, servers and foreign-data wrappers.
+ * With --clean: what outside the archive depends on those objects, which
+ * makes --clean refuse.  Returns the problems or NULL.
  */
 static char *
-check_objects(struct restore *st, const char *text, size_t *nproblems)
+check_objects(struct restore *st, const char *text, bool clean,
+              size_t *nproblems)
 {
 	struct sql_script sc;
 	char *problems = NULL;
+	PGresult *found;
 
 	sqlscript_split(text, strlen(text), &sc);
-	for (size_t i = 0; i < sc.n && st->error == NULL; i++) {
-		char *schema = NULL, *name = NULL, *q = NULL;
-		enum sql_object_kind k =
-			sqlscript_created_object(sc.stmts[i].text, &schema, &name);
-		const char *sql = NULL, *kind = NULL;
+	for (size_t i = 0; i < sc.n && st->error == NULL && !clean; i++) {
+		char *schema = NULL, *name = NULL;
 
-		switch (k) {
-		case SQL_OBJ_SEQUENCE:
-			kind = "sequence";
-			sql = "SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL";
-			break;
-		case SQL_OBJ_VIEW:
-			kind = "view";
-			sql = "SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL";
-			break;
-		case SQL_OBJ_MATVIEW:
-			kind = "materialized view";
-			sql = "SELECT 1 WHERE pg_catalog.to_regclass($1) IS NOT NULL";
-			break;
-		case SQL_OBJ_TYPE:
-		case SQL_OBJ_DOMAIN:
-			kind = k == SQL_OBJ_TYPE ? "type" : "domain";
-			sql = "SELECT 1 WHERE pg_catalog.to_regtype($1) IS NOT NULL";
-			break;
-		case SQL_OBJ_SCHEMA:
-			kind = "schema";
-			sql = "SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1";
-			break;
-		default:
-			break;
-		}
-		if (sql != NULL) {
-			const char *p[1];
-			PGresult *res;
-
-			q = k == SQL_OBJ_SCHEMA
-			        ? xstrdup(name)
-			        : pgconn_quote_qualified(schema ? schema : "public",
-			                                 name);
-			p[0] = q;
-			res = query(st, "cannot read the target's catalog", sql, 1, p);
+		if (sqlscript_created_object(sc.stmts[i].text, &schema, &name) ==
+		    SQL_OBJ_SCHEMA) {
+			const char *p[1] = {name};
+			PGresult *res = query(st, "cannot read the target's catalog",
+			                      "SELECT 1 FROM pg_catalog.pg_namespace "
+			                      "WHERE nspname = $1",
+			                      1, p);
 			if (res != NULL && PQntuples(res) > 0) {
-				char *msg = k == SQL_OBJ_SCHEMA
-					? xasprintf("schema %s already exists in the "
-					            "target database", name)
-					: xasprintf("%s %s.%s already exists in the target "
-					            "database (use --clean to replace it)",
-					            kind, schema ? schema : "public", name);
-
+				char *msg = xasprintf("schema %s already exists in the "
+				                      "target database", name);
 				add_problem(&problems, nproblems, msg);
 				free(msg);
 			}
 			PQclear(res);
 		}
-		free(q);
 		free(schema);
 		free(name);
 	}
 	sqlscript_free(&sc);
+	if (st->error != NULL)
+		return problems;
+	found = find_objects(st, text, strlen(text), !clean);
+	if (found == NULL)
+		return problems;
+	if (clean) {
+		char *outside = NULL;
+
+		if (PQntuples(found) > 0 && outside_dependents(st, found, &outside) == 0 &&
+		    outside != NULL) {
+			char *msg = xasprintf("--clean would refuse: objects outside the "
+			                      "archive depend on its objects (%s)", outside);
+			add_problem(&problems, nproblems, msg);
+			free(msg);
+			free(outside);
+		}
+	} else {
+		for (int r = 0; r < PQntuples(found); r++) {
+			char *msg = xasprintf("%s already exists in the target database "
+			                      "(use --clean to replace it)",
+			                      PQgetvalue(found, r, 3));
+			add_problem(&problems, nproblems, msg);
+			free(msg);
+		}
+	}
+	PQclear(found);
 	return problems;
 }
 
@@ -1496,7 +1479,8 @@ restore_dry_run(struct archive_reader *r, const struct restore_opts *o,
 	}
 	use_schema = !o->data_only && !(o->clean && o->npatterns > 0);
 	truncate = !use_schema;
-	if (run(&st, "cannot start the transaction", "BEGIN READ ONLY"))
+	if (run(&st, "cannot start the transaction",
+	        "BEGIN READ ONLY; SET LOCAL search_path = ''"))
 		abort_restore(&st, st.error, st.code);
 	exists = xcalloc(m->ntables + 1, sizeof *exists);
 	rel_r = xcalloc(m->ntables + 1, sizeof *rel_r);
@@ -1514,10 +1498,13 @@ restore_dry_run(struct archive_reader *r, const struct restore_opts *o,
 		}
 		free(p2);
 	}
-	/* A plain restore creates every pre-data object: none may exist. */
-	if (use_schema && !o->clean && st.pre_data != NULL) {
+	/*
+	 * A plain restore creates every pre-data object: none may exist;
+	 * --clean replaces them: nothing outside may depend on them.
+	 */
+	if (use_schema && st.pre_data != NULL) {
 		size_t n3 = 0;
-		char *p3 = check_objects(&st, st.pre_data, &n3);
+		char *p3 = check_objects(&st, st.pre_data, o->clean, &n3);
 
 		if (st.error)
 			abort_restore(&st, st.error, st.code);

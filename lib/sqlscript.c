@@ -332,114 +332,17 @@ sqlscript_free(struct sql_script *s)
 	memset(s, 0, sizeof *s);
 }
 
-/* Reads a word or a quoted identifier at *sp; NULL if there is none. */
-static char *
-read_ident(const char **sp)
-{
-	const char *s = skip_space(*sp);
-	struct sbuf b = {0};
-
-	if (*s == '"') {
-		s++;
-		for (;;) {
-			if (*s == '\0') {
-				free(b.p);
-				return NULL;
-			}
-			if (*s == '"') {
-				if (s[1] != '"')
-					break;
-				s++;
-			}
-			sb_add(&b, s, 1);
-			s++;
-		}
-		s++;
-	} else if (ident_start((unsigned char)*s)) {
-		const char *e = s;
-		while (ident_cont((unsigned char)*e))
-			e++;
-		sb_add(&b, s, e - s);
-		/* Unquoted identifiers fold to lower case. */
-		for (size_t k = 0; k < b.len; k++)
-			b.p[k] = (char)tolower((unsigned char)b.p[k]);
-		s = e;
-	} else {
-		return NULL;
-	}
-	if (b.p == NULL)
-		b.p = xstrdup("");
-	*sp = s;
-	return b.p;
-}
-
-static bool
-eat(const char **sp, const char *word)
-{
-	const char *s = skip_space(*sp);
-	size_t n = strlen(word);
-
-	if (strncasecmp(s, word, n) != 0 || ident_cont((unsigned char)s[n]))
-		return false;
-	*sp = s + n;
-	return true;
-}
-
 enum sql_object_kind
 sqlscript_created_object(const char *stmt, char **schema, char **name)
 {
-	const char *s = stmt;
-	enum sql_object_kind kind;
-	char *a, *b = NULL;
+	struct sql_object o;
+	enum sql_object_kind kind = sqlscript_object(stmt, &o);
 
-	if (!eat(&s, "create"))
-		return SQL_OBJ_NONE;
-	if (eat(&s, "or"))
-		if (!eat(&s, "replace"))
-			return SQL_OBJ_NONE;
-	(void)(eat(&s, "unlogged") || eat(&s, "foreign") || eat(&s, "trusted"));
-	if (eat(&s, "schema"))
-		kind = SQL_OBJ_SCHEMA;
-	else if (eat(&s, "extension"))
-		kind = SQL_OBJ_EXTENSION;
-	else if (eat(&s, "type"))
-		kind = SQL_OBJ_TYPE;
-	else if (eat(&s, "domain"))
-		kind = SQL_OBJ_DOMAIN;
-	else if (eat(&s, "function") || eat(&s, "procedure") || eat(&s, "aggregate"))
-		kind = SQL_OBJ_FUNCTION;
-	else if (eat(&s, "table"))
-		kind = SQL_OBJ_TABLE;
-	else if (eat(&s, "sequence"))
-		kind = SQL_OBJ_SEQUENCE;
-	else if (eat(&s, "view"))
-		kind = SQL_OBJ_VIEW;
-	else if (eat(&s, "materialized")) {
-		if (!eat(&s, "view"))
-			return SQL_OBJ_NONE;
-		kind = SQL_OBJ_MATVIEW;
-	} else
-		return SQL_OBJ_NONE;
-	if (eat(&s, "if")) {
-		if (!eat(&s, "not") || !eat(&s, "exists"))
-			return SQL_OBJ_NONE;
-	}
-	if ((a = read_ident(&s)) == NULL)
-		return SQL_OBJ_NONE;
-	if (kind != SQL_OBJ_SCHEMA && kind != SQL_OBJ_EXTENSION &&
-	    *skip_space(s) == '.') {
-		s = skip_space(s) + 1;
-		if ((b = read_ident(&s)) == NULL) {
-			free(a);
-			return SQL_OBJ_NONE;
-		}
-	}
-	if (b != NULL) {
-		*schema = a;
-		*name = b;
-	} else {
-		*schema = NULL;
-		*name = a;
+	if (kind != SQL_OBJ_NONE) {
+		*schema = o.schema;
+		*name = o.name;
+		o.schema = o.name = NULL;
+		sqlscript_object_free(&o);
 	}
 	return kind;
 }
@@ -695,4 +598,319 @@ sqlscript_role_count_free(struct sqlscript_role_count *rs)
 	free(rs->owns);
 	free(rs->grants);
 	memset(rs, 0, sizeof *rs);
+}
+
+/* ---- what a CREATE statement creates, with its identity ---- */
+
+static bool
+is_punct(const struct tok *t, const char *p)
+{
+	return t->kind == TOK_PUNCT && strcmp(t->text, p) == 0;
+}
+
+static bool
+is_name(const struct tok *t)
+{
+	return t->kind == TOK_WORD || t->kind == TOK_QIDENT;
+}
+
+/*
+ * The tokens t[a..b) as SQL text the server reads back: words as they
+ * are (already folded), quoted identifiers quoted again, punctuation
+ * glued, one space between two names ("double precision").
+ */
+static char *
+tokens_text(const struct tok *t, size_t a, size_t b)
+{
+	struct sbuf out = {0};
+
+	for (size_t i = a; i < b; i++) {
+		if (i > a && is_name(&t[i]) && is_name(&t[i - 1]))
+			sb_add(&out, " ", 1);
+		if (t[i].kind == TOK_QIDENT) {
+			sb_add(&out, "\"", 1);
+			for (const char *c = t[i].text; *c; c++)
+				sb_add(&out, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
+			sb_add(&out, "\"", 1);
+		} else if (t[i].text != NULL) {
+			sb_add(&out, t[i].text, strlen(t[i].text));
+		}
+	}
+	return out.p ? out.p : xstrdup("");
+}
+
+static void
+add_arg(struct sql_object *o, char *text)
+{
+	o->args = xreallocarray(o->args, o->nargs + 1, sizeof *o->args);
+	o->args[o->nargs++] = text;
+}
+
+/* The first words of the SQL type names of more than one word. */
+static bool
+multiword_type(const struct tok *a, const struct tok *b)
+{
+	static const char *const first[] = {"double", "character", "char", "bit",
+	                                    "timestamp", "time", "national"};
+	static const char *const second[] = {"precision", "varying", "with",
+	                                     "without", "character"};
+	bool f = false, s = false;
+
+	for (size_t i = 0; i < sizeof first / sizeof first[0]; i++)
+		f = f || is_word(a, first[i]);
+	for (size_t i = 0; i < sizeof second / sizeof second[0]; i++)
+		s = s || is_word(b, second[i]);
+	return f && s;
+}
+
+/* One argument t[a..b) of a function: its type, unless it is OUT. */
+static void
+function_arg(struct sql_object *o, const struct tok *t, size_t a, size_t b)
+{
+	for (size_t i = a; i < b; i++)
+		if (is_word(&t[i], "default") || is_punct(&t[i], "=")) {
+			b = i;
+			break;
+		}
+	if (a < b && (is_word(&t[a], "out")))
+		return;
+	if (a < b && (is_word(&t[a], "in") || is_word(&t[a], "inout") ||
+	              is_word(&t[a], "variadic")))
+		a++;
+	if (b == a || (b == a + 1 && is_punct(&t[a], "*")))
+		return;
+	/* pg_dump writes "name type": a name is followed by a type's name. */
+	if (b - a >= 2 && is_name(&t[a]) && is_name(&t[a + 1]) &&
+	    !multiword_type(&t[a], &t[a + 1]))
+		a++;
+	add_arg(o, tokens_text(t, a, b));
+}
+
+/*
+ * The argument list that opens at t[*i] == "(": each argument's type
+ * (function_arg), up to the matching ")"; an aggregate's ORDER BY
+ * separates arguments too.
+ */
+static void
+function_args(struct sql_object *o, const struct tok *t, size_t n, size_t *i)
+{
+	size_t depth = 0, start = *i + 1;
+
+	for (size_t k = *i; k < n; k++) {
+		if (is_punct(&t[k], "(") || is_punct(&t[k], "[")) {
+			depth++;
+			continue;
+		}
+		if (depth == 1 && (is_punct(&t[k], ")") || is_punct(&t[k], ",") ||
+		                   (is_word(&t[k], "order") && k + 1 < n &&
+		                    is_word(&t[k + 1], "by")))) {
+			function_arg(o, t, start, k);
+			start = k + (is_word(&t[k], "order") ? 2 : 1);
+			if (is_word(&t[k], "order"))
+				k++;
+		}
+		if (is_punct(&t[k], ")") || is_punct(&t[k], "]")) {
+			if (--depth == 0) {
+				*i = k + 1;
+				return;
+			}
+		}
+	}
+	*i = n;
+}
+
+/* A name at t[*i]: [schema "."] name; false if there is none. */
+static bool
+qualified_name(struct sql_object *o, const struct tok *t, size_t n, size_t *i,
+               bool schema_ok)
+{
+	if (*i >= n || !is_name(&t[*i]))
+		return false;
+	if (schema_ok && *i + 2 < n && is_punct(&t[*i + 1], ".") &&
+	    is_name(&t[*i + 2])) {
+		o->schema = xstrdup(t[*i].text);
+		o->name = xstrdup(t[*i + 2].text);
+		*i += 3;
+	} else {
+		o->name = xstrdup(t[*i].text);
+		*i += 1;
+	}
+	return true;
+}
+
+/* t[*i] is the "(" of a CREATE OPERATOR: its LEFTARG and RIGHTARG. */
+static void
+operator_args(struct sql_object *o, const struct tok *t, size_t n, size_t i)
+{
+	char *left = NULL, *right = NULL;
+	size_t depth = 0;
+
+	for (size_t k = i; k < n; k++) {
+		if (is_punct(&t[k], "("))
+			depth++;
+		else if (is_punct(&t[k], ")") && --depth == 0)
+			break;
+		else if (depth == 1 && (is_word(&t[k], "leftarg") ||
+		                        is_word(&t[k], "rightarg")) &&
+		         k + 1 < n && is_punct(&t[k + 1], "=")) {
+			size_t e = k + 2, d = 0;
+			char **slot = is_word(&t[k], "leftarg") ? &left : &right;
+
+			for (; e < n; e++) {
+				if (is_punct(&t[e], "(") || is_punct(&t[e], "["))
+					d++;
+				else if ((is_punct(&t[e], ")") || is_punct(&t[e], "]")) &&
+				         d-- == 0)
+					break;
+				else if (d == 0 && is_punct(&t[e], ","))
+					break;
+			}
+			free(*slot);
+			*slot = tokens_text(t, k + 2, e);
+			k = e - 1;
+		}
+	}
+	add_arg(o, left ? left : xstrdup(""));
+	add_arg(o, right ? right : xstrdup(""));
+}
+
+enum sql_object_kind
+sqlscript_object(const char *stmt, struct sql_object *o)
+{
+	size_t n, i = 1;
+	struct tok *t = tokenize(stmt, &n);
+	enum sql_object_kind kind = SQL_OBJ_NONE;
+	bool schema_ok = true;
+
+	memset(o, 0, sizeof *o);
+	if (n < 2 || !is_word(&t[0], "create"))
+		goto out;
+	if (is_word(&t[i], "or") && i + 1 < n && is_word(&t[i + 1], "replace"))
+		i += 2;
+#define W(k, w) ((k) < n && is_word(&t[k], w))
+	if (W(i, "unlogged") || W(i, "trusted") || W(i, "default") ||
+	    (W(i, "foreign") && W(i + 1, "table")))
+		i++;
+	if (W(i, "procedural"))
+		i++;
+	if (W(i, "schema") || W(i, "extension"))
+		kind = is_word(&t[i], "schema") ? SQL_OBJ_SCHEMA : SQL_OBJ_EXTENSION,
+		schema_ok = false, i++;
+	else if (W(i, "type"))
+		kind = SQL_OBJ_TYPE, i++;
+	else if (W(i, "domain"))
+		kind = SQL_OBJ_DOMAIN, i++;
+	else if (W(i, "function") || W(i, "procedure") || W(i, "aggregate"))
+		kind = SQL_OBJ_FUNCTION, i++;
+	else if (W(i, "table"))
+		kind = SQL_OBJ_TABLE, i++;
+	else if (W(i, "sequence"))
+		kind = SQL_OBJ_SEQUENCE, i++;
+	else if (W(i, "view"))
+		kind = SQL_OBJ_VIEW, i++;
+	else if (W(i, "materialized") && W(i + 1, "view"))
+		kind = SQL_OBJ_MATVIEW, i += 2;
+	else if (W(i, "operator") && W(i + 1, "class"))
+		kind = SQL_OBJ_OPCLASS, i += 2;
+	else if (W(i, "operator") && W(i + 1, "family"))
+		kind = SQL_OBJ_OPFAMILY, i += 2;
+	else if (W(i, "operator"))
+		kind = SQL_OBJ_OPERATOR, i++;
+	else if (W(i, "cast"))
+		kind = SQL_OBJ_CAST, i++;
+	else if (W(i, "collation"))
+		kind = SQL_OBJ_COLLATION, i++;
+	else if (W(i, "conversion"))
+		kind = SQL_OBJ_CONVERSION, i++;
+	else if (W(i, "text") && W(i + 1, "search") && W(i + 2, "configuration"))
+		kind = SQL_OBJ_TS_CONFIG, i += 3;
+	else if (W(i, "text") && W(i + 1, "search") && W(i + 2, "dictionary"))
+		kind = SQL_OBJ_TS_DICT, i += 3;
+	else if (W(i, "text") && W(i + 1, "search") && W(i + 2, "parser"))
+		kind = SQL_OBJ_TS_PARSER, i += 3;
+	else if (W(i, "text") && W(i + 1, "search") && W(i + 2, "template"))
+		kind = SQL_OBJ_TS_TEMPLATE, i += 3;
+	else if (W(i, "foreign") && W(i + 1, "data") && W(i + 2, "wrapper"))
+		kind = SQL_OBJ_FDW, schema_ok = false, i += 3;
+	else if (W(i, "server"))
+		kind = SQL_OBJ_SERVER, schema_ok = false, i++;
+	if (kind == SQL_OBJ_NONE)
+		goto out;
+	if (W(i, "if") && W(i + 1, "not") && W(i + 2, "exists"))
+		o->if_not_exists = true, i += 3;
+#undef W
+	switch (kind) {
+	case SQL_OBJ_CAST: {
+		/* CAST (source AS target) */
+		size_t as = 0, end = 0, depth = 0;
+
+		for (size_t k = i; k < n && !end; k++) {
+			if (is_punct(&t[k], "("))
+				depth++;
+			else if (is_punct(&t[k], ")") && --depth == 0)
+				end = k;
+			else if (depth == 1 && is_word(&t[k], "as") && !as)
+				as = k;
+		}
+		if (!as || !end || !is_punct(&t[i], "(")) {
+			kind = SQL_OBJ_NONE;
+			goto out;
+		}
+		o->name = xstrdup("");
+		add_arg(o, tokens_text(t, i + 1, as));
+		add_arg(o, tokens_text(t, as + 1, end));
+		break;
+	}
+	case SQL_OBJ_OPERATOR: {
+		struct sbuf sym = {0};
+
+		if (i + 1 < n && is_name(&t[i]) && is_punct(&t[i + 1], ".")) {
+			o->schema = xstrdup(t[i].text);
+			i += 2;
+		}
+		while (i < n && t[i].kind == TOK_PUNCT && !is_punct(&t[i], "("))
+			sb_add(&sym, t[i].text, strlen(t[i].text)), i++;
+		if (sym.p == NULL || i == n) {
+			free(sym.p);
+			kind = SQL_OBJ_NONE;
+			goto out;
+		}
+		o->name = sym.p;
+		operator_args(o, t, n, i);
+		break;
+	}
+	default:
+		if (!qualified_name(o, t, n, &i, schema_ok)) {
+			kind = SQL_OBJ_NONE;
+			goto out;
+		}
+		if (kind == SQL_OBJ_FUNCTION && i < n && is_punct(&t[i], "("))
+			function_args(o, t, n, &i);
+		if (kind == SQL_OBJ_OPCLASS || kind == SQL_OBJ_OPFAMILY)
+			for (; i + 1 < n; i++)
+				if (is_word(&t[i], "using") && is_name(&t[i + 1])) {
+					add_arg(o, xstrdup(t[i + 1].text));
+					break;
+				}
+		break;
+	}
+	o->kind = kind;
+out:
+	for (size_t k = 0; k < n; k++)
+		free(t[k].text);
+	free(t);
+	if (kind == SQL_OBJ_NONE)
+		sqlscript_object_free(o);
+	return kind;
+}
+
+void
+sqlscript_object_free(struct sql_object *o)
+{
+	free(o->schema);
+	free(o->name);
+	for (size_t i = 0; i < o->nargs; i++)
+		free(o->args[i]);
+	free(o->args);
+	memset(o, 0, sizeof *o);
 }

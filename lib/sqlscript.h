@@ -52,7 +52,19 @@ enum sql_object_kind {
 	SQL_OBJ_SEQUENCE,
 	SQL_OBJ_VIEW,
 	SQL_OBJ_MATVIEW,
-	SQL_OBJ_EXTENSION
+	SQL_OBJ_EXTENSION,
+	SQL_OBJ_OPERATOR,
+	SQL_OBJ_OPCLASS,
+	SQL_OBJ_OPFAMILY,
+	SQL_OBJ_CAST,
+	SQL_OBJ_COLLATION,
+	SQL_OBJ_CONVERSION,
+	SQL_OBJ_TS_CONFIG,
+	SQL_OBJ_TS_DICT,
+	SQL_OBJ_TS_PARSER,
+	SQL_OBJ_TS_TEMPLATE,
+	SQL_OBJ_FDW,
+	SQL_OBJ_SERVER
 };
 
 /*
@@ -63,6 +75,33 @@ enum sql_object_kind {
  */
 enum sql_object_kind sqlscript_created_object(const char *stmt, char **schema,
                                               char **name);
+
+/*
+ * What a CREATE statement as pg_dump writes it creates, with what tells
+ * it from others of the same name:
+ *   kind, schema (NULL when not qualified, and for schemas, extensions,
+ *   foreign-data wrappers, servers and casts), name (unquoted, folded as
+ *   the server folds it; an operator's symbol; "" for a cast);
+ *   args: FUNCTION (functions, procedures, aggregates): the types of the
+ *     arguments that identify it (IN, INOUT, VARIADIC and an aggregate's
+ *     ORDER BY ones; not OUT), written as SQL type names the server can
+ *     read (names, modes and defaults removed);
+ *     OPERATOR: the left and right argument types ("" when absent);
+ *     CAST: the source and target types; OPCLASS, OPFAMILY: the index
+ *     access method;
+ *   if_not_exists: the statement says IF NOT EXISTS.
+ * Returns the kind (SQL_OBJ_NONE, o zeroed, for any other statement).
+ * Free o with sqlscript_object_free().
+ */
+struct sql_object {
+	enum sql_object_kind kind;
+	char *schema, *name;
+	char **args;
+	size_t nargs;
+	bool if_not_exists;
+};
+enum sql_object_kind sqlscript_object(const char *stmt, struct sql_object *o);
+void sqlscript_object_free(struct sql_object *o);
 
 /* What a statement does with roles (sqlscript_roles()). */
 enum sql_role_use {

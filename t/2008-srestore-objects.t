@@ -35,8 +35,8 @@ test_expect_success '--clean refuses when a view outside the archive depends on 
 		create view my_mv_report as select * from bill_mv" &&
 	expect_exit 1 srestore --clean -d vw <vw.sdump &&
 	expect_one_line_error srestore &&
-	grep -q "view public.my_report (on public.bill_totals)" err &&
-	grep -q "view public.my_mv_report (on public.bill_mv)" err &&
+	grep -q "view public.my_report (on view public.bill_totals)" err &&
+	grep -q "view public.my_mv_report (on materialized view public.bill_mv)" err &&
 	test "$(pg_sql vw "select count(*) from my_report")" = 1 &&
 	pg_sql vw "drop view my_report, my_mv_report" &&
 	expect_exit 0 srestore --clean -d vw <vw.sdump &&

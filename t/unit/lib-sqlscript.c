@@ -1,4 +1,5 @@
 /* Unit tests of lib/sqlscript.c: splitting pg_dump's SQL into statements. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -104,6 +105,70 @@ main(void)
 			free(roles);
 			is_int(use, cases[i].use, "roles kind of %s", cases[i].stmt);
 			is_str(buf, cases[i].roles, "roles of %s", cases[i].stmt);
+		}
+	}
+	{
+		/* What identifies each object pre-data creates: kind|schema|name|args. */
+		static const struct {
+			const char *stmt, *want;
+		} cases[] = {
+			{"CREATE FUNCTION public.f(a integer, b double precision DEFAULT 1.0, "
+			 "OUT c integer) RETURNS integer LANGUAGE sql AS $$select 1$$;",
+			 "4|public|f|integer,double precision"},
+			{"CREATE PROCEDURE public.p(IN a integer, INOUT b text, OUT c integer) "
+			 "LANGUAGE plpgsql AS $$begin c := 1; end$$;",
+			 "4|public|p|integer,text"},
+			{"CREATE FUNCTION s.\"F x\"(\"out\" public.\"My T\"[], VARIADIC v "
+			 "character varying[], double double precision, timestamp with time "
+			 "zone, \"time\" time without time zone) RETURNS void",
+			 "4|s|F x|public.\"My T\"[],character varying[],double precision,"
+			 "timestamp with time zone,time without time zone"},
+			{"CREATE FUNCTION public.noargs() RETURNS int", "4|public|noargs|"},
+			{"CREATE AGGREGATE public.agg(integer) (SFUNC = int4pl, STYPE = integer);",
+			 "4|public|agg|integer"},
+			{"CREATE AGGREGATE public.cnt(*) (SFUNC = int8inc, STYPE = bigint);",
+			 "4|public|cnt|"},
+			{"CREATE AGGREGATE public.pct(double precision ORDER BY numeric) (SFUNC = f);",
+			 "4|public|pct|double precision,numeric"},
+			{"CREATE OPERATOR public.=== (FUNCTION = int4eq, LEFTARG = integer, "
+			 "RIGHTARG = public.\"T\");", "10|public|===|integer,public.\"T\""},
+			{"CREATE OPERATOR public.!! (FUNCTION = f, RIGHTARG = bigint);",
+			 "10|public|!!|,bigint"},
+			{"CREATE CAST (public.e AS integer) WITH FUNCTION public.fe(public.e);",
+			 "13|-||public.e,integer"},
+			{"CREATE COLLATION public.c1 (provider = libc, locale = 'C');",
+			 "14|public|c1|"},
+			{"CREATE TEXT SEARCH CONFIGURATION public.tsc (PARSER = pg_catalog.\"default\");",
+			 "16|public|tsc|"},
+			{"CREATE OPERATOR CLASS public.oc FOR TYPE integer USING btree AS OPERATOR 1 <;",
+			 "11|public|oc|btree"},
+			{"CREATE OPERATOR FAMILY public.of USING hash;", "12|public|of|hash"},
+			{"CREATE DEFAULT CONVERSION public.cv FOR 'LATIN1' TO 'UTF8' FROM f;",
+			 "15|public|cv|"},
+			{"CREATE FOREIGN DATA WRAPPER w;", "20|-|w|"},
+			{"CREATE SERVER srv FOREIGN DATA WRAPPER w;", "21|-|srv|"},
+			{"CREATE FOREIGN TABLE public.ft (a int) SERVER srv;", "5|public|ft|"},
+			{"CREATE EXTENSION IF NOT EXISTS hstore WITH SCHEMA public;", "9|-|hstore|"},
+			{"ALTER FUNCTION public.f(integer) OWNER TO x;", "0"},
+		};
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			struct sql_object o;
+			char buf[512];
+			enum sql_object_kind k = sqlscript_object(cases[i].stmt, &o);
+
+			if (k == SQL_OBJ_NONE) {
+				snprintf(buf, sizeof buf, "0");
+			} else {
+				snprintf(buf, sizeof buf, "%d|%s|%s|", (int)k,
+				         o.schema ? o.schema : "-", o.name);
+				for (size_t a = 0; a < o.nargs; a++) {
+					if (a)
+						strcat(buf, ",");
+					strcat(buf, o.args[a]);
+				}
+			}
+			is_str(buf, cases[i].want, "object of %.40s", cases[i].stmt);
+			sqlscript_object_free(&o);
 		}
 	}
 	return done_testing();
