@@ -3,7 +3,8 @@
 # extension's, the phrase and the 5-second countdown on the terminal, and
 # Ctrl-C during the countdown; then share/strongbox/reset.sh end to end on
 # the salon: emptied, re-seeded through psql with the administrator's
-# password hashed in SQL (never on a command line or in the output), and a
+# password hashed before it reaches the server (never on a command line,
+# in the output, or in a server log that logs every statement), and a
 # real redis-server (with a password) flushed.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_ROOT/t/lib/pg.sh"
@@ -65,12 +66,19 @@ for k in 1 2 3; do redis-cli -p "$RPORT" set "session:$k" x >/dev/null; done
 unset REDISCLI_AUTH
 
 fresh r1
+# Every statement the server runs goes to its log (log_statement = all, as
+# a DBA sets it to audit a reset): the password must not be among them.
+pg_sql postgres "alter system set log_statement = 'all'" && pg_sql postgres "select pg_reload_conf()" >/dev/null
 test_expect_success 'reset.sh end to end' '
 	test "$(REDISCLI_AUTH="r3d:s p@ss" redis-cli -p "$RPORT" dbsize)" = 3 &&
+	log_start=$(wc -c <"$PG_DIR/server.log") &&
 	ADMIN_USERNAME=owner ADMIN_EMAIL=owner@example.in ADMIN_PASSWORD="Pa55 w0rd;--\x27" \
 	REDIS_URL="redis://:r3d%3As%20p%40ss@127.0.0.1:$RPORT/0" TZ=Asia/Kolkata \
 	DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:$PGPORT/r1" \
 		expect_exit 0 sh "$TEST_ROOT/share/strongbox/reset.sh" -c "$C" --yes &&
+	tail -c +$((log_start + 1)) "$PG_DIR/server.log" >server.log &&
+	grep -q "statement: INSERT INTO users" server.log &&
+	! grep -q "Pa55" server.log &&
 	test "$(jq -r .all out)" = true &&
 	grep -q "Redis flushed" err && grep -q "seeded from" err &&
 	! grep -q "Pa55" out err && ! grep -q "p@ss\|p%40ss" out err &&
@@ -82,6 +90,7 @@ test_expect_success 'reset.sh end to end' '
 	test "$(pg_sql r1 "select count(*) from bills")" = 0 &&
 	test "$(pg_sql r1 "select version_num from alembic_version")" = 7f3c2a9d41be
 '
+pg_sql postgres "alter system reset log_statement" && pg_sql postgres "select pg_reload_conf()" >/dev/null
 test_expect_success 'reset.sh with a wrong Redis password: exit 1 saying so' '
 	ADMIN_USERNAME=owner ADMIN_PASSWORD=x REDIS_URL="redis://:wrong@127.0.0.1:$RPORT" \
 		expect_exit 1 sh "$TEST_ROOT/share/strongbox/reset.sh" -c "$C" --yes -d r1 &&

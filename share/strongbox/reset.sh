@@ -10,7 +10,9 @@
 #   2. psql -1 -f FILE: the seed (default salon-seed.sql beside this
 #      script: roles, an administrator from ADMIN_USERNAME, ADMIN_EMAIL and
 #      ADMIN_PASSWORD, default settings), which reads the password from
-#      the environment (psql's \getenv), never from a command line.
+#      the environment (psql's \getenv), never from a command line, and
+#      hashes it (bcrypt, perl's crypt()) before any statement is sent:
+#      the server and its log see only the hash.
 #   3. redis-cli FLUSHALL when REDIS_URL is set (redis://[:PASSWORD@]HOST:
 #      PORT[/DB]); the password goes to redis-cli through REDISCLI_AUTH.
 #
