@@ -20,6 +20,7 @@
 
 #include "age.h"
 #include "agepipe.h"
+#include "ageput.h"
 #include "archive_probe.h"
 #include "err.h"
 #include "keyfile.h"
@@ -190,7 +191,7 @@ struct keys {
 
 /* What accept_encrypted() finishes: the encryption, then the probe. */
 struct encrypted_put {
-	struct agepipe *pipe;
+	struct ageput *src;
 	struct archive_probe *probe;
 	long long bytes;
 	char sha256[65];
@@ -200,11 +201,8 @@ static int
 accept_encrypted(void *ctx, char *why, size_t whylen)
 {
 	struct encrypted_put *e = ctx;
-	int r = agepipe_finish(e->pipe, &e->bytes, e->sha256, NULL, why,
-		whylen);
 
-	e->pipe = NULL;
-	if (r < 0) {
+	if (ageput_finish(e->src, &e->bytes, e->sha256, why, whylen) < 0) {
 		if (e->probe) {
 			char ignored[256];
 			archive_probe_finish(e->probe, ignored, sizeof ignored);
@@ -226,7 +224,6 @@ do_put(struct target *t, const char *key, long long part_size,
 	struct archive_probe *probe = NULL;
 	struct encrypted_put enc = {0};
 	double start = monotime_now();
-	int in = STDIN_FILENO;
 	json_t *j;
 
 	if (verify) {
@@ -236,10 +233,18 @@ do_put(struct target *t, const char *key, long long part_size,
 		o.ctx = probe;
 	}
 	if (k->nr) {
-		/* The probe sees the plaintext, before it is encrypted. */
+		/*
+		 * Encrypted in the put's reading thread, as it fills each
+		 * part; the probe sees the plaintext, before it is encrypted.
+		 */
+		char why[300];
 		enc.probe = probe;
-		enc.pipe = agepipe_encrypt(STDIN_FILENO, k->r, k->nr,
-			probe ? tap_probe : NULL, probe, &in);
+		enc.src = ageput_new(STDIN_FILENO, k->r, k->nr,
+			probe ? tap_probe : NULL, probe, why, sizeof why);
+		if (!enc.src)
+			die(EXIT_FAIL, "cannot encrypt: %s", why);
+		o.fill = ageput_fill;
+		o.fctx = enc.src;
 		o.tap = NULL;
 		o.accept = accept_encrypted;
 		o.ctx = &enc;
@@ -249,7 +254,7 @@ do_put(struct target *t, const char *key, long long part_size,
 		o.pctx = &prog;
 	}
 	catch_signals();
-	if (target_put(t, key, in, &o, &r, &st) < 0) {
+	if (target_put(t, key, STDIN_FILENO, &o, &r, &st) < 0) {
 		if (show_progress && prog.tty)
 			fputc('\n', stderr);
 		if (got_signal)
@@ -277,6 +282,7 @@ do_put(struct target *t, const char *key, long long part_size,
 	putchar('\n');
 	json_decref(j);
 	free(r.etag);
+	ageput_free(enc.src);
 	return EXIT_OK;
 }
 
@@ -304,7 +310,7 @@ do_get(struct target *t, const char *key, int show_progress,
 		/* A decryption that failed first explains the get's failure. */
 		int failed_first = agepipe_failed(dec);
 		close(out);
-		if (agepipe_finish(dec, NULL, NULL, NULL, why, sizeof why) < 0 &&
+		if (agepipe_finish(dec, NULL, why, sizeof why) < 0 &&
 		    (rc == 0 || failed_first))
 			die(EXIT_FAIL, "cannot decrypt \"%s\": %s", key, why);
 	}

@@ -23,7 +23,7 @@
 #define RECIPIENT_HRP "age"
 #define IDENTITY_HRP "age-secret-key-"
 #define X25519_INFO "age-encryption.org/v1/X25519"
-#define TAG 16
+#define TAG AGE_TAG
 #define ENC_CHUNK (AGE_CHUNK + TAG)
 
 static void
@@ -577,6 +577,27 @@ age_enc_final(struct age_enc *e)
 	if (enc_chunk(e, 1) < 0)
 		return -1;
 	e->finished = 1;
+	return 0;
+}
+
+int
+age_enc_chunk(struct age_enc *e, const void *in, size_t n, int last,
+	void *out)
+{
+	if (e->failed || e->finished)
+		return e->failed ? -1 : enc_fail(e, "write after the end");
+	if (e->have)
+		return enc_fail(e, "age_enc_chunk after age_enc_update");
+	/* "The last chunk MAY be empty only if the whole payload is empty." */
+	if (n > AGE_CHUNK || (!last && n != AGE_CHUNK) ||
+	    (n == 0 && nonce_counter(e->nonce) != 0))
+		return enc_fail(e, "a payload chunk of the wrong size");
+	e->nonce[11] = last ? 1 : 0;
+	if (aead(e->c, 1, NULL, e->nonce, in, n, out) < 0)
+		return enc_fail(e, "OpenSSL failed to encrypt a chunk");
+	if (nonce_next(e->nonce) < 0)
+		return enc_fail(e, "too many chunks");
+	e->finished = last;
 	return 0;
 }
 

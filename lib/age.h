@@ -18,6 +18,7 @@
 #include <stddef.h>
 
 #define AGE_CHUNK 65536
+#define AGE_TAG 16 /* each chunk's Poly1305 tag */
 #define AGE_MAX_HEADER (1 << 20)
 #define AGE_MAGIC "age-encryption.org/v1\n"
 #define AGE_KEY_STRLEN 100 /* room for either key's text, NUL included */
@@ -89,6 +90,17 @@ int age_enc_update(struct age_enc *e, const void *data, size_t len);
 
 /* Writes the final chunk.  Returns 0, or -1 with age_enc_error(). */
 int age_enc_final(struct age_enc *e);
+
+/*
+ * Encrypts one whole chunk of the payload, the caller holding the
+ * plaintext (instead of age_enc_update() and age_enc_final(), which copy
+ * it into e; the two ways do not mix in one stream): n bytes at in, n ==
+ * AGE_CHUNK unless last, n == 0 only for the last chunk of an empty
+ * payload.  Writes n + AGE_TAG bytes to out (not overlapping in), not
+ * through the write function.  Returns 0, or -1 with age_enc_error().
+ */
+int age_enc_chunk(struct age_enc *e, const void *in, size_t n, int last,
+	void *out);
 
 /* The last failure, one line. */
 const char *age_enc_error(const struct age_enc *e);

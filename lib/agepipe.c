@@ -14,7 +14,6 @@
 #include "agepipe.h"
 #include "err.h"
 #include "fdio.h"
-#include "sha256.h"
 #include "xalloc.h"
 
 #define BUFSIZE (1024 * 1024)
@@ -22,17 +21,11 @@
 
 struct agepipe {
 	pthread_t thread;
-	int encrypt;
 	int in, out; /* the thread reads in, writes out */
-	struct age_recipient *r;
 	struct age_identity *ids;
 	size_t n;
-	void (*tap)(void *ctx, const void *data, size_t len);
-	void *ctx;
-	struct sha256_ctx *sha;
 	char *outbuf; /* OUTSIZE bytes not yet written to out */
 	size_t outlen;
-	long long bytes;
 	int was_encrypted;
 	atomic_int failed;
 	char err[300];
@@ -81,46 +74,6 @@ read_some(int fd, char *buf, size_t len)
 		n = read(fd, buf, len);
 	while (n < 0 && errno == EINTR);
 	return n;
-}
-
-static void *
-encrypt_main(void *arg)
-{
-	struct agepipe *p = arg;
-	char why[200], *buf = xmalloc(BUFSIZE);
-	struct age_enc *e = age_enc_new(p->r, p->n, to_out, p, why, sizeof why);
-	ssize_t n;
-
-	if (!e) {
-		fail(p, why);
-		goto out;
-	}
-	while ((n = read_some(p->in, buf, BUFSIZE)) > 0) {
-		if (p->tap)
-			p->tap(p->ctx, buf, (size_t)n);
-		sha256_update(p->sha, buf, (size_t)n);
-		p->bytes += n;
-		if (age_enc_update(e, buf, (size_t)n) < 0) {
-			fail(p, age_enc_error(e));
-			goto out;
-		}
-	}
-	if (n < 0) {
-		char m[200];
-		snprintf(m, sizeof m, "cannot read the input: %s",
-			strerror(errno));
-		fail(p, m);
-	} else if (age_enc_final(e) < 0) {
-		fail(p, age_enc_error(e));
-	} else if (flush_out(p) < 0) {
-		fail(p, "cannot write the encrypted stream");
-	}
-out:
-	age_enc_free(e);
-	OPENSSL_cleanse(buf, BUFSIZE);
-	free(buf);
-	close(p->out);
-	return NULL;
 }
 
 /* Hands n bytes to the decryption, or copies them; 0 or -1 (failed). */
@@ -173,7 +126,7 @@ decrypt_main(void *arg)
 }
 
 static struct agepipe *
-start(int encrypt, int fd, int *other)
+start(int fd, int *other)
 {
 	struct agepipe *p = xcalloc(1, sizeof *p);
 	int fds[2];
@@ -183,16 +136,9 @@ start(int encrypt, int fd, int *other)
 		die_errno(EXIT_FAIL, "cannot make a pipe");
 	/* Fewer, larger transfers between the threads (best effort). */
 	(void)fcntl(fds[1], F_SETPIPE_SZ, 1 << 20);
-	p->encrypt = encrypt;
-	if (encrypt) {
-		p->in = fd;
-		p->out = fds[1];
-		*other = fds[0];
-	} else {
-		p->in = fds[0];
-		p->out = fd;
-		*other = fds[1];
-	}
+	p->in = fds[0];
+	p->out = fd;
+	*other = fds[1];
 	return p;
 }
 
@@ -214,27 +160,10 @@ run(struct agepipe *p, void *(*fn)(void *))
 }
 
 struct agepipe *
-agepipe_encrypt(int in_fd, const struct age_recipient *r, size_t n,
-	void (*tap)(void *ctx, const void *data, size_t len), void *ctx,
-	int *out_fd)
-{
-	struct agepipe *p = start(1, in_fd, out_fd);
-
-	p->r = xcalloc(n, sizeof *r);
-	memcpy(p->r, r, n * sizeof *r);
-	p->n = n;
-	p->tap = tap;
-	p->ctx = ctx;
-	p->sha = sha256_new();
-	run(p, encrypt_main);
-	return p;
-}
-
-struct agepipe *
 agepipe_decrypt(int out_fd, const struct age_identity *ids, size_t n,
 	int *in_fd)
 {
-	struct agepipe *p = start(0, out_fd, in_fd);
+	struct agepipe *p = start(out_fd, in_fd);
 
 	p->ids = xcalloc(n ? n : 1, sizeof *ids);
 	if (n)
@@ -251,8 +180,8 @@ agepipe_failed(struct agepipe *p)
 }
 
 int
-agepipe_finish(struct agepipe *p, long long *bytes, char *sha256,
-	int *was_encrypted, char *why, size_t whylen)
+agepipe_finish(struct agepipe *p, int *was_encrypted, char *why,
+	size_t whylen)
 {
 	int ret;
 
@@ -260,21 +189,10 @@ agepipe_finish(struct agepipe *p, long long *bytes, char *sha256,
 	ret = atomic_load(&p->failed) ? -1 : 0;
 	if (ret < 0)
 		snprintf(why, whylen, "%s", p->err);
-	if (p->encrypt) {
-		unsigned char md[32];
-
-		sha256_digest(p->sha, md);
-		if (sha256)
-			sha256_hex(md, sha256);
-		if (bytes)
-			*bytes = p->bytes;
-	}
 	if (was_encrypted)
 		*was_encrypted = p->was_encrypted;
-	sha256_free(p->sha);
 	OPENSSL_cleanse(p->outbuf, OUTSIZE);
 	free(p->outbuf);
-	free(p->r);
 	if (p->ids)
 		OPENSSL_cleanse(p->ids, (p->n ? p->n : 1) * sizeof *p->ids);
 	free(p->ids);

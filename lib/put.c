@@ -35,3 +35,12 @@ put_fill(int fd, char *buf, size_t want, int *eof, struct s3_status *st)
 	}
 	return (ssize_t)got;
 }
+
+ssize_t
+put_read(const struct put_opts *o, int fd, char *buf, size_t want, int *eof,
+	struct s3_status *st)
+{
+	if (o->fill)
+		return o->fill(o->fctx, buf, want, eof, st);
+	return put_fill(fd, buf, want, eof, st);
+}

@@ -30,6 +30,14 @@ struct put_opts {
 	 */
 	int (*accept)(void *ctx, char *why, size_t whylen);
 	void *ctx;
+	/*
+	 * Where the bytes to store come from instead of the put's fd (an
+	 * encryption, ageput.h): fills buf as put_fill() does, with its
+	 * contract.  Or NULL.
+	 */
+	ssize_t (*fill)(void *fctx, char *buf, size_t want, int *eof,
+		struct s3_status *st);
+	void *fctx;
 	/* Told the total read so far, now and then; or NULL. */
 	void (*progress)(void *pctx, long long bytes);
 	void *pctx;
@@ -50,5 +58,12 @@ struct put_result {
  */
 ssize_t put_fill(int fd, char *buf, size_t want, int *eof,
                  struct s3_status *st);
+
+/*
+ * The bytes to store: o->fill's, else put_fill() from fd.  Same return
+ * and *eof as put_fill().
+ */
+ssize_t put_read(const struct put_opts *o, int fd, char *buf, size_t want,
+	int *eof, struct s3_status *st);
 
 #endif

@@ -1,7 +1,6 @@
 /* s3put.c: streaming multipart upload; see s3put.h. */
 #include "s3put.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -221,22 +220,14 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	u.free_bufs = xcalloc(u.nbuf, sizeof *u.free_bufs);
 
 	buf = get_buf(&u);
-	len = put_fill(fd, buf, u.part_size, &eof, st);
+	len = put_read(o, fd, buf, u.part_size, &eof, st);
 	if (len < 0)
 		goto out;
 	if (!eof) {
-		ssize_t n;
-		do
-			n = read(fd, &look, 1);
-		while (n < 0 && errno == EINTR && !s3_cancelled());
-		if (n < 0) {
-			st->code = EXIT_FAIL;
-			snprintf(st->msg, sizeof st->msg, errno == EINTR ?
-				"cancelled" : "cannot read the input: %s",
-				strerror(errno));
+		/* One byte more tells a single PUT from a multipart upload. */
+		ssize_t n = put_read(o, fd, &look, 1, &eof, st);
+		if (n < 0)
 			goto out;
-		}
-		eof = n == 0;
 		have_look = n == 1;
 	}
 	if (o->tap)
@@ -305,7 +296,7 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 			break;
 		buf[0] = look;
 		have_look = 0;
-		len = put_fill(fd, buf + 1, u.part_size - 1, &eof, st);
+		len = put_read(o, fd, buf + 1, u.part_size - 1, &eof, st);
 		if (len < 0) {
 			pthread_mutex_lock(&u.mu);
 			set_failed(&u, st);
@@ -314,14 +305,8 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 		}
 		len++;
 		if (!eof) {
-			do
-				n = read(fd, &look, 1);
-			while (n < 0 && errno == EINTR && !s3_cancelled());
+			n = put_read(o, fd, &look, 1, &eof, st);
 			if (n < 0) {
-				st->code = EXIT_FAIL;
-				snprintf(st->msg, sizeof st->msg, errno == EINTR
-					? "cancelled" : "cannot read the input: "
-					"%s", strerror(errno));
 				pthread_mutex_lock(&u.mu);
 				set_failed(&u, st);
 				pthread_mutex_unlock(&u.mu);

@@ -464,7 +464,7 @@ dir_put(struct target *t, const char *key, int fd, const struct put_opts *o,
 		goto out;
 	}
 	for (int eof = 0; !eof;) {
-		ssize_t n = put_fill(fd, buf, bufsize, &eof, st);
+		ssize_t n = put_read(o, fd, buf, bufsize, &eof, st);
 		if (n < 0)
 			goto out;
 		if (n == 0)
