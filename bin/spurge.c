@@ -398,12 +398,7 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			if (pgopts_is_help(c, argv)) {
-				usage();
-				finish_stdout();
-				return EXIT_OK;
-			}
-			die_bad_option(optstring, argv);
+			pgopts_default(c, argv, optstring, usage);
 		}
 	}
 	argc -= optind;

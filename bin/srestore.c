@@ -45,56 +45,55 @@ static enum mode mode;
 static struct minisign_pub *verify_key; /* --verify-key, or NULL */
 
 static void
-usage(FILE *fp)
+usage(void)
 {
-	fprintf(fp,
-	        "usage: srestore [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
-	        "                [--clean | --data-only] [-O] [-x] [--role ROLE]\n"
-	        "                [-t PATTERN]... [--lock-timeout DURATION] [--progress]\n"
-	        "                [--verify-key PUBFILE] [--legacy-pre-data] [DBNAME] < ARCHIVE\n"
-	        "       srestore -j N [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
-	        "                [--clean] [--keep-old] [--lock-timeout DURATION]\n"
-	        "                [--force-disconnect [--yes]] [--progress]\n"
-	        "                [--verify-key PUBFILE] [DBNAME] < ARCHIVE\n"
-	        "       srestore --check | --list [--roles] | --sql [-t PATTERN]... < ARCHIVE\n"
-	        "       srestore --dry-run [-d CONNINFO|URL|DBNAME] [--clean | --data-only]\n"
-	        "                [-t PATTERN]... [DBNAME] < ARCHIVE\n"
-	        "\n"
-	        "Restores a strongbox archive (or a pg_dump -Fc archive) read on stdin,\n"
-	        "in one transaction that commits only once the archive checked out.\n"
-	        "\n"
-	        "  -d, --dbname=CONNINFO  conninfo, URL or database name (default:\n"
-	        "                         $DATABASE_URL, then PG*)\n"
-	        "  -h, --host=HOST        server host or socket directory\n"
-	        "  -p, --port=PORT        server port\n"
-	        "  -U, --username=USER    user name\n"
-	        "  -c, --clean            replace the archive's objects where they exist\n"
-	        "  -a, --data-only        rows only, into an existing schema (truncated)\n"
-	        "  -O, --no-owner         skip ownership: objects belong to the restoring user\n"
-	        "  -x, --no-acl           skip privileges (GRANT, REVOKE)\n"
-	        "      --role=ROLE        SET ROLE ROLE before restoring\n"
-	        "  -t, --table=PATTERN    only the tables matching PATTERN (repeatable)\n"
-	        "  -j, --jobs=N           N sessions into a staging database, swapped in\n"
-	        "      --keep-old         -j: keep the replaced database under a dated name\n"
-	        "      --lock-timeout=DURATION  -j: wait this long for sessions connected\n"
-	        "                         to the database (default 30s)\n"
-	        "      --force-disconnect -j: terminate them instead (asks, unless --yes)\n"
-	        "      --yes              confirm --force-disconnect without asking\n"
-	        "      --check            verify the archive, no database; JSON summary\n"
-	        "      --list             the archive's tables as JSON lines\n"
-	        "      --list --roles     the roles its ownership and privileges name\n"
-	        "      --dry-run          check that the restore would work, change nothing\n"
-	        "      --sql              the archive as a plain SQL script for psql\n"
-	        "      --lock-timeout=DURATION  wait at most this long for a lock\n"
-	        "                         (ms, s or min; default 30s)\n"
-	        "  -P, --progress         progress on stderr (default when it is a tty)\n"
-	        "  -v, --verbose          pg_restore's own lines, for a pg_dump archive\n"
-	        "      --verify-key PUBFILE  accept only archives signed with this\n"
-	        "                         minisign key (default $BACKUP_SIGN_PUBKEY)\n"
-	        "      --legacy-pre-data  accept an archive made before strongbox 0.2,\n"
-	        "                         whose pre-data no digest covers\n"
-	        "  -?, --help             this help\n"
-	        "      --version          the version\n");
+	printf("usage: srestore [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
+	       "                [--clean | --data-only] [-O] [-x] [--role ROLE]\n"
+	       "                [-t PATTERN]... [--lock-timeout DURATION] [--progress]\n"
+	       "                [--verify-key PUBFILE] [--legacy-pre-data] [DBNAME] < ARCHIVE\n"
+	       "       srestore -j N [-d CONNINFO|URL|DBNAME] [-h HOST] [-p PORT] [-U USER]\n"
+	       "                [--clean] [--keep-old] [--lock-timeout DURATION]\n"
+	       "                [--force-disconnect [--yes]] [--progress]\n"
+	       "                [--verify-key PUBFILE] [DBNAME] < ARCHIVE\n"
+	       "       srestore --check | --list [--roles] | --sql [-t PATTERN]... < ARCHIVE\n"
+	       "       srestore --dry-run [-d CONNINFO|URL|DBNAME] [--clean | --data-only]\n"
+	       "                [-t PATTERN]... [DBNAME] < ARCHIVE\n"
+	       "\n"
+	       "Restores a strongbox archive (or a pg_dump -Fc archive) read on stdin,\n"
+	       "in one transaction that commits only once the archive checked out.\n"
+	       "\n"
+	       "  -d, --dbname=CONNINFO  conninfo, URL or database name (default:\n"
+	       "                         $DATABASE_URL, then PG*)\n"
+	       "  -h, --host=HOST        server host or socket directory\n"
+	       "  -p, --port=PORT        server port\n"
+	       "  -U, --username=USER    user name\n"
+	       "  -c, --clean            replace the archive's objects where they exist\n"
+	       "  -a, --data-only        rows only, into an existing schema (truncated)\n"
+	       "  -O, --no-owner         skip ownership: objects belong to the restoring user\n"
+	       "  -x, --no-acl           skip privileges (GRANT, REVOKE)\n"
+	       "      --role=ROLE        SET ROLE ROLE before restoring\n"
+	       "  -t, --table=PATTERN    only the tables matching PATTERN (repeatable)\n"
+	       "  -j, --jobs=N           N sessions into a staging database, swapped in\n"
+	       "      --keep-old         -j: keep the replaced database under a dated name\n"
+	       "      --lock-timeout=DURATION  -j: wait this long for sessions connected\n"
+	       "                         to the database (default 30s)\n"
+	       "      --force-disconnect -j: terminate them instead (asks, unless --yes)\n"
+	       "      --yes              confirm --force-disconnect without asking\n"
+	       "      --check            verify the archive, no database; JSON summary\n"
+	       "      --list             the archive's tables as JSON lines\n"
+	       "      --list --roles     the roles its ownership and privileges name\n"
+	       "      --dry-run          check that the restore would work, change nothing\n"
+	       "      --sql              the archive as a plain SQL script for psql\n"
+	       "      --lock-timeout=DURATION  wait at most this long for a lock\n"
+	       "                         (ms, s or min; default 30s)\n"
+	       "  -P, --progress         progress on stderr (default when it is a tty)\n"
+	       "  -v, --verbose          pg_restore's own lines, for a pg_dump archive\n"
+	       "      --verify-key PUBFILE  accept only archives signed with this\n"
+	       "                         minisign key (default $BACKUP_SIGN_PUBKEY)\n"
+	       "      --legacy-pre-data  accept an archive made before strongbox 0.2,\n"
+	       "                         whose pre-data no digest covers\n"
+	       "  -?, --help             this help\n"
+	       "      --version          the version\n");
 }
 
 /*
@@ -233,7 +232,7 @@ main(int argc, char **argv)
 			opt.clean = true;
 			break;
 		case OPT_HELP:
-			usage(stdout);
+			usage();
 			finish_stdout();
 			return EXIT_OK;
 		case OPT_LOCK_TIMEOUT:
@@ -313,12 +312,7 @@ main(int argc, char **argv)
 		case OPT_VERSION:
 			print_version();
 		default:
-			if (pgopts_is_help(c, argv)) {
-				usage(stdout);
-				finish_stdout();
-				return EXIT_OK;
-			}
-			die_bad_option(optstring, argv);
+			pgopts_default(c, argv, optstring, usage);
 		}
 	}
 	argc -= optind;

@@ -47,6 +47,18 @@ pgopts_is_help(int c, char *const argv[])
 	       strncmp(arg, "--", 2) != 0;
 }
 
+void
+pgopts_default(int c, char *const argv[], const char *optstring,
+               void (*usage)(void))
+{
+	if (pgopts_is_help(c, argv)) {
+		usage();
+		finish_stdout();
+		exit(EXIT_OK);
+	}
+	die_bad_option(optstring, argv);
+}
+
 /* True when s is a conninfo or a URL rather than a bare database name. */
 static int
 is_conninfo(const char *s)

@@ -26,6 +26,7 @@
 
 #include <getopt.h>
 #include <stddef.h>
+#include <stdnoreturn.h>
 
 /* getopt_long() short options and long options of the connection. */
 #define PGOPTS_SHORT "d:h:p:U:"
@@ -55,6 +56,16 @@ int pgopts_option(struct pgopts *o, int c, char *arg);
  * option.
  */
 int pgopts_is_help(int c, char *const argv[]);
+
+/*
+ * The default: branch of the getopt_long() loop (opterr = 0, '?' in
+ * optstring) of a tool that takes these options, for a c no case took:
+ * "-?" (pgopts_is_help()) prints the help with usage(), which writes it
+ * on stdout, then checks stdout (finish_stdout()) and exits 0; anything
+ * else is a bad option, named by die_bad_option(optstring, argv): exit 2.
+ */
+noreturn void pgopts_default(int c, char *const argv[], const char *optstring,
+                             void (*usage)(void));
 
 /*
  * Takes the operands left after option parsing (argc, argv as after

@@ -3,6 +3,8 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "err.h"
 #include "pgopts.h"
@@ -63,6 +65,71 @@ conn(const char *env, const char *want, const char *title, int argc, ...)
 		free(argv[i]);
 }
 
+static void
+help_usage(void)
+{
+	printf("usage: sdump\n");
+}
+
+/* Reads all of fd into buf (n bytes at most, NUL-terminated). */
+static void
+drain(int fd, char *buf, size_t n)
+{
+	size_t len = 0;
+	ssize_t r;
+
+	while (len + 1 < n && (r = read(fd, buf + len, n - 1 - len)) > 0)
+		len += (size_t)r;
+	buf[len] = '\0';
+	close(fd);
+}
+
+/*
+ * Runs the getopt_long() loop of a tool on the one option arg in a child
+ * whose default: branch is pgopts_default(), and checks its exit status,
+ * stdout and stderr.
+ */
+static void
+dflt(const char *arg, int want_code, const char *want_out,
+     const char *want_err)
+{
+	static const struct option longopts[] = {PGOPTS_LONG, {NULL, 0, NULL, 0}};
+	static const char optstring[] = "?" PGOPTS_SHORT;
+	int out[2], errp[2], status = -1;
+	char obuf[256], ebuf[256];
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(out) != 0 || pipe(errp) != 0 || (pid = fork()) < 0) {
+		ok(0, "pgopts_default %s: cannot fork", arg);
+		return;
+	}
+	if (pid == 0) {
+		char a0[] = "sdump", *a1 = strdup(arg), *argv[] = {a0, a1, NULL};
+		struct pgopts o = {0};
+		int c;
+
+		dup2(out[1], 1);
+		dup2(errp[1], 2);
+		close(out[0]);
+		close(errp[0]);
+		opterr = 0;
+		while ((c = getopt_long(2, argv, optstring, longopts, NULL)) != -1)
+			if (!pgopts_option(&o, c, optarg))
+				pgopts_default(c, argv, optstring, help_usage);
+		_exit(99);
+	}
+	close(out[1]);
+	close(errp[1]);
+	drain(out[0], obuf, sizeof obuf);
+	drain(errp[0], ebuf, sizeof ebuf);
+	waitpid(pid, &status, 0);
+	is_int(WIFEXITED(status) ? WEXITSTATUS(status) : -1, want_code,
+	       "pgopts_default %s: exit status", arg);
+	is_str(obuf, want_out, "pgopts_default %s: stdout", arg);
+	is_str(ebuf, want_err, "pgopts_default %s: stderr", arg);
+}
+
 int
 main(void)
 {
@@ -76,6 +143,16 @@ main(void)
 	char *ci;
 
 	err_init("sdump");
+
+	/*
+	 * The default: branch every connecting tool shares, first: glibc's
+	 * getopt keeps optopt from an earlier error, and these children must
+	 * start as fresh as a new process.
+	 */
+	dflt("-?", 0, "usage: sdump\n", "");
+	dflt("-x", 2, "", "sdump: unknown option -x (see 'sdump --help')\n");
+	dflt("--bogus", 2, "",
+	     "sdump: unknown option --bogus (see 'sdump --help')\n");
 
 	hide("postgresql://u:s3cret@h/db", "postgresql://u:xxxxxx@h/db",
 	     "URL password overwritten");
