@@ -24,7 +24,7 @@
 #include "duration.h"
 #include "err.h"
 #include "fdio.h"
-#include "monotime.h"
+#include "jsonline.h"
 #include "minisign.h"
 #include "pgconn.h"
 #include "pgopts.h"
@@ -35,9 +35,6 @@
 #include "xalloc.h"
 
 enum mode { M_RESTORE, M_CHECK, M_LIST, M_LIST_ROLES, M_DRY_RUN, M_SQL };
-
-/* One compact line; seconds print as rounded (monotime_ms()). */
-#define REPORT_JSON (JSON_COMPACT | JSON_REAL_PRECISION(MONOTIME_JSON_PRECISION))
 
 static struct restore_opts opt;
 static struct prestore_opts popt = {.ro = &opt};
@@ -118,19 +115,6 @@ looks_like_a_file(const char *s)
 			return true;
 	}
 	return false;
-}
-
-/* Prints o as one compact JSON line on stdout and drops it. */
-static void
-put_json(json_t *o)
-{
-	char *s = json_dumps(o, REPORT_JSON);
-
-	if (s == NULL)
-		die(EXIT_FAIL, "cannot write the report: out of memory");
-	puts(s);
-	free(s);
-	json_decref(o);
 }
 
 /* A terminal to confirm on: 0, else -1. */
@@ -395,7 +379,7 @@ main(int argc, char **argv)
 		if (mode != M_RESTORE || opt.data_only || opt.npatterns)
 			die(EXIT_FAIL, "a pg_dump archive can only be restored whole "
 			               "(with or without --clean): use pg_restore for more");
-		put_json(restore_pg_dump(&opt, 0, prefix, plen));
+		jsonline_put(restore_pg_dump(&opt, 0, prefix, plen));
 		finish_stdout();
 		return EXIT_OK;
 	}
@@ -429,7 +413,7 @@ main(int argc, char **argv)
 		char *problems = restore_dry_run(r, &opt, lines);
 
 		json_array_foreach(lines, i, line)
-			put_json(json_incref(line));
+			jsonline_put(json_incref(line));
 		json_decref(lines);
 		if (problems) {
 			finish_stdout();
@@ -439,9 +423,9 @@ main(int argc, char **argv)
 	}
 	case M_RESTORE:
 		if (popt.jobs) {
-			put_json(prestore_run(r, &popt));
+			jsonline_put(prestore_run(r, &popt));
 		} else {
-			put_json(restore_run(r, &opt));
+			jsonline_put(restore_run(r, &opt));
 		}
 		break;
 	}

@@ -7,26 +7,11 @@
 
 #include "archive_read.h"
 #include "err.h"
+#include "jsonline.h"
 #include "manifest.h"
-#include "monotime.h"
 #include "restore.h"
 #include "sqlscript.h"
 #include "xalloc.h"
-
-#define REPORT_JSON (JSON_COMPACT | JSON_REAL_PRECISION(MONOTIME_JSON_PRECISION))
-
-/* Prints o as one compact JSON line on stdout and drops it. */
-static void
-put_json(json_t *o)
-{
-	char *s = json_dumps(o, REPORT_JSON);
-
-	if (s == NULL)
-		die(EXIT_FAIL, "cannot write the report: out of memory");
-	puts(s);
-	free(s);
-	json_decref(o);
-}
 
 static int
 cmp_str(const void *a, const void *b)
@@ -54,17 +39,13 @@ archive_check(struct archive_reader *r, enum archive_check_mode mode,
 	json_t *roles = json_array();
 	struct archive_reader_stats as;
 	json_t *o;
-	char *s;
 	char *why = NULL;
 	bool *sel;
 
 	if (rc != 0) {
 		if (!list) {
-			o = json_pack("{s:b,s:s}", "ok", 0, "error", archive_reader_error(r));
-			s = json_dumps(o, REPORT_JSON);
-			puts(s);
-			free(s);
-			json_decref(o);
+			jsonline_put(json_pack("{s:b,s:s}", "ok", 0, "error",
+			                       archive_reader_error(r)));
 			finish_stdout();
 		}
 		die(EXIT_FAIL, "%s", archive_reader_error(r));
@@ -90,10 +71,10 @@ archive_check(struct archive_reader *r, enum archive_check_mode mode,
 
 			json_array_append_new(roles, json_string(rs.names[j]));
 			if (list_roles)
-				put_json(json_pack("{s:s,s:I,s:I}", "role", rs.names[j],
-				                   "owns", (json_int_t)rs.owns[j],
-				                   "privileges",
-				                   (json_int_t)rs.grants[j]));
+				jsonline_put(json_pack("{s:s,s:I,s:I}", "role", rs.names[j],
+				                       "owns", (json_int_t)rs.owns[j],
+				                       "privileges",
+				                       (json_int_t)rs.grants[j]));
 		}
 		free(idx);
 		free(sorted);
@@ -111,11 +92,8 @@ archive_check(struct archive_reader *r, enum archive_check_mode mode,
 			              "schema", t->schema, "name", t->name, "rows",
 			              (json_int_t)t->rows, "bytes", (json_int_t)t->bytes,
 			              "chunks", (json_int_t)t->chunks, "level", t->level);
-			s = json_dumps(o, REPORT_JSON);
-			puts(s);
-			free(s);
+			jsonline_put(o);
 			free(q);
-			json_decref(o);
 		}
 	} else {
 		o = json_pack("{s:b,s:s,s:i,s:s,s:s,s:s,s:s,s:b,s:I,s:I,s:I,s:I,s:I,s:s,s:O}",
@@ -130,10 +108,7 @@ archive_check(struct archive_reader *r, enum archive_check_mode mode,
 		              sig_verified ? "verified"
 		              : archive_reader_signatures(r) ? "not checked" : "none",
 		              "roles", roles);
-		s = json_dumps(o, REPORT_JSON);
-		puts(s);
-		free(s);
-		json_decref(o);
+		jsonline_put(o);
 	}
 	json_decref(roles);
 	sqlscript_role_count_free(&rs);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "err.h"
+#include "monotime.h"
 #include "xalloc.h"
 
 static void
@@ -193,4 +194,17 @@ jsonline_is_number(const char *s, size_t n)
 		i += d;
 	}
 	return i == n;
+}
+
+void
+jsonline_put(json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT |
+	                     JSON_REAL_PRECISION(MONOTIME_JSON_PRECISION));
+
+	if (s == NULL)
+		die(EXIT_FAIL, "cannot write the report: out of memory");
+	puts(s);
+	free(s);
+	json_decref(o);
 }

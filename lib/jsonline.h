@@ -4,12 +4,15 @@
  * jansson cannot hold (integers past 2^53, numeric digit for digit):
  * smetrics' metrics, health and checks lines.  Strings are escaped by
  * jansson; numbers are written from their text after a check of JSON's
- * number grammar.
+ * number grammar.  And the one writer of a jansson value as a report line
+ * (srestore's reports, --check and --list).
  */
 #ifndef STRONGBOX_JSONLINE_H
 #define STRONGBOX_JSONLINE_H
 
 #include <stddef.h>
+
+#include <jansson.h>
 
 struct jsonline {
 	char *buf; /* owned; NUL-terminated */
@@ -50,5 +53,14 @@ void jsonline_free(struct jsonline *j);
  * -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
  */
 int jsonline_is_number(const char *text, size_t n);
+
+/*
+ * Prints o on stdout as one compact line, reals with
+ * MONOTIME_JSON_PRECISION digits (seconds from monotime_ms() print as
+ * rounded), and drops the caller's reference to o.  o NULL or out of
+ * memory: "cannot write the report: out of memory", exit 1.  Errors in
+ * writing show at finish_stdout().
+ */
+void jsonline_put(json_t *o);
 
 #endif

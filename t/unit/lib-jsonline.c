@@ -1,11 +1,14 @@
 /*
  * Unit tests of lib/jsonline.c: key order, numbers past 2^53, jansson
- * escaping, JSON's number grammar.
+ * escaping, JSON's number grammar, and the report line of a jansson value.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "jsonline.h"
+#include "monotime.h"
 #include "tap.h"
 
 static void
@@ -46,9 +49,46 @@ test_jsonline(void)
 		   bad[i]);
 }
 
+/* What jsonline_put() prints of o, read back through a pipe. */
+static const char *
+put(json_t *o)
+{
+	static char buf[256];
+	int fds[2], saved = dup(1);
+	ssize_t n;
+
+	fflush(stdout);
+	if (pipe(fds) != 0)
+		return "(no pipe)";
+	dup2(fds[1], 1);
+	jsonline_put(o);
+	fflush(stdout);
+	dup2(saved, 1);
+	close(saved);
+	close(fds[1]);
+	n = read(fds[0], buf, sizeof buf - 1);
+	close(fds[0]);
+	buf[n > 0 ? n : 0] = '\0';
+	return buf;
+}
+
+static void
+test_put(void)
+{
+	is_str(put(json_pack("{s:b,s:s,s:I}", "ok", 1, "table", "public.bills",
+	                     "rows", (json_int_t)9007199254740993LL)),
+	       "{\"ok\":true,\"table\":\"public.bills\",\"rows\":9007199254740993}\n",
+	       "jsonline_put: one compact line, keys in order");
+	is_str(put(json_pack("{s:f,s:f}", "seconds", monotime_ms(0.66519914799999924),
+	                     "whole", 2.0)),
+	       "{\"seconds\":0.665,\"whole\":2.0}\n",
+	       "jsonline_put: seconds print as rounded");
+}
+
 int
 main(void)
 {
 	test_jsonline();
+	test_put();
 	return done_testing();
 }
