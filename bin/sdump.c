@@ -374,16 +374,7 @@ main(int argc, char **argv)
 		free(s);
 		free(n);
 	}
-	if (sign_path == NULL && getenv("BACKUP_SIGN_KEY") &&
-	    *getenv("BACKUP_SIGN_KEY"))
-		sign_path = getenv("BACKUP_SIGN_KEY");
-	if (sign_path) {
-		char why[512];
-
-		sign_key = xmalloc(sizeof *sign_key);
-		if (minisign_sec_read(sign_path, sign_key, why, sizeof why) < 0)
-			die(EXIT_FAIL, "cannot use the signing key: %s", why);
-	}
+	sign_key = minisign_sec_load(sign_path, "BACKUP_SIGN_KEY");
 	if (isatty(STDOUT_FILENO))
 		die_usage("refusing to write an archive to a terminal: redirect "
 		          "standard output to a file or a pipe");
@@ -495,10 +486,7 @@ main(int argc, char **argv)
 	json_decref(manifest);
 	json_decref(trailer);
 	pgconn_free_env(env);
-	if (sign_key) {
-		OPENSSL_cleanse(sign_key, sizeof *sign_key);
-		free(sign_key);
-	}
+	minisign_sec_free(sign_key);
 	pgopts_free(conninfo);
 	free(conn.dbname_copy);
 	free(pgdump);

@@ -337,16 +337,7 @@ main(int argc, char **argv)
 		opt.progress = true;
 	if (isatty(0))
 		die_usage("the archive is read on stdin, which is a terminal");
-	if (key_path == NULL && getenv("BACKUP_SIGN_PUBKEY") &&
-	    *getenv("BACKUP_SIGN_PUBKEY"))
-		key_path = getenv("BACKUP_SIGN_PUBKEY");
-	if (key_path) {
-		char why[512];
-
-		verify_key = xmalloc(sizeof *verify_key);
-		if (minisign_pub_read(key_path, verify_key, why, sizeof why) < 0)
-			die(EXIT_FAIL, "cannot use the verification key: %s", why);
-	}
+	verify_key = minisign_pub_load(key_path, "BACKUP_SIGN_PUBKEY");
 	cancel_init();
 	if (mode == M_RESTORE || mode == M_DRY_RUN) {
 		conninfo = pgopts_conninfo(&conn);

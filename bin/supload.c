@@ -723,15 +723,9 @@ main(int argc, char **argv)
 	t = target_from_env(&tun);
 	if (mode == 'p')
 		env_recipients(&keys, t);
-	if (verify && !verify_key)
-		verify_key = env("BACKUP_SIGN_PUBKEY");
-	if (verify_key) {
-		char why[512];
-		keys.sign_pub = xmalloc(sizeof *keys.sign_pub);
-		if (minisign_pub_read(verify_key, keys.sign_pub, why,
-			sizeof why) < 0)
-			die(EXIT_FAIL, "cannot use the verification key: %s", why);
-	}
+	/* $BACKUP_SIGN_PUBKEY only where there is an archive to check. */
+	keys.sign_pub = minisign_pub_load(verify_key,
+		verify ? "BACKUP_SIGN_PUBKEY" : NULL);
 	if (mode == 'g' && !identity)
 		identity = env("BACKUP_AGE_IDENTITY");
 	if (identity)

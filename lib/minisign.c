@@ -8,6 +8,7 @@
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 
+#include "err.h"
 #include "keyfile.h"
 #include "minisign.h"
 #include "xalloc.h"
@@ -304,6 +305,52 @@ minisign_sec_read(const char *path, struct minisign_sec *sk, char *why,
 	OPENSSL_cleanse(text, strlen(text));
 	free(text);
 	return r;
+}
+
+/* path, else $var when set and not empty, else NULL. */
+static const char *
+key_path(const char *path, const char *var)
+{
+	const char *v = var ? getenv(var) : NULL;
+
+	return path ? path : v && *v ? v : NULL;
+}
+
+struct minisign_sec *
+minisign_sec_load(const char *path, const char *var)
+{
+	struct minisign_sec *sk;
+	char why[512];
+
+	if ((path = key_path(path, var)) == NULL)
+		return NULL;
+	sk = xmalloc(sizeof *sk);
+	if (minisign_sec_read(path, sk, why, sizeof why) < 0)
+		die(EXIT_FAIL, "cannot use the signing key: %s", why);
+	return sk;
+}
+
+void
+minisign_sec_free(struct minisign_sec *sk)
+{
+	if (sk == NULL)
+		return;
+	OPENSSL_cleanse(sk, sizeof *sk);
+	free(sk);
+}
+
+struct minisign_pub *
+minisign_pub_load(const char *path, const char *var)
+{
+	struct minisign_pub *pk;
+	char why[512];
+
+	if ((path = key_path(path, var)) == NULL)
+		return NULL;
+	pk = xmalloc(sizeof *pk);
+	if (minisign_pub_read(path, pk, why, sizeof why) < 0)
+		die(EXIT_FAIL, "cannot use the verification key: %s", why);
+	return pk;
 }
 
 void

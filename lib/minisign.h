@@ -62,6 +62,26 @@ int minisign_sec_parse(const char *text, struct minisign_sec *sk, char *why,
 int minisign_sec_read(const char *path, struct minisign_sec *sk, char *why,
 	size_t whylen);
 
+/*
+ * The key a tool signs with: the secret key file path, else the one the
+ * environment variable var names (when var is not NULL and the variable
+ * is set and not empty), read by minisign_sec_read().  Returns NULL when
+ * neither names a file.  A key that cannot be used is one line, "cannot
+ * use the signing key: why", and exit 1.  Free it with
+ * minisign_sec_free().
+ */
+struct minisign_sec *minisign_sec_load(const char *path, const char *var);
+
+/* Wipes and frees a key from minisign_sec_load(); NULL is allowed. */
+void minisign_sec_free(struct minisign_sec *sk);
+
+/*
+ * The same for the public key a tool verifies with, read by
+ * minisign_pub_read(): "cannot use the verification key: why", exit 1.
+ * Free it with free().
+ */
+struct minisign_pub *minisign_pub_load(const char *path, const char *var);
+
 /* The public key of sk. */
 void minisign_sec_public(const struct minisign_sec *sk,
 	struct minisign_pub *pk);

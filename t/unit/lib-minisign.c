@@ -8,8 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
+#include "err.h"
 #include "minisign.h"
 #include "xalloc.h"
 #include "tap.h"
@@ -52,6 +54,37 @@ copy_mode(const char *dir, const char *name, mode_t mode)
 	chmod(path, mode);
 	free(text);
 	return path;
+}
+
+/*
+ * In a child: minisign_sec_load() (secret) or minisign_pub_load() of
+ * path.  Returns its exit status; its first line on stderr goes to line.
+ */
+static int
+load_dies(const char *path, int secret, char *line, size_t n)
+{
+	int fds[2], status = -1;
+	ssize_t got;
+	pid_t pid;
+
+	fflush(stdout);
+	if (pipe(fds) != 0 || (pid = fork()) < 0)
+		return -1;
+	if (pid == 0) {
+		dup2(fds[1], 2);
+		if (secret)
+			minisign_sec_load(path, NULL);
+		else
+			minisign_pub_load(path, NULL);
+		_exit(0);
+	}
+	close(fds[1]);
+	got = read(fds[0], line, n - 1);
+	line[got > 0 ? got : 0] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 int
@@ -192,6 +225,45 @@ main(int argc, char **argv)
 		free(s);
 	} else {
 		printf("# minisign not installed: skipping minisign -V\n");
+	}
+
+	/* A tool's keys: the option's file, else the environment's. */
+	{
+		struct minisign_sec *sk;
+		struct minisign_pub *pk;
+		char *pubpath = xasprintf("%s/test.pub", datadir), line[300];
+
+		err_init("sdump");
+		unsetenv("T_SIGN_KEY");
+		ok(minisign_sec_load(NULL, "T_SIGN_KEY") == NULL &&
+			minisign_sec_load(NULL, NULL) == NULL,
+			"no file and no variable: no key");
+		setenv("T_SIGN_KEY", "", 1);
+		ok(minisign_sec_load(NULL, "T_SIGN_KEY") == NULL,
+			"an empty variable names no key");
+		setenv("T_SIGN_KEY", path, 1);
+		sk = minisign_sec_load(NULL, "T_SIGN_KEY");
+		ok(sk && memcmp(sk->pk, pub.pk, 32) == 0,
+			"the variable's secret key");
+		minisign_sec_free(sk);
+		minisign_sec_free(NULL);
+		setenv("T_SIGN_PUB", "/nonexistent", 1);
+		pk = minisign_pub_load(pubpath, "T_SIGN_PUB");
+		ok(pk && memcmp(pk, &pub, sizeof pub) == 0,
+			"the file named wins over the variable");
+		free(pk);
+		is_int(load_dies("/nonexistent/k.pub", 0, line, sizeof line), 1,
+			"a public key that cannot be read: exit 1");
+#define PREFIX_PUB "sdump: cannot use the verification key: "
+		ok(strncmp(line, PREFIX_PUB, strlen(PREFIX_PUB)) == 0 &&
+			strstr(line, "/nonexistent/k.pub"),
+			"  %s", line);
+		is_int(load_dies(pubpath, 1, line, sizeof line), 1,
+			"a public key as the secret key: exit 1");
+#define PREFIX_SEC "sdump: cannot use the signing key: "
+		ok(strncmp(line, PREFIX_SEC, strlen(PREFIX_SEC)) == 0,
+			"  %s", line);
+		free(pubpath);
 	}
 	free(sig);
 	unlink(path);
