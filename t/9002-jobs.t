@@ -162,6 +162,18 @@ test_expect_success 'a failing upload: the local copy is kept, exit 1' '
 	kept=$(sed -n "s/.*the local copy is kept: //p" err) &&
 	srestore --check <"$kept" >/dev/null
 '
+if mkdir full && mount -t tmpfs -o size=64k tmpfs "$TRASH/full" 2>/dev/null; then
+	test_at_exit "umount '$TRASH/full'"
+	test_expect_success 'a full disk (BACKUP_DIR on a 64 KiB tmpfs): exit 1, the cause, nothing anywhere' '
+		sleep 1 &&
+		before=$(cloud | wc -l) &&
+		BACKUP_DIR=$TRASH/full expect_exit 1 "$JOB" backup &&
+		grep -q "^sdump: .*No space left on device" err &&
+		grep -q "^strongbox-job: backup: the dump failed (sdump 1); nothing was stored" err &&
+		test -z "$(ls -A full)" &&
+		test "$(cloud | wc -l)" = "$before"
+	'
+fi
 test_expect_success 'an overlapping run: exit 75, one line, one object' '
 	listen "$TRASH/release"
 	before=$(cloud | wc -l)
@@ -267,6 +279,28 @@ if [ -x "$TEST_ROOT/bin/smetrics" ]; then
 		test -s "prom/strongbox-$BRANCH_ID.prom" &&
 		! ls prom | grep -v "\.prom$" &&
 		BRANCH_ID=nobody expect_exit 1 "$JOB" health
+	'
+	# Every job fails loudly: the cause on stderr (cron's mail), the status
+	# in syslog, /start then /fail pinged; 75 when the database is down.
+	test_expect_success 'every job failing: its status, the cause on stderr, in syslog, and /fail' '
+		listen &&
+		down="postgresql://postgres@127.0.0.1:$(free_port)/salon" &&
+		for c in "cloud-cleanup 1 key" "verify 1 key" "metrics 1 key" "catchup 1 key" \
+			"health 1 key" "metrics 75 db" "catchup 75 db" "verify 75 db"; do
+			set -- $c &&
+			: >pings && : >syslog &&
+			if [ $3 = key ]; then
+				HEALTHCHECK_URL=$PING_URL BACKUP_S3_SECRET_KEY=wrong expect_exit $2 "$JOB" $1
+			else
+				HEALTHCHECK_URL=$PING_URL DATABASE_URL=$down expect_exit $2 "$JOB" $1
+			fi &&
+			grep -q "SignatureDoesNotMatch\|refused" err &&
+			grep -Eq "^user.err $1: end status=$2 duration=[0-9]+s$" syslog &&
+			sed -n 1p pings | grep -qx "GET /ping/abc-123/start 0" &&
+			sed -n 2p pings | grep -Eqx "POST /ping/abc-123/fail [1-9][0-9]*" ||
+				{ echo "case: $c"; cat err pings; exit 1; }
+		done &&
+		kill $LISTEN_PID
 	'
 else
 	test_expect_success 'metrics, catchup, health: smetrics is not built, one line and exit 1' '
