@@ -213,9 +213,12 @@ read_listing(void (*fn)(const struct listing_entry *, void *), void *ctx)
 	while ((n = lineio_next(&lr, &line)) >= 0) {
 		if (n == 0)
 			continue;
-		if (listing_parse(line, (size_t)n, &e, &why) < 0)
-			die(EXIT_FAIL, "line %lu of the listing: %s: \"%.80s\"",
-			    lr.lineno, why, line);
+		if (listing_parse(line, (size_t)n, &e, &why) < 0) {
+			char *p = lineio_printable(line, (size_t)n, 80);
+
+			die(EXIT_FAIL, "line %lu of the listing: %s: \"%s\"",
+			    lr.lineno, why, p);
+		}
 		fn(&e, ctx);
 	}
 	lineio_free(&lr);

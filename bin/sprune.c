@@ -129,19 +129,6 @@ usage(void)
 	       "      --version           the version\n");
 }
 
-/* A line made printable for a message: at most 200 bytes, no controls. */
-static char *
-printable(const char *s, size_t n)
-{
-	size_t max = n > 200 ? 200 : n;
-	char *p = xmalloc(max + 4);
-
-	for (size_t i = 0; i < max; i++)
-		p[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
-	strcpy(p + max, n > max ? "..." : "");
-	return p;
-}
-
 static const char *
 line_text(const struct line *l)
 {
@@ -215,7 +202,7 @@ read_input(void)
 		span = timestamp_dated_span(s, n);
 		if (!timestamp_find(s, span, &st)) {
 			if (n > 0 && ++undated <= MAX_NAMED) {
-				char *p = printable(s, n);
+				char *p = lineio_printable(s, n, 200);
 				warnmsg("line %lu: no timestamp in \"%s\", left alone",
 				        lr.lineno, p);
 				free(p);
@@ -382,8 +369,8 @@ static char *
 series_name(const struct stamp_pos *p)
 {
 	const char *s = line_text(&in.lines[p->line]);
-	char *a = printable(s, p->start);
-	char *b = printable(s + p->end, p->span - p->end);
+	char *a = lineio_printable(s, p->start, 200);
+	char *b = lineio_printable(s + p->end, p->span - p->end, 200);
 	char *name = xasprintf("%s*%s", a, b);
 
 	free(a);
@@ -534,7 +521,7 @@ main(int argc, char *argv[])
 		if (in.items[i].reasons & RET_WHY_FUTURE &&
 		    ++future <= MAX_NAMED) {
 			const struct line *l = &in.lines[in.pos[i].line];
-			char *p = printable(line_text(l), l->len);
+			char *p = lineio_printable(line_text(l), l->len, 200);
 
 			warnmsg("line %u: \"%s\" is in the future, kept",
 			        in.pos[i].line + 1, p);

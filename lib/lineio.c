@@ -3,8 +3,10 @@
 #include "lineio.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "err.h"
+#include "xalloc.h"
 
 void
 lineio_init(struct lineio *lr, FILE *fp)
@@ -40,4 +42,16 @@ lineio_free(struct lineio *lr)
 	free(lr->buf);
 	lr->buf = NULL;
 	lr->cap = 0;
+}
+
+char *
+lineio_printable(const char *s, size_t n, size_t max)
+{
+	size_t len = n > max ? max : n;
+	char *p = xmalloc(len + 4);
+
+	for (size_t i = 0; i < len; i++)
+		p[i] = (unsigned char)s[i] < 0x20 || s[i] == 0x7f ? '?' : s[i];
+	strcpy(p + len, n > len ? "..." : "");
+	return p;
 }

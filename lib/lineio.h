@@ -28,4 +28,11 @@ ssize_t lineio_next(struct lineio *lr, char **line);
 
 void lineio_free(struct lineio *lr);
 
+/*
+ * A line as a message may quote it: its first max bytes, each control
+ * byte (below 0x20, and 0x7f) replaced by "?", and "..." when it was
+ * longer.  Returns a malloc'ed string.
+ */
+char *lineio_printable(const char *s, size_t n, size_t max);
+
 #endif

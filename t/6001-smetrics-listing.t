@@ -81,6 +81,12 @@ test_expect_success 'a malformed listing line: one line naming it, exit 1' '
 	printf "k\t12\tlast tuesday\n" | { expect_exit 1 smetrics --health; } &&
 	grep -q "bad time" err
 '
+test_expect_success 'a listing line with control bytes: quoted without them, on one line' '
+	printf "k\033]0;owned\007\r\033[2J\t1\tnow\n" | { expect_exit 1 smetrics --health; } &&
+	expect_one_line_error smetrics &&
+	! grep -q "$(printf "[\033\007\r]")" err &&
+	grep -qF "line 1 of the listing: bad time: \"k?]0;owned???[2J?1?now\"" err
+'
 test_expect_success 'usage errors: exit 2, one line' '
 	for args in "--missing 0" "--missing x" "--missing 3661" "--health --max-age -1" \
 		"--health --max-age abc" "--health --min-count -2" "--prom" "--today" \

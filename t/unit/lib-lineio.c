@@ -41,5 +41,18 @@ main(void)
 	lineio_free(&lr);
 	fclose(fp);
 	free(long_line);
+
+	char *p = lineio_printable("a\tb\033[2J\r\x7f\xc3\xa9", 11, 80);
+	is_str(p, "a?b?[2J??\xc3\xa9", "controls become ?, UTF-8 stays");
+	free(p);
+	p = lineio_printable("abc\0def", 7, 80);
+	is_str(p, "abc?def", "a NUL byte becomes ?");
+	free(p);
+	p = lineio_printable("abcdef", 6, 4);
+	is_str(p, "abcd...", "cut at max, with ...");
+	free(p);
+	p = lineio_printable("abcd", 4, 4);
+	is_str(p, "abcd", "exactly max: no ...");
+	free(p);
 	return done_testing();
 }
