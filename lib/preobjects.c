@@ -153,69 +153,71 @@ const char PREOBJECTS_FIND_SQL[] =
  * trigger, rule, policy or statistics object belongs to its table or
  * domain; what was made as part of another, pg_depend's 'i', to that
  * one: row types, array types, multiranges, range constructors, identity
- * sequences; an owned sequence to its table; a toast table to its table).
+ * sequences; an owned sequence to its table).  (Toast tables have no
+ * pg_depend rows: they are never walked.)
  * top: the last step.  Outside: a walked object whose top is not in the
  * set but depends on one whose top is (or an object of the set that is
  * part of one outside it), named (its part when that says more: a
  * constraint, a default, a trigger) with what it depends on.
  */
+#define WALK_CTE \
+	"WITH RECURSIVE s AS (SELECT * FROM ROWS FROM (" \
+	"  pg_catalog.unnest($1::pg_catalog.oid[]), " \
+	"  pg_catalog.unnest($2::pg_catalog.oid[])) AS s(classid, objid)), " \
+	"walk(classid, objid, refclassid, refobjid, deptype) AS (" \
+	"  SELECT classid, objid, classid, objid, NULL::pg_catalog.\"char\" FROM s " \
+	"  UNION SELECT d.classid, d.objid, d.refclassid, d.refobjid, d.deptype " \
+	"  FROM walk w JOIN pg_catalog.pg_depend d " \
+	"  ON d.refclassid = w.classid AND d.refobjid = w.objid " \
+	"  WHERE d.deptype NOT IN ('e', 'x') " \
+	"  AND NOT (d.classid = d.refclassid AND d.objid = d.refobjid)), " \
+	"up(classid, objid, c, o, depth) AS (" \
+	"  SELECT DISTINCT classid, objid, classid, objid, 0 FROM walk " \
+	"  UNION ALL SELECT u.classid, u.objid, p.c, p.o, u.depth + 1 FROM up u " \
+	"  CROSS JOIN LATERAL (SELECT q.c, q.o FROM (" \
+	"    SELECT 1 AS prio, " CLASS("pg_class") " AS c, x.indrelid AS o " \
+	"      FROM pg_catalog.pg_index x WHERE u.c = " CLASS("pg_class") \
+	"      AND x.indexrelid = u.o " \
+	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.adrelid " \
+	"      FROM pg_catalog.pg_attrdef x WHERE u.c = " CLASS("pg_attrdef") " AND x.oid = u.o " \
+	"    UNION ALL SELECT 1, CASE WHEN x.conrelid <> 0 THEN " CLASS("pg_class") \
+	"      ELSE " CLASS("pg_type") " END, CASE WHEN x.conrelid <> 0 THEN x.conrelid " \
+	"      ELSE x.contypid END FROM pg_catalog.pg_constraint x " \
+	"      WHERE u.c = " CLASS("pg_constraint") " AND x.oid = u.o " \
+	"      AND (x.conrelid <> 0 OR x.contypid <> 0) " \
+	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.tgrelid " \
+	"      FROM pg_catalog.pg_trigger x WHERE u.c = " CLASS("pg_trigger") " AND x.oid = u.o " \
+	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.ev_class " \
+	"      FROM pg_catalog.pg_rewrite x WHERE u.c = " CLASS("pg_rewrite") " AND x.oid = u.o " \
+	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.polrelid " \
+	"      FROM pg_catalog.pg_policy x WHERE u.c = " CLASS("pg_policy") " AND x.oid = u.o " \
+	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.stxrelid " \
+	"      FROM pg_catalog.pg_statistic_ext x " \
+	"      WHERE u.c = " CLASS("pg_statistic_ext") " AND x.oid = u.o " \
+	"    UNION ALL SELECT 1, " CLASS("pg_opfamily") ", x.amopfamily " \
+	"      FROM pg_catalog.pg_amop x WHERE u.c = " CLASS("pg_amop") " AND x.oid = u.o " \
+	"    UNION ALL SELECT 1, " CLASS("pg_opfamily") ", x.amprocfamily " \
+	"      FROM pg_catalog.pg_amproc x WHERE u.c = " CLASS("pg_amproc") " AND x.oid = u.o " \
+	"    UNION ALL SELECT 1, " CLASS("pg_foreign_server") ", x.umserver " \
+	"      FROM pg_catalog.pg_user_mapping x " \
+	"      WHERE u.c = " CLASS("pg_user_mapping") " AND x.oid = u.o " \
+	"    UNION ALL SELECT 1, " CLASS("pg_publication") ", x.prpubid " \
+	"      FROM pg_catalog.pg_publication_rel x " \
+	"      WHERE u.c = " CLASS("pg_publication_rel") " AND x.oid = u.o " \
+	"    UNION ALL SELECT 2, d.refclassid, d.refobjid FROM pg_catalog.pg_depend d " \
+	"      WHERE d.classid = u.c AND d.objid = u.o AND d.deptype = 'i' " \
+	"      AND NOT (d.refclassid = d.classid AND d.refobjid = d.objid) " \
+	"    UNION ALL SELECT 3, d.refclassid, d.refobjid FROM pg_catalog.pg_depend d " \
+	"      JOIN pg_catalog.pg_class x ON x.oid = d.objid AND x.relkind = 'S' " \
+	"      WHERE u.c = " CLASS("pg_class") " AND d.classid = u.c AND d.objid = u.o " \
+	"      AND d.deptype = 'a' AND d.refclassid = " CLASS("pg_class") \
+	"    ) q ORDER BY q.prio LIMIT 1) p " \
+	"  WHERE u.depth < 16), " \
+	"top AS (SELECT DISTINCT ON (classid, objid) classid, objid, c, o FROM up " \
+	"  ORDER BY classid, objid, depth DESC) " \
+
 const char PREOBJECTS_OUTSIDE_SQL[] =
-	"WITH RECURSIVE s AS (SELECT * FROM ROWS FROM ("
-	"  pg_catalog.unnest($1::pg_catalog.oid[]), "
-	"  pg_catalog.unnest($2::pg_catalog.oid[])) AS s(classid, objid)), "
-	"walk(classid, objid, refclassid, refobjid) AS ("
-	"  SELECT classid, objid, classid, objid FROM s "
-	"  UNION SELECT d.classid, d.objid, d.refclassid, d.refobjid "
-	"  FROM walk w JOIN pg_catalog.pg_depend d "
-	"  ON d.refclassid = w.classid AND d.refobjid = w.objid "
-	"  WHERE d.deptype NOT IN ('e', 'x') "
-	"  AND NOT (d.classid = d.refclassid AND d.objid = d.refobjid)), "
-	"up(classid, objid, c, o, depth) AS ("
-	"  SELECT DISTINCT classid, objid, classid, objid, 0 FROM walk "
-	"  UNION ALL SELECT u.classid, u.objid, p.c, p.o, u.depth + 1 FROM up u "
-	"  CROSS JOIN LATERAL (SELECT q.c, q.o FROM ("
-	"    SELECT 1 AS prio, " CLASS("pg_class") " AS c, x.indrelid AS o "
-	"      FROM pg_catalog.pg_index x WHERE u.c = " CLASS("pg_class")
-	"      AND x.indexrelid = u.o "
-	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.oid FROM pg_catalog.pg_class x "
-	"      WHERE u.c = " CLASS("pg_class") " AND x.reltoastrelid = u.o "
-	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.adrelid "
-	"      FROM pg_catalog.pg_attrdef x WHERE u.c = " CLASS("pg_attrdef") " AND x.oid = u.o "
-	"    UNION ALL SELECT 1, CASE WHEN x.conrelid <> 0 THEN " CLASS("pg_class")
-	"      ELSE " CLASS("pg_type") " END, CASE WHEN x.conrelid <> 0 THEN x.conrelid "
-	"      ELSE x.contypid END FROM pg_catalog.pg_constraint x "
-	"      WHERE u.c = " CLASS("pg_constraint") " AND x.oid = u.o "
-	"      AND (x.conrelid <> 0 OR x.contypid <> 0) "
-	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.tgrelid "
-	"      FROM pg_catalog.pg_trigger x WHERE u.c = " CLASS("pg_trigger") " AND x.oid = u.o "
-	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.ev_class "
-	"      FROM pg_catalog.pg_rewrite x WHERE u.c = " CLASS("pg_rewrite") " AND x.oid = u.o "
-	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.polrelid "
-	"      FROM pg_catalog.pg_policy x WHERE u.c = " CLASS("pg_policy") " AND x.oid = u.o "
-	"    UNION ALL SELECT 1, " CLASS("pg_class") ", x.stxrelid "
-	"      FROM pg_catalog.pg_statistic_ext x "
-	"      WHERE u.c = " CLASS("pg_statistic_ext") " AND x.oid = u.o "
-	"    UNION ALL SELECT 1, " CLASS("pg_opfamily") ", x.amopfamily "
-	"      FROM pg_catalog.pg_amop x WHERE u.c = " CLASS("pg_amop") " AND x.oid = u.o "
-	"    UNION ALL SELECT 1, " CLASS("pg_opfamily") ", x.amprocfamily "
-	"      FROM pg_catalog.pg_amproc x WHERE u.c = " CLASS("pg_amproc") " AND x.oid = u.o "
-	"    UNION ALL SELECT 1, " CLASS("pg_foreign_server") ", x.umserver "
-	"      FROM pg_catalog.pg_user_mapping x "
-	"      WHERE u.c = " CLASS("pg_user_mapping") " AND x.oid = u.o "
-	"    UNION ALL SELECT 1, " CLASS("pg_publication") ", x.prpubid "
-	"      FROM pg_catalog.pg_publication_rel x "
-	"      WHERE u.c = " CLASS("pg_publication_rel") " AND x.oid = u.o "
-	"    UNION ALL SELECT 2, d.refclassid, d.refobjid FROM pg_catalog.pg_depend d "
-	"      WHERE d.classid = u.c AND d.objid = u.o AND d.deptype = 'i' "
-	"      AND NOT (d.refclassid = d.classid AND d.refobjid = d.objid) "
-	"    UNION ALL SELECT 3, d.refclassid, d.refobjid FROM pg_catalog.pg_depend d "
-	"      JOIN pg_catalog.pg_class x ON x.oid = d.objid AND x.relkind = 'S' "
-	"      WHERE u.c = " CLASS("pg_class") " AND d.classid = u.c AND d.objid = u.o "
-	"      AND d.deptype = 'a' AND d.refclassid = " CLASS("pg_class")
-	"    ) q ORDER BY q.prio LIMIT 1) p "
-	"  WHERE u.depth < 16), "
-	"top AS (SELECT DISTINCT ON (classid, objid) classid, objid, c, o FROM up "
-	"  ORDER BY classid, objid, depth DESC) "
+	WALK_CTE
 	"SELECT DISTINCT pg_catalog.pg_describe_object("
 	"  CASE WHEN w.classid IN (" CLASS("pg_constraint") ", " CLASS("pg_attrdef")
 	", " CLASS("pg_trigger") ", " CLASS("pg_policy") ") THEN w.classid ELSE t.c END, "
@@ -231,8 +233,23 @@ const char PREOBJECTS_OUTSIDE_SQL[] =
 	"  OR (w.classid = w.refclassid AND w.objid = w.refobjid)) "
 	"ORDER BY 1";
 
+/*
+ * anc: each walked object's nearest object of the set, itself or the first
+ * up its chain.  An edge: a normal dependency between two of them (an
+ * auto or internal one goes away with the object it is on).
+ */
+const char PREOBJECTS_EDGES_SQL[] =
+	WALK_CTE
+	", anc AS (SELECT DISTINCT ON (u.classid, u.objid) u.classid, u.objid, u.c, u.o "
+	"  FROM up u JOIN s ON s.classid = u.c AND s.objid = u.o "
+	"  ORDER BY u.classid, u.objid, u.depth) "
+	"SELECT DISTINCT a.c, a.o, b.c, b.o FROM walk w "
+	"JOIN anc a ON a.classid = w.classid AND a.objid = w.objid "
+	"JOIN anc b ON b.classid = w.refclassid AND b.objid = w.refobjid "
+	"WHERE w.deptype = 'n' AND NOT (a.c = b.c AND a.o = b.o)";
+
 char *
-preobjects_drop_sql(const char *kind, const char *identity)
+preobjects_drop_sql(const char *kind, const char *identity, bool cascade)
 {
 	static const char *const known[] = {
 		"table", "view", "materialized view", "sequence", "foreign table",
@@ -252,7 +269,8 @@ preobjects_drop_sql(const char *kind, const char *identity)
 	for (char *c = what; *c; c++)
 		*c = *c == '-' ? ' ' : (char)toupper((unsigned char)*c);
 	{
-		char *sql = xasprintf("DROP %s %s CASCADE", what, identity);
+		char *sql = xasprintf("DROP %s %s%s", what, identity,
+		                      cascade ? " CASCADE" : "");
 		free(what);
 		return sql;
 	}

@@ -61,10 +61,22 @@ extern const char PREOBJECTS_FIND_SQL[];
 extern const char PREOBJECTS_OUTSIDE_SQL[];
 
 /*
- * The DROP statement for an object of PREOBJECTS_FIND_SQL, from its kind
- * and identity (columns 4 and 5), with CASCADE (only once the set passed
- * PREOBJECTS_OUTSIDE_SQL).  Malloc'ed; NULL for a kind it does not know.
+ * PREOBJECTS_EDGES_SQL, with $1 and $2 as for PREOBJECTS_OUTSIDE_SQL (a
+ * set that passed it): the order in which the set can be dropped one by
+ * one without CASCADE, as rows (classid, objid, refclassid, refobjid):
+ * the first object of the set (or what of it depends, such as its
+ * default or foreign key) depends on the second, so must be dropped
+ * first.  Cycles are possible (a table whose default calls a function
+ * over its row type).
  */
-char *preobjects_drop_sql(const char *kind, const char *identity);
+extern const char PREOBJECTS_EDGES_SQL[];
+
+/*
+ * The DROP statement for an object of PREOBJECTS_FIND_SQL, from its kind
+ * and identity (columns 4 and 5), with CASCADE when cascade (only for a
+ * set that passed PREOBJECTS_OUTSIDE_SQL).  Malloc'ed; NULL for a kind it
+ * does not know.
+ */
+char *preobjects_drop_sql(const char *kind, const char *identity, bool cascade);
 
 #endif

@@ -426,6 +426,45 @@ list_add(char **list, const char *item)
 	*list = n;
 }
 
+/*
+ * The catalog walks of preobjects.h are planned as costly enough for JIT,
+ * whose compiling takes seconds where running takes milliseconds: off for
+ * them (jit_off() returns the setting to give back to jit_restore(), NULL
+ * on servers without JIT; both return NULL/1 after stop() on failure).
+ */
+static int
+jit_off(struct restore *st, char **old)
+{
+	PGresult *res = query(st, "cannot set up the session",
+	                      "SELECT pg_catalog.current_setting('jit', true), "
+	                      "pg_catalog.set_config('jit', 'off', true) "
+	                      "WHERE pg_catalog.current_setting('jit', true) IS NOT NULL",
+	                      0, NULL);
+
+	*old = NULL;
+	if (res == NULL)
+		return 1;
+	if (PQntuples(res) > 0)
+		*old = xstrdup(PQgetvalue(res, 0, 0));
+	PQclear(res);
+	return 0;
+}
+
+static int
+jit_restore(struct restore *st, char *old)
+{
+	const char *p[1] = {old};
+	PGresult *res;
+
+	if (old == NULL)
+		return 0;
+	res = query(st, "cannot set up the session",
+	            "SELECT pg_catalog.set_config('jit', $1, true)", 1, p);
+	free(old);
+	PQclear(res);
+	return res == NULL;
+}
+
 /* preobjects_json()'s filter: the selected tables are check_target()'s. */
 static bool
 skip_selected(void *ctx, const char *schema, const char *name)
@@ -455,28 +494,27 @@ find_objects(struct restore *st, const char *text, size_t len, bool skip_tables)
 }
 
 /*
- * What outside the found objects depends on them (PREOBJECTS_OUTSIDE_SQL),
- * joined by ", " into *list (NULL when nothing does).  Returns 0, or 1
- * after stop().
+ * What outside the n objects (classid, objid; rows of PREOBJECTS_FIND_SQL
+ * in found, those whose index is in rows) depends on them
+ * (PREOBJECTS_OUTSIDE_SQL), joined by ", " into *list (NULL when nothing
+ * does).  Returns 0, or 1 after stop().
  */
 static int
-outside_dependents(struct restore *st, PGresult *found, char **list)
+outside_dependents(struct restore *st, PGresult *found, const int *rows,
+                   size_t n, char **list)
 {
 	char *classes = xstrdup("{"), *objs = xstrdup("{");
 	const char *p[2];
 	PGresult *res;
 
 	*list = NULL;
-	for (int r = 0; r < PQntuples(found); r++) {
-		char *c = xasprintf("%s%s%s", classes, r ? "," : "", PQgetvalue(found, r, 1));
-		char *o = xasprintf("%s%s%s", objs, r ? "," : "", PQgetvalue(found, r, 2));
-		free(classes);
-		free(objs);
-		classes = c;
-		objs = o;
-	}
-	{
-		char *c = xasprintf("%s}", classes), *o = xasprintf("%s}", objs);
+	for (size_t i = 0; i <= n; i++) {
+		char *c = i < n ? xasprintf("%s%s%s", classes, i ? "," : "",
+		                            PQgetvalue(found, rows[i], 1))
+		                : xasprintf("%s}", classes);
+		char *o = i < n ? xasprintf("%s%s%s", objs, i ? "," : "",
+		                            PQgetvalue(found, rows[i], 2))
+		                : xasprintf("%s}", objs);
 		free(classes);
 		free(objs);
 		classes = c;
@@ -496,6 +534,100 @@ outside_dependents(struct restore *st, PGresult *found, char **list)
 	return 0;
 }
 
+/* All the rows of found, as outside_dependents() takes them; malloc'ed. */
+static int *
+all_rows(PGresult *found)
+{
+	int *rows = xcalloc((size_t)PQntuples(found) + 1, sizeof *rows);
+
+	for (int r = 0; r < PQntuples(found); r++)
+		rows[r] = r;
+	return rows;
+}
+
+/* Refuses the restore when *outside names something; frees it. */
+static int
+refuse_outside(struct restore *st, char *outside)
+{
+	if (outside == NULL)
+		return 0;
+	stop(st, EXIT_FAIL,
+	     "--clean: objects outside the archive depend on its objects "
+	     "(%s): drop or change them first; nothing was dropped",
+	     outside);
+	free(outside);
+	return 1;
+}
+
+/*
+ * Drops the object of row r of found, unless an earlier drop took it:
+ * with CASCADE, or else in a savepoint, where a dependent object left
+ * (SQLSTATE 2BP01) only sets *blocked.  Returns 0, or 1 after stop().
+ */
+static int
+drop_object(struct restore *st, PGresult *found, int r, bool cascade,
+            bool *blocked)
+{
+	const char *p[2] = {PQgetvalue(found, r, 1), PQgetvalue(found, r, 2)};
+	PGresult *res = query(st, "--clean: cannot read the target's catalog",
+	                      "SELECT i.type, i.identity FROM "
+	                      "pg_catalog.pg_identify_object($1::pg_catalog.oid, "
+	                      "$2::pg_catalog.oid, 0) i WHERE i.identity IS NOT NULL",
+	                      2, p);
+	char *sql, *drop;
+	int rc = 0;
+
+	*blocked = false;
+	if (res == NULL)
+		return 1;
+	if (PQntuples(res) == 0) { /* gone with an earlier one */
+		PQclear(res);
+		return 0;
+	}
+	drop = preobjects_drop_sql(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1),
+	                           cascade);
+	PQclear(res);
+	if (drop == NULL)
+		return stop(st, EXIT_FAIL, "--clean: cannot drop %s: not a kind "
+		            "srestore replaces", PQgetvalue(found, r, 3));
+	if (cascade) {
+		rc = run(st, "--clean: cannot drop the archive's objects", drop);
+		free(drop);
+		return rc;
+	}
+	sql = xasprintf("SAVEPOINT strongbox_clean; %s; "
+	                "RELEASE SAVEPOINT strongbox_clean", drop);
+	free(drop);
+	res = PQexec(st->conn, sql);
+	free(sql);
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		const char *state = PQresultErrorField(res, PG_DIAG_SQLSTATE);
+
+		if (state && strcmp(state, "2BP01") == 0) {
+			PQclear(res);
+			*blocked = true;
+			return run(st, "--clean: cannot drop the archive's objects",
+			           "ROLLBACK TO SAVEPOINT strongbox_clean; "
+			           "RELEASE SAVEPOINT strongbox_clean");
+		}
+		stop_server(st, res, "--clean: cannot drop the archive's objects");
+		rc = 1;
+	}
+	PQclear(res);
+	return rc;
+}
+
+/* The row of found naming the object classid, objid; -1 if none. */
+static int
+found_row(PGresult *found, const char *classid, const char *objid)
+{
+	for (int r = 0; r < PQntuples(found); r++)
+		if (strcmp(PQgetvalue(found, r, 1), classid) == 0 &&
+		    strcmp(PQgetvalue(found, r, 2), objid) == 0)
+			return r;
+	return -1;
+}
+
 /*
  * --clean: drops what the pre-data script creates, where the target has
  * it.  First the whole set of those objects is checked: every object that
@@ -503,67 +635,138 @@ outside_dependents(struct restore *st, PGresult *found, char **list)
  * or part of one of its objects; anything else (a view of the
  * application's over an archive view, a foreign key to an archive table,
  * a partition or a column of an archive type that the archive lacks) is
- * named and the restore refused before anything is dropped.  Only then
- * is each object dropped with CASCADE, in the reverse order of the
- * script (pg_dump writes dependencies first), so that the order of kinds
- * and the cycles among the archive's own objects do not matter: CASCADE
- * can reach only the set.  The drops run in the restore's transaction,
- * whose locks keep the set as checked.
+ * named and the restore refused before anything is dropped.  Then the
+ * objects are dropped one by one without CASCADE, dependents first
+ * (PREOBJECTS_EDGES_SQL; in the reverse order of the script, where
+ * pg_dump wrote dependencies first, among equals), so that the server
+ * itself refuses to drop anything else, even what a concurrent session
+ * would have added since the check: a drop that fails for a dependent
+ * object (in a savepoint) waits for the next round.  What depends only on
+ * each other in a cycle (a table whose default calls a function over its
+ * row type) is checked again, then dropped with CASCADE, which can reach
+ * only the set.  All in the restore's transaction.
  */
 static int
-clean_objects(struct restore *st, const char *text, size_t len)
+drop_archive_objects(struct restore *st, const char *text, size_t len)
 {
-	PGresult *found = find_objects(st, text, len, false);
+	PGresult *found = find_objects(st, text, len, false), *edges = NULL;
 	char *outside = NULL;
+	int *left, *from = NULL, *to = NULL, n, nedges = 0;
+	size_t nleft;
+	bool progress = true, by_order = true, *done;
 	int rc = 0;
 
 	if (found == NULL)
 		return 1;
-	if (PQntuples(found) == 0) {
-		PQclear(found);
-		return 0;
-	}
-	if (outside_dependents(st, found, &outside)) {
-		PQclear(found);
-		return 1;
-	}
-	if (outside != NULL) {
-		stop(st, EXIT_FAIL,
-		     "--clean: objects outside the archive depend on its objects "
-		     "(%s): drop or change them first; nothing was dropped",
-		     outside);
-		free(outside);
+	n = PQntuples(found);
+	left = all_rows(found);
+	if (outside_dependents(st, found, left, (size_t)n, &outside) ||
+	    refuse_outside(st, outside)) {
+		free(left);
 		PQclear(found);
 		return 1;
 	}
-	for (int r = PQntuples(found); r-- > 0 && rc == 0;) {
-		const char *p[2] = {PQgetvalue(found, r, 1), PQgetvalue(found, r, 2)};
-		PGresult *res = query(st, "--clean: cannot read the target's catalog",
-		                      "SELECT i.type, i.identity FROM "
-		                      "pg_catalog.pg_identify_object($1::pg_catalog.oid, "
-		                      "$2::pg_catalog.oid, 0) i WHERE i.identity IS NOT NULL",
-		                      2, p);
-		char *sql;
+	if (n > 0) {
+		char *cl = xstrdup("{"), *ob = xstrdup("{");
+		const char *p[2];
 
-		if (res == NULL) {
-			rc = 1;
-			break;
+		for (int i = 0; i <= n; i++) {
+			char *c = i < n ? xasprintf("%s%s%s", cl, i ? "," : "",
+			                            PQgetvalue(found, i, 1))
+			                : xasprintf("%s}", cl);
+			char *o = i < n ? xasprintf("%s%s%s", ob, i ? "," : "",
+			                            PQgetvalue(found, i, 2))
+			                : xasprintf("%s}", ob);
+			free(cl);
+			free(ob);
+			cl = c;
+			ob = o;
 		}
-		if (PQntuples(res) == 0) { /* gone with an earlier one */
-			PQclear(res);
-			continue;
+		p[0] = cl;
+		p[1] = ob;
+		edges = query(st, "--clean: cannot read what depends on the archive's objects",
+		              PREOBJECTS_EDGES_SQL, 2, p);
+		free(cl);
+		free(ob);
+		if (edges == NULL) {
+			free(left);
+			PQclear(found);
+			return 1;
 		}
-		sql = preobjects_drop_sql(PQgetvalue(res, 0, 0), PQgetvalue(res, 0, 1));
-		if (sql == NULL)
-			rc = stop(st, EXIT_FAIL, "--clean: cannot drop %s: not a kind "
-			          "srestore replaces", PQgetvalue(found, r, 3));
-		else
-			rc = run(st, "--clean: cannot drop the archive's objects", sql);
-		free(sql);
-		PQclear(res);
+		from = xcalloc((size_t)PQntuples(edges) + 1, sizeof *from);
+		to = xcalloc((size_t)PQntuples(edges) + 1, sizeof *to);
+		for (int e = 0; e < PQntuples(edges); e++) {
+			from[nedges] = found_row(found, PQgetvalue(edges, e, 0),
+			                         PQgetvalue(edges, e, 1));
+			to[nedges] = found_row(found, PQgetvalue(edges, e, 2),
+			                       PQgetvalue(edges, e, 3));
+			if (from[nedges] >= 0 && to[nedges] >= 0)
+				nedges++;
+		}
+		PQclear(edges);
 	}
+	/*
+	 * Rounds, in reverse script order: drop what nothing left depends on;
+	 * when the order allows nothing more, try the rest anyway (in a
+	 * savepoint, harmless); stop when nothing goes.
+	 */
+	done = xcalloc((size_t)n + 1, sizeof *done);
+	for (nleft = (size_t)n; nleft > 0 && rc == 0 && (progress || by_order);) {
+		if (!progress)
+			by_order = false;
+		progress = false;
+		for (int x = n - 1; x >= 0 && rc == 0; x--) {
+			bool blocked = false, waits = false;
+
+			if (done[x])
+				continue;
+			for (int e = 0; e < nedges && by_order && !waits; e++)
+				waits = to[e] == x && from[e] != x && !done[from[e]];
+			if (waits)
+				continue;
+			rc = drop_object(st, found, x, false, &blocked);
+			if (!blocked && rc == 0) {
+				done[x] = true;
+				nleft--;
+				progress = true;
+			}
+		}
+		if (progress)
+			by_order = true;
+	}
+	nleft = 0;
+	for (int x = n - 1; x >= 0; x--)
+		if (!done[x])
+			left[nleft++] = x;
+	free(done);
+	if (rc == 0 && nleft > 0) {
+		if (outside_dependents(st, found, left, nleft, &outside) ||
+		    refuse_outside(st, outside))
+			rc = 1;
+		for (size_t i = 0; i < nleft && rc == 0; i++) {
+			bool blocked;
+			rc = drop_object(st, found, left[i], true, &blocked);
+		}
+	}
+	free(from);
+	free(to);
+	free(left);
 	PQclear(found);
 	return rc;
+}
+
+static int
+clean_objects(struct restore *st, const char *text, size_t len)
+{
+	char *jit;
+
+	if (jit_off(st, &jit))
+		return 1;
+	if (drop_archive_objects(st, text, len)) {
+		free(jit);
+		return 1;
+	}
+	return jit_restore(st, jit);
 }
 
 /* Ends the COPY in progress, if any, adding the rows the server took. */
@@ -1431,7 +1634,11 @@ check_objects(struct restore *st, const char *text, bool clean,
 	if (clean) {
 		char *outside = NULL;
 
-		if (PQntuples(found) > 0 && outside_dependents(st, found, &outside) == 0 &&
+		int *rows = all_rows(found);
+
+		if (PQntuples(found) > 0 &&
+		    outside_dependents(st, found, rows, (size_t)PQntuples(found),
+		                       &outside) == 0 &&
 		    outside != NULL) {
 			char *msg = xasprintf("--clean would refuse: objects outside the "
 			                      "archive depend on its objects (%s)", outside);
@@ -1439,6 +1646,7 @@ check_objects(struct restore *st, const char *text, bool clean,
 			free(msg);
 			free(outside);
 		}
+		free(rows);
 	} else {
 		for (int r = 0; r < PQntuples(found); r++) {
 			char *msg = xasprintf("%s already exists in the target database "
@@ -1482,6 +1690,13 @@ restore_dry_run(struct archive_reader *r, const struct restore_opts *o,
 	if (run(&st, "cannot start the transaction",
 	        "BEGIN READ ONLY; SET LOCAL search_path = ''"))
 		abort_restore(&st, st.error, st.code);
+	{
+		char *jit; /* rolled back with the rest */
+
+		if (jit_off(&st, &jit))
+			abort_restore(&st, st.error, st.code);
+		free(jit);
+	}
 	exists = xcalloc(m->ntables + 1, sizeof *exists);
 	rel_r = xcalloc(m->ntables + 1, sizeof *rel_r);
 	{

@@ -6,7 +6,8 @@
 # whose objects depend on each other across kinds (a domain whose check
 # calls a function, a default calling a function, functions over the
 # archive's types and row types, views over functions and over views, a
-# range with a subtype_diff function, partitions, enums): the dumped state
+# range with a subtype_diff function, partitions, enums, a cycle of a table
+# whose default calls a function over its row type): the dumped state
 # back; objects outside the archive depending on it: each named, refused,
 # nothing changed; a --clean failing late: nothing changed.
 . "$(dirname "$0")/lib/test-lib.sh"
@@ -43,6 +44,10 @@ create collation plain_c (locale = 'C');
 create text search configuration plain_ts (copy = simple);
 create aggregate total_qty(qty) (sfunc = int4pl, stype = integer);
 create procedure bump(inout n integer) language plpgsql as $$begin n := n + 1; end$$;
+create table cyc (id int);
+create function cyc_rank(c cyc) returns int language sql as 'select 1';
+alter table cyc add column rank int default cyc_rank(null::cyc);
+insert into cyc (id) values (1);
 insert into items values (1, default, 3, 'calm', '[1,3)'), (2, default, 5, 'busy', '[0,1)');
 insert into bills values (1, '2025-03-01');
 refresh materialized view wide_count;

@@ -46,16 +46,16 @@ main(void)
 	is_int(json_array_size(j), 4, "a skipped relation is left out");
 	json_decref(j);
 
-	d = preobjects_drop_sql("function", "s.f(integer)");
+	d = preobjects_drop_sql("function", "s.f(integer)", true);
 	is_str(d, "DROP FUNCTION s.f(integer) CASCADE", "drop a function");
 	free(d);
-	d = preobjects_drop_sql("foreign-data wrapper", "w");
-	is_str(d, "DROP FOREIGN DATA WRAPPER w CASCADE", "drop a wrapper");
+	d = preobjects_drop_sql("foreign-data wrapper", "w", false);
+	is_str(d, "DROP FOREIGN DATA WRAPPER w", "drop a wrapper");
 	free(d);
-	d = preobjects_drop_sql("text search configuration", "public.c");
+	d = preobjects_drop_sql("text search configuration", "public.c", true);
 	is_str(d, "DROP TEXT SEARCH CONFIGURATION public.c CASCADE", "drop a ts config");
 	free(d);
-	ok(preobjects_drop_sql("schema", "s") == NULL, "no DROP for a schema");
-	ok(preobjects_drop_sql("index", "public.i") == NULL, "no DROP for an index");
+	ok(preobjects_drop_sql("schema", "s", true) == NULL, "no DROP for a schema");
+	ok(preobjects_drop_sql("index", "public.i", true) == NULL, "no DROP for an index");
 	return done_testing();
 }
