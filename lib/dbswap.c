@@ -25,6 +25,21 @@ qi(const char *s)
 	return pgconn_quote_ident(s);
 }
 
+/* SET ROLE d->role on the admin session, if any; dies on failure. */
+static void
+set_role(struct dbswap *d)
+{
+	char *r, *sql;
+
+	if (d->role == NULL)
+		return;
+	r = qi(d->role);
+	sql = xasprintf("SET ROLE %s", r);
+	pgconn_command(d->admin, "--role: cannot SET ROLE", sql);
+	free(sql);
+	free(r);
+}
+
 /* Runs sql on the admin session; dies (exit 1 or 75) on failure. */
 static void
 admin_command(struct dbswap *d, const char *what, const char *sql)
@@ -42,8 +57,15 @@ drop_at_exit(void)
 	if (d == NULL || !d->staging_made)
 		return;
 	d->staging_made = false;
-	if (PQstatus(d->admin) != CONNECTION_OK)
+	if (PQstatus(d->admin) != CONNECTION_OK) {
 		PQreset(d->admin);
+		if (PQstatus(d->admin) == CONNECTION_OK && d->role) {
+			char *r = qi(d->role), *set = xasprintf("SET ROLE %s", r);
+			PQclear(PQexec(d->admin, set));
+			free(set);
+			free(r);
+		}
+	}
 	if (PQstatus(d->admin) != CONNECTION_OK) {
 		fprintf(stderr, "%s: cannot drop the staging database \"%s\": %s "
 		        "(the next run with -j drops it)\n", err_progname(),
@@ -177,7 +199,7 @@ remove_stale(struct dbswap *d, bool progress)
 }
 
 void
-dbswap_begin(struct dbswap *d, const char *conninfo, bool progress)
+dbswap_begin(struct dbswap *d, const char *conninfo, const char *role, bool progress)
 {
 	char *db = pgconn_dbname(conninfo);
 	PGresult *res;
@@ -185,20 +207,22 @@ dbswap_begin(struct dbswap *d, const char *conninfo, bool progress)
 
 	memset(d, 0, sizeof *d);
 	d->conninfo = conninfo;
+	d->role = role;
 	d->admin = pgconn_connect_db(conninfo, db && strcmp(db, "postgres") == 0
 	                                           ? "template1" : "postgres");
 	d->target = db ? db : xstrdup(PQuser(d->admin));
 	pgconn_command(d->admin, "cannot set up the session",
 	               "SET statement_timeout = 0; SET idle_in_transaction_session_timeout = 0; "
 	               "SET client_min_messages = warning");
+	set_role(d);
 	res = pgconn_exec(d->admin, "cannot read the role's privileges",
 	                  "SELECT r.rolcreatedb OR r.rolsuper, current_user "
 	                  "FROM pg_catalog.pg_roles r WHERE r.rolname = current_user");
 	if (PQntuples(res) != 1 || PQgetvalue(res, 0, 0)[0] != 't') {
-		char *role = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 1) : "?");
+		char *who = xstrdup(PQntuples(res) ? PQgetvalue(res, 0, 1) : "?");
 		PQclear(res);
 		die(EXIT_FAIL, "-j needs the CREATEDB privilege, which role \"%s\" lacks "
-		    "(it restores into a new database beside \"%s\")", role, d->target);
+		    "(it restores into a new database beside \"%s\")", who, d->target);
 	}
 	PQclear(res);
 	d->exists = db_exists(d, d->target, &owner_ok);
@@ -229,8 +253,10 @@ dbswap_create_staging(struct dbswap *d, const char *encoding)
 		char *qsql = xasprintf(
 			"SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, "
 			"d.datctype, %s::text, %s::text, t.spcname "
-			"FROM pg_catalog.pg_database d JOIN pg_catalog.pg_tablespace t "
-			"ON t.oid = d.dattablespace WHERE d.datname = $1", prov, loc);
+			"FROM pg_catalog.pg_database d LEFT JOIN pg_catalog.pg_tablespace t "
+			"ON t.oid = d.dattablespace AND t.oid <> (SELECT z.dattablespace "
+			"FROM pg_catalog.pg_database z WHERE z.datname = 'template0') "
+			"WHERE d.datname = $1", prov, loc);
 		PGresult *res = pgconn_exec1(d->admin, "cannot read the target database",
 		                             qsql, d->target);
 		char *e, *c, *t, *ts;
@@ -241,16 +267,26 @@ dbswap_create_staging(struct dbswap *d, const char *encoding)
 		e = pgconn_quote_literal(PQgetvalue(res, 0, 0));
 		c = pgconn_quote_literal(PQgetvalue(res, 0, 1));
 		t = pgconn_quote_literal(PQgetvalue(res, 0, 2));
-		ts = qi(PQgetvalue(res, 0, 5));
+		/*
+		 * TABLESPACE only when it is not template0's (pg_default): naming
+		 * it needs CREATE on it, which a role with CREATEDB lacks there.
+		 */
+		if (PQgetisnull(res, 0, 5)) {
+			ts = xstrdup("");
+		} else {
+			char *n = qi(PQgetvalue(res, 0, 5));
+			ts = xasprintf(" TABLESPACE %s", n);
+			free(n);
+		}
 		if (PQgetvalue(res, 0, 3)[0] == 'i') {
 			char *icu = pgconn_quote_literal(PQgetvalue(res, 0, 4));
 			sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING %s "
-			                "LC_COLLATE %s LC_CTYPE %s LOCALE_PROVIDER icu ICU_LOCALE %s "
-			                "TABLESPACE %s", q, e, c, t, icu, ts);
+			                "LC_COLLATE %s LC_CTYPE %s LOCALE_PROVIDER icu ICU_LOCALE %s%s",
+			                q, e, c, t, icu, ts);
 			free(icu);
 		} else {
 			sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING %s "
-			                "LC_COLLATE %s LC_CTYPE %s TABLESPACE %s", q, e, c, t, ts);
+			                "LC_COLLATE %s LC_CTYPE %s%s", q, e, c, t, ts);
 		}
 		free(e);
 		free(c);
@@ -461,6 +497,37 @@ sessions(struct dbswap *d, int *count)
 	}
 	PQclear(res);
 	return out ? out : xstrdup("no session any more");
+}
+
+void
+dbswap_wait_closed(struct dbswap *d, const int *pids, int n)
+{
+	char *list = xstrdup("{"), *more;
+	double deadline = monotime_now() + 10;
+	const char *p[1];
+
+	for (int i = 0; i < n; i++) {
+		more = xasprintf("%s%s%d", list, i ? "," : "", pids[i]);
+		free(list);
+		list = more;
+	}
+	more = xasprintf("%s}", list);
+	free(list);
+	list = more;
+	p[0] = list;
+	while (monotime_now() < deadline) {
+		PGresult *res = pgconn_execv(d->admin, "cannot read the server's sessions",
+		                             "SELECT count(*) FROM pg_catalog.pg_stat_activity "
+		                             "WHERE pid = ANY ($1::int[])", 1, p);
+		bool gone = atol(PQgetvalue(res, 0, 0)) == 0;
+
+		PQclear(res);
+		if (gone)
+			break;
+		cancel_check();
+		usleep(20000);
+	}
+	free(list);
 }
 
 /* Runs sql; returns 1 when it failed because a session is connected. */

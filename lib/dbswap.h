@@ -33,6 +33,7 @@
 struct dbswap {
 	PGconn *admin;
 	const char *conninfo;
+	const char *role;                 /* --role, or NULL */
 	char *target;                     /* NAME */
 	bool exists;                      /* NAME existed at the start */
 	char staging[STAGENAME_MAX + 1];
@@ -44,11 +45,14 @@ struct dbswap {
 
 /*
  * Connects the administrative session for the target conninfo names
- * (pgconn_dbname(), else the user name), checks the privileges, takes the
- * advisory lock and removes stale databases.  Dies with one line: exit 1
- * without CREATEDB or ownership, 75 when another run holds the lock.
+ * (pgconn_dbname(), else the user name), as role when not NULL (SET ROLE,
+ * as --role: the privileges checked are role's, and the databases it
+ * creates are role's), checks the privileges, takes the advisory lock and
+ * removes stale databases.  Dies with one line: exit 1 without CREATEDB or
+ * ownership, or when SET ROLE fails, 75 when another run holds the lock.
  */
-void dbswap_begin(struct dbswap *d, const char *conninfo, bool progress);
+void dbswap_begin(struct dbswap *d, const char *conninfo, const char *role,
+                  bool progress);
 
 /*
  * Creates the staging database (see above); encoding is the archive's,
@@ -56,6 +60,14 @@ void dbswap_begin(struct dbswap *d, const char *conninfo, bool progress);
  * on any exit drops it.  Dies on failure.
  */
 void dbswap_create_staging(struct dbswap *d, const char *encoding);
+
+/*
+ * Waits, at most 10 s, until the server sessions with the n process ids
+ * pids, which the caller closed, have ended: a closed session lingers in
+ * pg_stat_activity for a moment, and the swap would wait for it, or
+ * terminate it under force, as if it were someone else's.
+ */
+void dbswap_wait_closed(struct dbswap *d, const int *pids, int n);
 
 /*
  * Swaps the staging database in (see above).  lock_timeout_ms bounds the

@@ -969,14 +969,17 @@ report(struct prestore *ps)
 	post = json_object();
 	for (int p = POSTPLAN_INDEX; p < POSTPLAN_NPHASES; p++)
 		json_object_set_new(post, postplan_phase_name((enum postplan_phase)p),
-		                    json_real(ps->t_phase[p]));
-	timing = json_pack("{s:f,s:f,s:f,s:f,s:f,s:o,s:f,s:f}", "connect", ps->t_connect,
-	                   "pre_data", ps->t_pre, "data", ps->t_data, "sequences", ps->t_seq,
-	                   "post_data", ps->t_post, "post_data_phases", post, "refresh",
-	                   ps->t_refresh, "swap", ps->db.swap_seconds);
-	reader = json_pack("{s:f,s:f,s:f,s:I}", "cpu_seconds", as.reader_cpu,
-	                   "waited_for_server", as.reader_wait,
-	                   "server_waited_for_archive", as.consumer_wait,
+		                    json_real(monotime_ms(ps->t_phase[p])));
+	timing = json_pack("{s:f,s:f,s:f,s:f,s:f,s:o,s:f,s:f}", "connect",
+	                   monotime_ms(ps->t_connect), "pre_data", monotime_ms(ps->t_pre),
+	                   "data", monotime_ms(ps->t_data), "sequences", monotime_ms(ps->t_seq),
+	                   "post_data", monotime_ms(ps->t_post), "post_data_phases", post,
+	                   "refresh", monotime_ms(ps->t_refresh), "swap",
+	                   monotime_ms(ps->db.swap_seconds));
+	reader = json_pack("{s:f,s:f,s:f,s:I}", "cpu_seconds",
+	                   monotime_ms(as.reader_cpu), "waited_for_server",
+	                   monotime_ms(as.reader_wait), "server_waited_for_archive",
+	                   monotime_ms(as.consumer_wait),
 	                   "input_bytes", (json_int_t)as.input_bytes);
 	sessions = json_array();
 	for (int i = 0; i < ps->n; i++) {
@@ -984,7 +987,7 @@ report(struct prestore *ps)
 		json_t *ph = json_object();
 		for (int b = 0; b < B_N; b++)
 			if (s->busy[b] > 0)
-				json_object_set_new(ph, busy_name[b], json_real(s->busy[b]));
+				json_object_set_new(ph, busy_name[b], json_real(monotime_ms(s->busy[b])));
 		json_array_append_new(
 			sessions, json_pack("{s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "session", i + 1,
 			                    "maintenance_work_mem_kb", (json_int_t)ps->mwm_kb,
@@ -998,10 +1001,12 @@ report(struct prestore *ps)
 	              "jobs", ps->n, "staging", ps->db.staging, "archive_database",
 	              m->database, "archive_created", m->created, "tables",
 	              (json_int_t)m->ntables, "rows", (json_int_t)rows, "bytes",
-	              (json_int_t)bytes, "seconds", monotime_now() - ps->t_start, "timing", timing,
+	              (json_int_t)bytes, "seconds", monotime_ms(monotime_now() - ps->t_start),
+	              "timing", timing,
 	              "reader", reader, "sessions", sessions);
 	json_object_set_new(o, "swap",
-	                    json_pack("{s:f,s:b,s:s?,s:b}", "seconds", ps->db.swap_seconds,
+	                    json_pack("{s:f,s:b,s:s?,s:b}", "seconds",
+	                              monotime_ms(ps->db.swap_seconds),
 	                              "replaced", ps->db.exists,
 	                              "old_database",
 	                              ps->db.exists && !ps->db.old_dropped ? ps->db.old : NULL,
@@ -1015,7 +1020,7 @@ prestore_run(struct archive_reader *r, const struct prestore_opts *o)
 	struct prestore ps = {.o = o, .r = r, .n = o->jobs};
 	json_t *rep;
 	double t;
-	int rc;
+	int rc, *pids;
 	char *error;
 	int code;
 
@@ -1029,7 +1034,7 @@ prestore_run(struct archive_reader *r, const struct prestore_opts *o)
 		pthread_cond_init(&ps.s[i].cv, NULL);
 	}
 	ps.t_start = monotime_now();
-	dbswap_begin(&ps.db, o->ro->conninfo, o->ro->progress);
+	dbswap_begin(&ps.db, o->ro->conninfo, o->ro->role, o->ro->progress);
 	if (ps.db.exists && !o->ro->clean)
 		check_empty(&ps);
 	ps.t_connect = monotime_now() - ps.t_start;
@@ -1065,13 +1070,17 @@ prestore_run(struct archive_reader *r, const struct prestore_opts *o)
 		die_restore(&ps, code, error);
 	ps.t_refresh = monotime_now() - t;
 	ps.s[0].busy[B_REFRESH] = ps.t_refresh;
+	pids = xcalloc((size_t)ps.n, sizeof *pids);
 	for (int i = 0; i < ps.n; i++) {
+		pids[i] = PQbackendPID(ps.s[i].conn);
 		cancel_unwatch(ps.s[i].conn);
 		PQfreeCancel(ps.s[i].cancel);
 		ps.s[i].cancel = NULL;
 		PQfinish(ps.s[i].conn);
 		ps.s[i].conn = NULL;
 	}
+	dbswap_wait_closed(&ps.db, pids, ps.n);
+	free(pids);
 	cancel_check();
 	progress(&ps, "swapping \"%s\" in as \"%s\"", ps.db.staging, ps.db.target);
 	dbswap_swap(&ps.db, o->ro->lock_timeout_ms, o->force_disconnect, o->keep_old,

@@ -15,9 +15,9 @@ pg_start
 dump() {
 	pg_dump -d "$1" | grep -v '^\\\(un\)\?restrict ' >"$2"
 }
-# No staging or replaced database is left.
+# No staging or replaced database is left (stagename.h's names).
 no_leftovers() {
-	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(srestore_|old_)'")" = 0
+	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14})$'")" = 0
 }
 
 test_expect_success 'usage: -j with --data-only or -t, a bad N, options without -j' '
@@ -66,6 +66,11 @@ for j in 1 2 4; do
 		pg_sql new_salon_$j 'delete from bill_items where id % 3 = 0; alter table customers add column x int; create index cx on customers (x)' &&
 		srestore -j $j --clean -d new_salon_$j <salon.sdump >report &&
 		jq -e '.swap.replaced and .swap.old_dropped' report &&
+		jq -e '.swap.seconds >= 0 and .timing.swap == .swap.seconds and
+			(.sessions | length) == $j and .sessions[0].phases.pre_data > 0 and
+			([.sessions[].phases | keys[]] | unique | contains([\"data\", \"indexes\", \"foreign_keys\"])) and
+			([.seconds, .timing[], .sessions[].phases[]] | map(numbers) |
+				all(tostring | test(\"^[0-9]+([.][0-9]{1,3})?\$\")))' report &&
 		dump new_salon_$j got.sql && diff salon.sql got.sql &&
 		pg_sql new_hard_$j 'update branches set name = name || 1' &&
 		srestore -j $j --clean -d new_hard_$j <hard.sdump >/dev/null &&
