@@ -131,6 +131,21 @@ test_expect_success '--class audit: only audit, with --restart-identity' '
 	diff want after
 '
 
+fresh d4
+counts d4 $TRANS $AUDIT $MASTER >before.d4
+test_expect_success '-h -p -U and an operand, as pg_dump takes them; --class twice' '
+	env -u PGHOST -u PGPORT -u PGDATABASE -u PGUSER \
+		spurge -c "$C" -h 127.0.0.1 -p "$PGPORT" -U postgres d4 --dry-run \
+		--class transactional --class audit >out 2>err &&
+	test "$(jq -r .total out)" = "$(grep -E "^($(echo $TRANS $AUDIT | tr " " "|")) " before.d4 | awk "{ n += \$2 } END { print n }")" &&
+	env -u PGHOST -u PGPORT -u PGDATABASE -u PGUSER \
+		DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:$PGPORT/d4" \
+		spurge -c "$C" --yes --class transactional --class audit </dev/null >out 2>err &&
+	counts d4 $TRANS $AUDIT | grep -v " 0$" >nonzero; test ! -s nonzero &&
+	counts d4 $MASTER >after && grep -E "^($(echo $MASTER | tr " " "|")) " before.d4 >want &&
+	diff want after
+'
+
 fresh d3
 pg_sql d3 "create table loyalty_ledger (id int primary key, note text)" >/dev/null
 test_expect_success 'a table in no class is named on stderr and left alone' '

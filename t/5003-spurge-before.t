@@ -62,8 +62,23 @@ test_expect_success 'dry run in Asia/Kolkata: the counts, spared rows, nothing c
 	test "$(jq -r .before out)" = 2025-04-01 &&
 	state >now && diff state0 now
 '
+# typed PHRASE: spurge --before on a terminal (script(1)) where PHRASE is
+# typed; report in ./report, the terminal in ./tty, status in ./rc.
+typed() {
+	printf '%s\n' "$1" | TZ=Asia/Kolkata script -qefc \
+		"spurge -c small.conf -d small --before 2025-04-01 </dev/null >report 2>stderr" tty >/dev/null
+	echo $? >rc
+}
+test_expect_success '--before asks for the phrase too: the wrong one deletes nothing' '
+	typed "DELETE" &&
+	test "$(cat rc)" = 1 &&
+	grep -q "TOTAL: 5 records will be deleted" stderr &&
+	grep -q "Type DELETE ALL DATA to confirm" tty &&
+	grep -q "not confirmed" stderr && test ! -s report &&
+	state >now && diff state0 now
+'
 test_expect_success 'the purge: old bill 2 with its items and payment and appointment 2' '
-	TZ=Asia/Kolkata expect_exit 0 spurge -c small.conf -d small --yes --before 2025-04-01 &&
+	typed "DELETE ALL DATA" && test "$(cat rc)" = 0 && mv report out &&
 	test "$(rows bills rows)" = 1 && test "$(rows bills spared)" = 1 &&
 	test "$(rows bill_items rows)" = 2 && test "$(rows payments rows)" = 1 &&
 	test "$(rows appointments rows)" = 1 && test "$(rows appointments spared)" = 1 &&

@@ -91,6 +91,19 @@ test_expect_success 'reset.sh end to end' '
 	test "$(pg_sql r1 "select version_num from alembic_version")" = 7f3c2a9d41be
 '
 pg_sql postgres "alter system reset log_statement" && pg_sql postgres "select pg_reload_conf()" >/dev/null
+test_expect_success 'reset.sh --seed FILE runs that seed; --no-seed none' '
+	printf "INSERT INTO roles (name, description, permissions) VALUES (%s, %s, %s);\n" \
+		"'"'"'only'"'"'" "'"'"'from my seed'"'"'" "'"'"'[]'"'"'" >my-seed.sql &&
+	expect_exit 0 sh "$TEST_ROOT/share/strongbox/reset.sh" -c "$C" --yes -d r1 --seed my-seed.sql &&
+	grep -q "seeded from my-seed.sql" err &&
+	test "$(pg_sql r1 "select string_agg(name, '"'"','"'"') from roles")" = only &&
+	test "$(pg_sql r1 "select count(*) from users")" = 0 &&
+	expect_exit 0 sh "$TEST_ROOT/share/strongbox/reset.sh" -c "$C" --yes -d r1 --no-seed &&
+	! grep -q "seeded" err &&
+	test "$(nonempty r1)" = "alembic_version ext_data" &&
+	expect_exit 1 sh "$TEST_ROOT/share/strongbox/reset.sh" -c "$C" --yes -d r1 --seed missing.sql &&
+	grep -q "cannot read the seed missing.sql" err
+'
 test_expect_success 'reset.sh with a wrong Redis password: exit 1 saying so' '
 	ADMIN_USERNAME=owner ADMIN_PASSWORD=x REDIS_URL="redis://:wrong@127.0.0.1:$RPORT" \
 		expect_exit 1 sh "$TEST_ROOT/share/strongbox/reset.sh" -c "$C" --yes -d r1 &&
