@@ -26,10 +26,18 @@ unset DATABASE_URL BACKUP_S3_ENDPOINT BACKUP_S3_BUCKET BACKUP_S3_ACCESS_KEY \
 	AWS_SECRET_ACCESS_KEY AWS_REGION AWS_ENDPOINT_URL AWS_CA_BUNDLE AWS_PROFILE \
 	AWS_DEFAULT_REGION AWS_SESSION_TOKEN PGSERVICE PGPASSWORD \
 	2>/dev/null || true
-# Sanitizer builds: fail loudly, and do not report leaks at exit of tools
-# that die() on purpose.
-export ASAN_OPTIONS="${ASAN_OPTIONS:-abort_on_error=0:detect_leaks=0:exitcode=99}"
-export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1:exitcode=99}"
+# Sanitizer builds (make check SANITIZE=1): a finding stops the tool with
+# exit 99, and its report goes to a file in $SAN_LOG_DIR, not to stderr.
+# Every test looks there when it ends and fails on a report, so that a
+# finding also fails a test that does not look at the tool's status (the
+# left side of a pipeline, an expected failure, || true).  Leaks are not
+# reported at exit of tools that die() on purpose.  Options already in the
+# environment come last, so they win.
+SAN_LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/strongbox-san-$TEST_NAME.XXXXXX") || exit 1
+chmod 1777 "$SAN_LOG_DIR"
+ASAN_OPTIONS="abort_on_error=0:detect_leaks=0:exitcode=99:log_path=$SAN_LOG_DIR/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99:log_path=$SAN_LOG_DIR/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
+export SAN_LOG_DIR ASAN_OPTIONS UBSAN_OPTIONS
 
 test_count=0
 test_failed=0
@@ -46,13 +54,32 @@ test_at_exit() {
 $_test_exit_hooks"
 }
 
+# san_reports: prints the sanitizer reports written since the last call
+# (and forgets them); fails when there were none.
+san_reports() {
+	set -- "$SAN_LOG_DIR"/*
+	[ -f "$1" ] || return 1
+	for _f; do
+		echo "--- sanitizer report ${_f##*/}:"
+		cat "$_f"
+		rm -f "$_f"
+	done
+	return 0
+}
+
 _test_cleanup() {
 	code=$?
 	set +e
 	eval "$_test_exit_hooks"
 	cd /
+	# a report from a process that outlived its test
+	if san_reports >"$SAN_LOG_DIR.last" 2>&1; then
+		sed 's/^/# /' "$SAN_LOG_DIR.last"
+		[ "$code" -ne 0 ] || code=1
+	fi
+	rm -f "$SAN_LOG_DIR.last"
 	if [ -z "${KEEP_TRASH:-}" ]; then
-		rm -rf "$TRASH"
+		rm -rf "$TRASH" "$SAN_LOG_DIR"
 	else
 		echo "# kept $TRASH" >&2
 	fi
@@ -72,6 +99,12 @@ test_expect_success() {
 	test_count=$((test_count + 1))
 	cd "$TRASH" || exit 1
 	if (eval "set -e; $2") >"$TRASH/.log" 2>&1; then
+		_test_ok=1
+	else
+		_test_ok=0
+	fi
+	san_reports >>"$TRASH/.log" 2>&1 && _test_ok=0
+	if [ "$_test_ok" = 1 ]; then
 		echo "ok $test_count - $1"
 	else
 		test_failed=$((test_failed + 1))
