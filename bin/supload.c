@@ -65,6 +65,8 @@ usage(void)
 	       "  -r, --recipient AGE1... encrypt to this age recipient "
 	       "(repeatable)\n"
 	       "  -R, --recipients-file FILE  encrypt to the recipients in FILE\n"
+	       "      --encrypted         stdin is an age file already: store it "
+	       "as it is\n"
 	       "  -i, --identity FILE     with -g: decrypt with the age "
 	       "identities in FILE\n"
 	       "      --progress          bytes and rate on stderr (default when "
@@ -189,6 +191,37 @@ struct keys {
 	struct minisign_pub *sign_pub; /* --verify-archive checks signatures */
 };
 
+/* The start of an --encrypted input, to check that it is an age file. */
+struct age_start {
+	char head[sizeof AGE_MAGIC - 1];
+	size_t have;
+};
+
+static void
+tap_start(void *ctx, const void *data, size_t len)
+{
+	struct age_start *a = ctx;
+	size_t take = sizeof a->head - a->have;
+
+	if (take > len)
+		take = len;
+	memcpy(a->head + a->have, data, take);
+	a->have += take;
+}
+
+static int
+accept_start(void *ctx, char *why, size_t whylen)
+{
+	struct age_start *a = ctx;
+
+	if (a->have == sizeof a->head &&
+	    memcmp(a->head, AGE_MAGIC, sizeof a->head) == 0)
+		return 0;
+	snprintf(why, whylen, "--encrypted, but the input is not an age file "
+		"(age-encryption.org/v1)");
+	return -1;
+}
+
 /* What accept_encrypted() finishes: the encryption, then the probe. */
 struct encrypted_put {
 	struct ageput *src;
@@ -212,9 +245,42 @@ accept_encrypted(void *ctx, char *why, size_t whylen)
 	return e->probe ? archive_probe_finish(e->probe, why, whylen) : 0;
 }
 
+/*
+ * The report of a put: the input's size and digest, and the stored
+ * object's when they differ (encrypted here), or only the stored object's
+ * when the input was encrypted already (its plaintext is not seen).
+ */
+static void
+report(const char *key, const struct put_result *r, int sealed,
+	const struct keys *k, const struct encrypted_put *enc, double start)
+{
+	int encrypted = sealed || k->nr > 0;
+	json_t *j = json_pack("{s:s, s:o, s:o, s:b, s:s, s:i, s:f}", "key",
+		key, "bytes", sealed ? json_null() : json_integer(
+		(json_int_t)(k->nr ? enc->bytes : r->bytes)), "sha256",
+		sealed ? json_null() : json_string(k->nr ? enc->sha256 :
+		r->sha256), "encrypted", encrypted, "etag",
+		r->etag ? r->etag : "", "parts", r->parts, "seconds",
+		(double)(long long)((monotime_now() - start) * 1000) / 1000);
+
+	if (j && k->nr && json_object_set_new(j, "recipients",
+	    json_integer((json_int_t)k->nr)) < 0)
+		j = NULL;
+	if (j && encrypted &&
+	    (json_object_set_new(j, "stored_bytes", json_integer(r->bytes)) < 0 ||
+	     json_object_set_new(j, "stored_sha256", json_string(r->sha256)) < 0))
+		j = NULL;
+	if (!j)
+		die(EXIT_FAIL, "cannot build the report");
+	json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
+	putchar('\n');
+	json_decref(j);
+}
+
 static int
 do_put(struct target *t, const char *key, long long part_size,
-	int concurrency, int verify, int show_progress, const struct keys *k)
+	int concurrency, int verify, int sealed, int show_progress,
+	const struct keys *k)
 {
 	struct put_opts o = {.part_size = part_size,
 		.concurrency = concurrency};
@@ -223,9 +289,14 @@ do_put(struct target *t, const char *key, long long part_size,
 	struct s3_status st;
 	struct archive_probe *probe = NULL;
 	struct encrypted_put enc = {0};
+	struct age_start age_start = {0};
 	double start = monotime_now();
-	json_t *j;
 
+	if (sealed) {
+		o.tap = tap_start;
+		o.accept = accept_start;
+		o.ctx = &age_start;
+	}
 	if (verify) {
 		probe = archive_probe_start_signed(k->sign_pub);
 		o.tap = tap_probe;
@@ -265,22 +336,7 @@ do_put(struct target *t, const char *key, long long part_size,
 	}
 	if (show_progress)
 		progress_done(&prog);
-	j = json_pack("{s:s, s:I, s:s, s:b, s:s, s:i, s:f}", "key", key,
-		"bytes", (json_int_t)(k->nr ? enc.bytes : r.bytes), "sha256",
-		k->nr ? enc.sha256 : r.sha256, "encrypted", k->nr > 0, "etag",
-		r.etag ? r.etag : "", "parts", r.parts, "seconds",
-		(double)(long long)((monotime_now() - start) * 1000) / 1000);
-	if (j && k->nr &&
-	    (json_object_set_new(j, "recipients", json_integer(
-		(json_int_t)k->nr)) < 0 ||
-	     json_object_set_new(j, "stored_bytes", json_integer(r.bytes)) < 0 ||
-	     json_object_set_new(j, "stored_sha256", json_string(r.sha256)) < 0))
-		j = NULL;
-	if (!j)
-		die(EXIT_FAIL, "cannot build the report");
-	json_dumpf(j, stdout, JSON_COMPACT | JSON_REAL_PRECISION(6));
-	putchar('\n');
-	json_decref(j);
+	report(key, &r, sealed, k, &enc, start);
 	free(r.etag);
 	ageput_free(enc.src);
 	return EXIT_OK;
@@ -566,7 +622,7 @@ env_recipients(struct keys *k, const struct target *t)
 int
 main(int argc, char **argv)
 {
-	enum { OPT_DRY_RUN = 256, OPT_EXPECTED, OPT_JSON, OPT_PART,
+	enum { OPT_DRY_RUN = 256, OPT_ENCRYPTED, OPT_EXPECTED, OPT_JSON, OPT_PART,
 		OPT_PROGRESS, OPT_RETRIES, OPT_STALE, OPT_TIMEOUT, OPT_VERIFY,
 		OPT_VERIFY_KEY,
 		OPT_VERSION };
@@ -574,6 +630,7 @@ main(int argc, char **argv)
 		{"concurrency", required_argument, NULL, 'j'},
 		{"delete", no_argument, NULL, 'd'},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"encrypted", no_argument, NULL, OPT_ENCRYPTED},
 		{"expected-size", required_argument, NULL, OPT_EXPECTED},
 		{"get", no_argument, NULL, 'g'},
 		{"help", no_argument, NULL, 'h'},
@@ -596,7 +653,7 @@ main(int argc, char **argv)
 	struct target_tuning tun = {0};
 	long long part_size = 0, expected = -1;
 	int mode = 'p', concurrency = DEFAULT_CONCURRENCY, json = 0;
-	int dry_run = 0, verify = 0, stale = 0, c, ret;
+	int dry_run = 0, verify = 0, stale = 0, sealed = 0, c, ret;
 	int show_progress = isatty(STDERR_FILENO);
 	struct target *t;
 	struct keys keys = {0};
@@ -635,6 +692,9 @@ main(int argc, char **argv)
 			break;
 		case OPT_DRY_RUN:
 			dry_run = 1;
+			break;
+		case OPT_ENCRYPTED:
+			sealed = 1;
 			break;
 		case OPT_EXPECTED:
 			expected = (long long)size_option("--expected-size",
@@ -689,6 +749,14 @@ main(int argc, char **argv)
 		die_usage("--verify-key goes with --verify-archive");
 	if (mode != 'p' && keys.nr)
 		die_usage("--recipient and --recipients-file go with a put");
+	if (mode != 'p' && sealed)
+		die_usage("--encrypted goes with a put");
+	if (sealed && keys.nr)
+		die_usage("--encrypted stores the input as it is: no "
+			"--recipient or --recipients-file");
+	if (sealed && verify)
+		die_usage("--verify-archive cannot check an --encrypted input "
+			"(its plaintext is not seen)");
 	if (mode != 'g' && identity)
 		die_usage("--identity goes with -g");
 	if (mode == 'p' || mode == 'g') {
@@ -721,7 +789,7 @@ main(int argc, char **argv)
 	}
 
 	t = target_from_env(&tun);
-	if (mode == 'p')
+	if (mode == 'p' && !sealed)
 		env_recipients(&keys, t);
 	/* $BACKUP_SIGN_PUBKEY only where there is an archive to check. */
 	keys.sign_pub = minisign_pub_load(verify_key,
@@ -745,7 +813,7 @@ main(int argc, char **argv)
 		break;
 	default:
 		ret = do_put(t, argv[0], part_size, concurrency, verify,
-			show_progress, &keys);
+			sealed, show_progress, &keys);
 	}
 	target_free(t);
 	free(keys.r);

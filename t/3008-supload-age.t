@@ -134,6 +134,32 @@ test_expect_success 'BACKUP_ENCRYPT=cloud: the bucket is encrypted, a directory 
 		BACKUP_AGE_RECIPIENTS="$R1" supload cl/b <in >out &&
 	jq -e ".encrypted" out && age -d -i id1 local/cl/b | cmp - in
 '
+test_expect_success '--encrypted: an age file stored as it is, not encrypted again (recipients in the environment or not), in the bucket and a directory' '
+	head -c 6000000 /dev/urandom >in &&
+	age -r "$R1" in >in.age &&
+	BACKUP_AGE_RECIPIENTS="$R2" supload $P --encrypted sealed/one <in.age >out &&
+	jq -e ".encrypted == true and .bytes == null and .sha256 == null and .parts == 2 and (has(\"recipients\") | not)" out &&
+	test "$(jq -r .stored_sha256 out)" = "$(sha in.age)" &&
+	test "$(jq -r .stored_bytes out)" = "$(wc -c <in.age)" &&
+	supload -g sealed/one | cmp - in.age &&
+	supload -g -i id1 sealed/one | cmp - in &&
+	mkdir -p sealdir &&
+	BACKUP_S3_BUCKET= BACKUP_DIR=$TRASH/sealdir BACKUP_AGE_RECIPIENTS="$R2" \
+		supload --encrypted sealed/one <in.age >out &&
+	cmp sealdir/sealed/one in.age &&
+	test "$(jq -r .stored_sha256 out)" = "$(sha in.age)"
+'
+test_expect_success '--encrypted: an input that is not an age file is refused, nothing stored' '
+	expect_exit 1 supload $P --encrypted sealed/two <in &&
+	grep -q "^supload: cannot put \"sealed/two\": --encrypted, but the input is not an age file" err &&
+	printf age | expect_exit 1 supload --encrypted sealed/two &&
+	: | expect_exit 1 supload --encrypted sealed/two &&
+	test -z "$(supload -l sealed/two)" &&
+	expect_exit 2 supload --encrypted -r "$R1" sealed/two <in.age &&
+	expect_exit 2 supload --encrypted --verify-archive sealed/two <in.age &&
+	expect_exit 2 supload -g --encrypted sealed/one &&
+	rm -f in in.age
+'
 test_expect_success '--verify-archive checks the plaintext before it is encrypted' '
 	mkdir -p a/strongbox &&
 	echo "{\"format\":\"strongbox\",\"tables\":[]}" >a/strongbox/trailer.json &&

@@ -404,29 +404,48 @@ test_expect_success 'restore-latest --yes restores the newest backup over the da
 	test "$(pg_sql salon "select count(*) from audit_logs")" -gt 0
 '
 if command -v age-keygen >/dev/null 2>&1; then
-	test_expect_success 'an encrypted night: both copies encrypted, the same plaintext, verify with the identity' '
+	test_expect_success 'an encrypted night: encrypted once, the local copy and the object the same bytes, both restore, verify with the identity' '
 		age-keygen -o id 2>/dev/null && chmod 600 id &&
 		R=$(age-keygen -y id) &&
 		sleep 1 &&
+		: >syslog &&
 		BACKUP_AGE_RECIPIENTS=$R expect_exit 0 "$JOB" backup &&
-		jq -e ".encrypted == true and .uploaded == true" out &&
+		jq -e ".encrypted == true and .uploaded == true and .local_encrypted == true and .uploaded_encrypted == true" out &&
 		key=$(jq -r .key out) && sha=$(jq -r .sha256 out) &&
 		test "$(head -c 21 "$BACKUP_DIR/$key")" = "age-encryption.org/v1" &&
-		test "$(supload -g "$key" | head -c 21)" = "age-encryption.org/v1" &&
+		supload -g "$key" >object &&
+		cmp object "$BACKUP_DIR/$key" &&
+		stored=$(sha256sum <object | cut -d " " -f 1) &&
+		jq -e ".local_sha256 == \"$stored\" and .uploaded_sha256 == \"$stored\" and .sha256 != \"$stored\"" out &&
+		grep -q "^user.info backup: {\"job\":\"backup\".*\"local_encrypted\":true,\"uploaded_encrypted\":true,\"local_sha256\":\"$stored\",\"uploaded_sha256\":\"$stored\"" syslog &&
 		test "$(supload -g -i id "$key" | sha256sum | cut -d " " -f 1)" = "$sha" &&
-		test "$(age -d -i id "$BACKUP_DIR/$key" | sha256sum | cut -d " " -f 1)" = "$sha" &&
+		age -d -i id object >object.plain &&
+		test "$(sha256sum <object.plain | cut -d " " -f 1)" = "$sha" &&
+		age -d -i id "$BACKUP_DIR/$key" >local.plain &&
+		cmp object.plain local.plain &&
+		pg_createdb from_local_age &&
+		DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/from_local_age" \
+			srestore <local.plain >/dev/null &&
+		test "$(pg_sql from_local_age "select count(*) from audit_logs")" = \
+			"$(pg_sql salon "select count(*) from audit_logs")" &&
 		BACKUP_AGE_RECIPIENTS=$R expect_exit 1 "$JOB" verify &&
 		grep -q "the backups are encrypted and BACKUP_AGE_IDENTITY is not set here" err &&
 		BACKUP_AGE_RECIPIENTS=$R BACKUP_AGE_IDENTITY=$TRASH/id expect_exit 0 "$JOB" verify &&
 		jq -e ".ok == true and .key == \"$key\" and .source == \"target\"" out
 	'
-	test_expect_success 'BACKUP_ENCRYPT=cloud: the local copy plain, verify reads it without the identity' '
+	test_expect_success 'BACKUP_ENCRYPT=cloud: the local copy plain zstd tar, the object encrypted, verify reads the local copy without the identity' '
 		R=$(age-keygen -y id) &&
 		sleep 1 &&
 		BACKUP_AGE_RECIPIENTS=$R BACKUP_ENCRYPT=cloud expect_exit 0 "$JOB" backup &&
-		key=$(jq -r .key out) &&
+		jq -e ".encrypted == true and .local_encrypted == false and .uploaded_encrypted == true" out &&
+		key=$(jq -r .key out) && sha=$(jq -r .sha256 out) &&
+		jq -e ".local_sha256 == \"$sha\" and .uploaded_sha256 != \"$sha\"" out &&
 		srestore --check <"$BACKUP_DIR/$key" >/dev/null &&
-		test "$(supload -g "$key" | head -c 21)" = "age-encryption.org/v1" &&
+		zstd -dc <"$BACKUP_DIR/$key" | tar -tf - | grep -qx strongbox/trailer.json &&
+		supload -g "$key" >object &&
+		test "$(head -c 21 object)" = "age-encryption.org/v1" &&
+		jq -e ".uploaded_sha256 == \"$(sha256sum <object | cut -d " " -f 1)\"" out &&
+		test "$(age -d -i id object | sha256sum | cut -d " " -f 1)" = "$sha" &&
 		BACKUP_AGE_RECIPIENTS=$R BACKUP_ENCRYPT=cloud expect_exit 0 "$JOB" verify &&
 		jq -e ".ok == true and .source == \"local\"" out
 	'

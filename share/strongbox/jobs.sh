@@ -25,6 +25,12 @@ sb_put_local() {
 sb_put() {
 	supload --verify-archive "$1"
 }
+# sb_put_sealed KEY: stores stdin, an age file already (the local copy
+# sb_put_local encrypted), at KEY on the target as it is, not encrypted
+# again; supload's report on stdout (the stored bytes' size and digest).
+sb_put_sealed() {
+	supload --encrypted "$1"
+}
 # sb_put_json KEY: stores stdin (a metrics file) at KEY on the target.
 sb_put_json() {
 	supload "$1"
@@ -201,8 +207,12 @@ sb_backup_direct() {
 # backup: one sdump, stored as the local copy in BACKUP_DIR and uploaded to
 # the bucket when one is set, both with --verify-archive; the sizes and
 # SHA-256 of the dump (the plaintext, when encrypted), of both reports and
-# of the file on disk compared.  A failed dump leaves nothing anywhere; a
-# failed upload keeps the local copy and fails.  Then the local retention.
+# of the file on disk compared.  Encrypted once: when the local copy is
+# encrypted (BACKUP_ENCRYPT=all), the bucket gets its very bytes (supload
+# --encrypted), so that both places hold the same file; with cloud, the
+# local copy stays plain and the upload encrypts.  A failed dump leaves
+# nothing anywhere; a failed upload keeps the local copy and fails.  Then
+# the local retention.
 job_backup() {
 	sb_need sdump supload sprune || return 1
 	sb_days BACKUP_RETENTION_DAYS 7 >/dev/null || return 1
@@ -219,7 +229,7 @@ job_backup() {
 	# only; the shared temporary prefix of lib/tmpname.h, so that supload
 	# -l never lists it; one a run killed earlier left is removed: the lock
 	# says no other backup runs), so that both copies are made of the same
-	# bytes, each encrypted on its own when BACKUP_AGE_* says so.
+	# bytes.
 	rm -f "$_dir"/.strongbox-tmp.job-dump.*
 	_dump=$(umask 077 && mktemp "$_dir/.strongbox-tmp.job-dump.XXXXXX") || return 1
 	sb_at_exit() {
@@ -238,7 +248,7 @@ job_backup() {
 
 	# The local copy: supload's report gives the dump's size and digest,
 	# and those of the file as stored when it is encrypted.
-	_loc=false
+	_loc=false _loc_enc=false _want_sha=
 	if sb_put_local "$_key" <"$_dump" >"$sb_tmp/local.json"; then
 		_want_bytes=$(sb_field stored_bytes "$sb_tmp/local.json")
 		_want_sha=$(sb_field stored_sha256 "$sb_tmp/local.json")
@@ -250,14 +260,20 @@ job_backup() {
 			sb_err "the local copy $_file differs from the dump ($_bytes bytes, $_sha); deleted"
 		else
 			_loc=true
+			[ -z "$_want_sha" ] || _loc_enc=true
 		fi
 	else
 		sb_err "the local copy of $_key could not be stored in $_dir"
 	fi
 
-	_up=false
+	_up=false _up_enc=false _up_sha=
 	if [ -n "${BACKUP_S3_BUCKET:-}" ]; then
-		sb_put "$_key" <"$_dump" >"$sb_tmp/cloud.json"
+		if [ "$_loc_enc" = true ]; then
+			# Encrypted once: the local copy's bytes, as they are.
+			sb_put_sealed "$_key" <"$_file" >"$sb_tmp/cloud.json"
+		else
+			sb_put "$_key" <"$_dump" >"$sb_tmp/cloud.json"
+		fi
 		_st=$?
 		if [ "$_st" != 0 ]; then
 			if [ "$_loc" = true ]; then
@@ -268,12 +284,20 @@ job_backup() {
 			sb_status "$_st"
 			return
 		fi
-		if [ "$(sb_field bytes "$sb_tmp/cloud.json")" != "$_bytes" ] ||
-			[ "$(sb_field sha256 "$sb_tmp/cloud.json")" != "$_sha" ]; then
+		_up_sha=$(sb_field stored_sha256 "$sb_tmp/cloud.json")
+		if [ "$_loc_enc" = true ]; then
+			[ "$(sb_field stored_bytes "$sb_tmp/cloud.json")" = "$_want_bytes" ] &&
+				[ "$_up_sha" = "$_want_sha" ]
+		else
+			[ "$(sb_field bytes "$sb_tmp/cloud.json")" = "$_bytes" ] &&
+				[ "$(sb_field sha256 "$sb_tmp/cloud.json")" = "$_sha" ]
+		fi || {
 			printf '%s\n' "$_key" | sb_delete >/dev/null
 			sb_err "the uploaded $_key differs from the dump; deleted from the bucket"
 			return 1
-		fi
+		}
+		[ -z "$_up_sha" ] || _up_enc=true
+		_up_sha=${_up_sha:-$_sha}
 		_up=true
 	fi
 	rm -f "$_dump"
@@ -283,9 +307,13 @@ job_backup() {
 		sb_err "the backup $_key is stored, but the local retention failed"
 		return 1
 	}
-	printf '{"job":"backup","key":%s,"bytes":%s,"sha256":"%s","local":%s,"uploaded":%s,"encrypted":%s,"local_deleted":%s}\n' \
+	# encrypted: any copy is; *_sha256: the digest of each copy as stored
+	# (the same with BACKUP_ENCRYPT=all: one encryption).
+	printf '{"job":"backup","key":%s,"bytes":%s,"sha256":"%s","local":%s,"uploaded":%s,"encrypted":%s,"local_encrypted":%s,"uploaded_encrypted":%s,"local_sha256":"%s","uploaded_sha256":%s,"local_deleted":%s}\n' \
 		"$(sb_str "$_key")" "$_bytes" "$_sha" "$(sb_str "$_file")" "$_up" \
-		"$([ -n "$_want_sha" ] && echo true || echo false)" "$_pruned"
+		"$([ "$_loc_enc" = true ] || [ "$_up_enc" = true ] && echo true || echo false)" \
+		"$_loc_enc" "$_up_enc" "${_want_sha:-$_sha}" \
+		"$([ -n "$_up_sha" ] && echo "\"$_up_sha\"" || echo null)" "$_pruned"
 }
 
 # cloud-cleanup: the bucket's backups past BACKUP_CLOUD_RETENTION_DAYS
