@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "caltime.h"
@@ -116,4 +117,63 @@ branchday_zone(const char *root)
 		}
 	}
 	return xstrdup("UTC");
+}
+
+/* s starts a POSIX TZ rule: a name of 3 letters or more (or <...>), then
+ * an offset. */
+static int
+posix_rule(const char *s)
+{
+	size_t n = 0;
+
+	if (*s == '<') {
+		const char *e = strchr(s, '>');
+
+		if (e == NULL || e - s < 4)
+			return 0;
+		s = e + 1;
+	} else {
+		while ((s[n] >= 'A' && s[n] <= 'Z') || (s[n] >= 'a' && s[n] <= 'z'))
+			n++;
+		if (n < 3)
+			return 0;
+		s += n;
+	}
+	if (*s == '+' || *s == '-')
+		s++;
+	return *s >= '0' && *s <= '9';
+}
+
+static int
+regular_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+int
+branchday_zone_known(void)
+{
+	const char *tz = getenv("TZ"), *dir = getenv("TZDIR");
+	char path[4096];
+	int colon = 0, n;
+
+	if (tz == NULL)
+		return 1;
+	if (*tz == ':') {
+		colon = 1;
+		tz++;
+	}
+	if (*tz == '\0' || strcmp(tz, "UTC") == 0 || strcmp(tz, "GMT") == 0)
+		return 1;
+	if (*tz == '/')
+		return regular_file(tz);
+	if (dir == NULL || *dir == '\0')
+		dir = "/usr/share/zoneinfo";
+	n = snprintf(path, sizeof path, "%s/%s", dir, tz);
+	if (strstr(tz, "..") == NULL && n > 0 && (size_t)n < sizeof path &&
+	    regular_file(path))
+		return 1;
+	return !colon && posix_rule(tz);
 }

@@ -43,4 +43,13 @@ void branchday_rfc3339(int64_t t, char *buf);
  */
 char *branchday_zone(const char *root);
 
+/*
+ * Whether TZ names a zone the C library can read: unset or empty (the
+ * system's, or UTC); UTC or GMT; a file (":NAME" or "NAME" under TZDIR,
+ * default /usr/share/zoneinfo, without ".."; or an absolute path); or,
+ * without ":", a POSIX rule such as IST-5:30 or <+0530>-5:30.  Otherwise
+ * the C library silently takes UTC.  Returns 1 or 0.
+ */
+int branchday_zone_known(void);
+
 #endif

@@ -87,6 +87,20 @@ test_expect_success 'a listing line with control bytes: quoted without them, on 
 	! grep -q "$(printf "[\033\007\r]")" err &&
 	grep -qF "line 1 of the listing: bad time: \"k?]0;owned???[2J?1?now\"" err
 '
+test_expect_success 'a TZ that names no zone is refused, not taken for UTC' '
+	for z in Asia/Kolkatta Nowhere "Asia/../../etc/passwd"; do
+		TZ=$z expect_exit 1 smetrics --missing 1 --now $NOW </dev/null &&
+		expect_one_line_error smetrics && grep -qF "TZ \"$z\" names no time zone" err &&
+		backups | TZ=$z expect_exit 1 smetrics --health --now $NOW &&
+		expect_one_line_error smetrics || { echo "zone: $z"; exit 1; }
+	done &&
+	for z in IST-5:30 "<+0530>-5:30" :Asia/Kolkata /usr/share/zoneinfo/Asia/Kolkata; do
+		TZ=$z smetrics --missing 1 --now 2026-02-16T23:00:00Z </dev/null >out &&
+		test "$(cat out)" = 2026-02-16 || { echo "zone: $z"; exit 1; }
+	done &&
+	TZ= smetrics --missing 1 --now 2026-02-16T23:00:00Z </dev/null >out &&
+	test "$(cat out)" = 2026-02-15
+'
 test_expect_success 'usage errors: exit 2, one line' '
 	for args in "--missing 0" "--missing x" "--missing 3661" "--health --max-age -1" \
 		"--health --max-age abc" "--health --min-count -2" "--prom" "--today" \

@@ -83,6 +83,27 @@ test_branchday(void)
 	is_str(z = branchday_zone("/nonexistent"), "UTC",
 	       "no TZ and no system zone: UTC");
 	free(z);
+
+	static const struct {
+		const char *tz;
+		int known;
+	} zones[] = {
+		{NULL, 1}, {"", 1}, {":", 1}, {"UTC", 1}, {"GMT", 1},
+		{"Asia/Kolkata", 1}, {":Asia/Kolkata", 1},
+		{"/usr/share/zoneinfo/Asia/Kolkata", 1}, {"IST-5:30", 1},
+		{"<+0530>-5:30", 1}, {"EST5EDT,M3.2.0,M11.1.0", 1},
+		{"Asia/Kolkatta", 0}, {":Asia/Kolkatta", 0}, {"Nowhere", 0},
+		{":IST-5:30", 0}, {"Asia/../../etc/passwd", 0}, {"/nonexistent", 0},
+		{"/usr/share/zoneinfo", 0}, {"IS-5", 0}, {"<+05>-5", 1},
+		{"<+5", 0}, {"IST", 0},
+	};
+	for (size_t i = 0; i < sizeof zones / sizeof zones[0]; i++) {
+		set_tz(zones[i].tz);
+		ok(branchday_zone_known() == zones[i].known, "TZ=%s: %s",
+		   zones[i].tz ? zones[i].tz : "(unset)",
+		   zones[i].known ? "a zone" : "no zone");
+	}
+	set_tz(NULL);
 }
 
 int
