@@ -494,38 +494,49 @@ find_objects(struct restore *st, const char *text, size_t len, bool skip_tables)
 }
 
 /*
- * What outside the n objects (classid, objid; rows of PREOBJECTS_FIND_SQL
- * in found, those whose index is in rows) depends on them
- * (PREOBJECTS_OUTSIDE_SQL), joined by ", " into *list (NULL when nothing
- * does).  Returns 0, or 1 after stop().
+ * Runs sql (PREOBJECTS_OUTSIDE_SQL or PREOBJECTS_EDGES_SQL) on the n
+ * objects of found (rows of PREOBJECTS_FIND_SQL) whose indexes are in
+ * rows, as its $1 classids and $2 objids.  Returns the result, or NULL
+ * after stop().
+ */
+static PGresult *
+set_query(struct restore *st, PGresult *found, const int *rows, size_t n,
+          const char *sql)
+{
+	char *arr[2];
+	const char *p[2];
+	PGresult *res;
+
+	for (int k = 0; k < 2; k++) {
+		arr[k] = xstrdup("{");
+		for (size_t i = 0; i <= n; i++) {
+			char *a = i < n ? xasprintf("%s%s%s", arr[k], i ? "," : "",
+			                            PQgetvalue(found, rows[i], 1 + k))
+			                : xasprintf("%s}", arr[k]);
+			free(arr[k]);
+			arr[k] = a;
+		}
+		p[k] = arr[k];
+	}
+	res = query(st, "--clean: cannot read what depends on the archive's objects",
+	            sql, 2, p);
+	free(arr[0]);
+	free(arr[1]);
+	return res;
+}
+
+/*
+ * What outside the n objects of found in rows (as set_query()) depends on
+ * them (PREOBJECTS_OUTSIDE_SQL), joined by ", " into *list (NULL when
+ * nothing does).  Returns 0, or 1 after stop().
  */
 static int
 outside_dependents(struct restore *st, PGresult *found, const int *rows,
                    size_t n, char **list)
 {
-	char *classes = xstrdup("{"), *objs = xstrdup("{");
-	const char *p[2];
-	PGresult *res;
+	PGresult *res = set_query(st, found, rows, n, PREOBJECTS_OUTSIDE_SQL);
 
 	*list = NULL;
-	for (size_t i = 0; i <= n; i++) {
-		char *c = i < n ? xasprintf("%s%s%s", classes, i ? "," : "",
-		                            PQgetvalue(found, rows[i], 1))
-		                : xasprintf("%s}", classes);
-		char *o = i < n ? xasprintf("%s%s%s", objs, i ? "," : "",
-		                            PQgetvalue(found, rows[i], 2))
-		                : xasprintf("%s}", objs);
-		free(classes);
-		free(objs);
-		classes = c;
-		objs = o;
-	}
-	p[0] = classes;
-	p[1] = objs;
-	res = query(st, "--clean: cannot read what depends on the archive's objects",
-	            PREOBJECTS_OUTSIDE_SQL, 2, p);
-	free(classes);
-	free(objs);
 	if (res == NULL)
 		return 1;
 	for (int r = 0; r < PQntuples(res); r++)
@@ -667,27 +678,7 @@ drop_archive_objects(struct restore *st, const char *text, size_t len)
 		return 1;
 	}
 	if (n > 0) {
-		char *cl = xstrdup("{"), *ob = xstrdup("{");
-		const char *p[2];
-
-		for (int i = 0; i <= n; i++) {
-			char *c = i < n ? xasprintf("%s%s%s", cl, i ? "," : "",
-			                            PQgetvalue(found, i, 1))
-			                : xasprintf("%s}", cl);
-			char *o = i < n ? xasprintf("%s%s%s", ob, i ? "," : "",
-			                            PQgetvalue(found, i, 2))
-			                : xasprintf("%s}", ob);
-			free(cl);
-			free(ob);
-			cl = c;
-			ob = o;
-		}
-		p[0] = cl;
-		p[1] = ob;
-		edges = query(st, "--clean: cannot read what depends on the archive's objects",
-		              PREOBJECTS_EDGES_SQL, 2, p);
-		free(cl);
-		free(ob);
+		edges = set_query(st, found, left, (size_t)n, PREOBJECTS_EDGES_SQL);
 		if (edges == NULL) {
 			free(left);
 			PQclear(found);
