@@ -49,8 +49,7 @@ note_why_not(const char *fmt, ...)
 	if (why_not != NULL)
 		return;
 	va_start(ap, fmt);
-	if (vasprintf(&why_not, fmt, ap) < 0)
-		why_not = NULL;
+	why_not = xvasprintf(fmt, ap);
 	va_end(ap);
 }
 

@@ -132,12 +132,11 @@ fail(struct prestore *ps, int code, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
 	pthread_mutex_lock(&ps->mu);
 	if (ps->error == NULL) {
-		ps->error = msg ? msg : xstrdup("out of memory");
+		ps->error = msg;
 		ps->code = code;
 		msg = NULL;
 	}

@@ -280,8 +280,7 @@ sb_add(struct sb *b, const char *fmt, ...)
 	size_t n;
 
 	va_start(ap, fmt);
-	if (vasprintf(&piece, fmt, ap) < 0)
-		die(EXIT_FAIL, "out of memory");
+	piece = xvasprintf(fmt, ap);
 	va_end(ap);
 	n = strlen(piece);
 	if (b->len + n + 1 > b->cap) {

@@ -74,10 +74,9 @@ fail(struct parser *p, const char *fmt, ...)
 	char *msg;
 
 	va_start(ap, fmt);
-	if (vasprintf(&msg, fmt, ap) < 0)
-		msg = NULL;
+	msg = xvasprintf(fmt, ap);
 	va_end(ap);
-	p->why = xasprintf("%s:%d: %s", p->file, p->line, msg ? msg : "?");
+	p->why = xasprintf("%s:%d: %s", p->file, p->line, msg);
 	free(msg);
 	return -1;
 }

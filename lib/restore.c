@@ -145,8 +145,7 @@ stop(struct restore *st, int code, const char *fmt, ...)
 	if (st->error != NULL)
 		return 1;
 	va_start(ap, fmt);
-	if (vasprintf(&st->error, fmt, ap) < 0)
-		st->error = xstrdup("out of memory");
+	st->error = xvasprintf(fmt, ap);
 	va_end(ap);
 	st->code = code;
 	return 1;

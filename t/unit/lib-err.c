@@ -18,7 +18,7 @@ main(void)
 	is_str(err_progname(), "sdump", "empty argv[0] keeps the name");
 
 	s = xasprintf("%s-%d", "a", 42);
-	is_str(s, "a-42", "xasprintf formats");
+	is_str(s, "a-42", "xasprintf (xvasprintf) formats");
 	free(s);
 	s = xstrndup("abcdef", 3);
 	is_str(s, "abc", "xstrndup cuts");
