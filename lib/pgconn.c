@@ -11,7 +11,6 @@
 
 #include "cancel.h"
 #include "err.h"
-#include "pglock.h"
 #include "xalloc.h"
 
 extern char **environ;
@@ -269,6 +268,24 @@ pgconn_is_transient(PGconn *conn, const PGresult *res)
 	       !strncmp(state, "57P0", 4);
 }
 
+int
+pgconn_is_lock_timeout(const PGresult *res)
+{
+	const char *state =
+		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+
+	return state != NULL && strcmp(state, "55P03") == 0;
+}
+
+/* Set by pgconn_on_lock_timeout(); does not return. */
+static void (*lock_timeout_fn)(PGconn *conn);
+
+void
+pgconn_on_lock_timeout(void (*fn)(PGconn *conn))
+{
+	lock_timeout_fn = fn;
+}
+
 static void
 notice_processor(void *arg, const char *message)
 {
@@ -425,15 +442,18 @@ check_result(PGconn *conn, PGresult *res, const char *what)
 
 	if (res != NULL && (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK))
 		return res;
-	if (pglock_is_timeout(res)) {
+	if (lock_timeout_fn != NULL && pgconn_is_lock_timeout(res)) {
 		PQclear(res);
-		pglock_die(conn, NULL, NULL);
+		lock_timeout_fn(conn);
+		res = NULL;
 	}
 	if (res == NULL)
 		msg = xstrdup(pgconn_error(conn));
 	else
 		msg = pgconn_result_error(res);
-	code = pgconn_is_transient(conn, res) ? EXIT_TEMPFAIL : EXIT_FAIL;
+	code = pgconn_is_transient(conn, res) || pgconn_is_lock_timeout(res)
+	               ? EXIT_TEMPFAIL
+	               : EXIT_FAIL;
 	PQclear(res);
 	die(code, "%s: %s", what, msg);
 }

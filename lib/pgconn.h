@@ -93,6 +93,19 @@ char *pgconn_result_error(const PGresult *res);
  */
 int pgconn_is_transient(PGconn *conn, const PGresult *res);
 
+/* True when res failed with SQLSTATE 55P03 (lock_not_available). */
+int pgconn_is_lock_timeout(const PGresult *res);
+
+/*
+ * Makes pgconn_exec() and its kin hand a statement that failed on a lock
+ * timeout (pgconn_is_lock_timeout()) to fn, which must not return, instead
+ * of failing with the server's message: pglock_set_timeout() sets its
+ * report of the sessions holding the locks here (pglock.h), so that pgconn
+ * needs nothing of pglock, as err_set_cancelled() does for cancel.h.
+ * Until then such a failure exits 75 with the server's message.
+ */
+void pgconn_on_lock_timeout(void (*fn)(PGconn *conn));
+
 /*
  * The exit status for a failed connection attempt, by cause, from libpq's
  * one-line error message msg and the PQping() answer of the same server:
@@ -113,8 +126,9 @@ int pgconn_classify(const char *msg, PGPing ping);
  * if it succeeded (PGRES_COMMAND_OK or PGRES_TUPLES_OK): the caller
  * PQclear()s it.  On failure prints "tool: what: server error" and exits
  * 75 or 1 as pgconn_is_transient() says.  what names the step, e.g.
- * "cannot read the catalog".  A lock timeout (SQLSTATE 55P03) rolls back,
- * names the sessions holding locks and exits 75 (pglock_die()); after
+ * "cannot read the catalog".  A lock timeout (SQLSTATE 55P03) goes to the
+ * function set by pgconn_on_lock_timeout(): after pglock_set_timeout(), a
+ * rollback, the sessions holding locks named and exit 75; after
  * SIGINT/SIGTERM (cancel.h) the failure reads "tool: cancelled", exit 1.
  */
 PGresult *pgconn_exec(PGconn *conn, const char *what, const char *sql);

@@ -13,23 +13,22 @@
 /* The timeout set by pglock_set_timeout(), for messages. */
 static long lock_timeout_ms = DURATION_LOCK_TIMEOUT_DEFAULT_MS;
 
+/* For pgconn_exec(): a statement whose table is not known timed out. */
+static void
+die_unknown(PGconn *conn)
+{
+	pglock_die(conn, NULL, NULL);
+}
+
 void
 pglock_set_timeout(PGconn *conn, long timeout_ms)
 {
 	char sql[64];
 
 	lock_timeout_ms = timeout_ms;
+	pgconn_on_lock_timeout(die_unknown);
 	snprintf(sql, sizeof sql, "SET lock_timeout = %ld", timeout_ms);
 	pgconn_command(conn, "cannot set the lock timeout", sql);
-}
-
-int
-pglock_is_timeout(const PGresult *res)
-{
-	const char *state =
-		res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
-
-	return state != NULL && strcmp(state, "55P03") == 0;
 }
 
 /* SQLSTATE of res, or "". */
@@ -58,7 +57,7 @@ lock_table(PGconn *conn, const char *schema, const char *name,
 		PQclear(res);
 		return -1;
 	}
-	if (pglock_is_timeout(res)) {
+	if (pgconn_is_lock_timeout(res)) {
 		PQclear(res);
 		pglock_die(conn, schema, name);
 	}

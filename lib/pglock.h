@@ -16,12 +16,11 @@
 
 /*
  * SET lock_timeout for the session of conn to timeout_ms milliseconds
- * (> 0).  Exits as pgconn_exec() does on failure.
+ * (> 0), and make pgconn_exec() and its kin report a lock timeout as
+ * pglock_die(conn, NULL, NULL) does (pgconn_on_lock_timeout()).  Exits as
+ * pgconn_exec() does on failure.
  */
 void pglock_set_timeout(PGconn *conn, long timeout_ms);
-
-/* True when res failed with SQLSTATE 55P03 (lock_not_available). */
-int pglock_is_timeout(const PGresult *res);
 
 /*
  * LOCK TABLE schema.name IN mode MODE (mode is e.g. "ACCESS SHARE",

@@ -160,7 +160,7 @@ stop_server(struct restore *st, PGresult *res, const char *what)
 	int code;
 
 	/* A lock not granted within --lock-timeout: roll back, name who holds it. */
-	if (pglock_is_timeout(res) && st->copying < 0) {
+	if (pgconn_is_lock_timeout(res) && st->copying < 0) {
 		PQclear(res);
 		pglock_die(st->conn, NULL, NULL);
 	}
