@@ -152,6 +152,29 @@ finish(struct splitter *sp)
 	return st;
 }
 
+/*
+ * Past the string literal or quoted identifier that opens at s[i] with
+ * the quote q: after its closing quote, or n.  A doubled quote stands for
+ * one; with esc (an E'...' string) a backslash escapes what follows.
+ */
+static size_t
+skip_quoted(const char *s, size_t n, size_t i, char q, bool esc)
+{
+	size_t j = i + 1;
+
+	while (j < n) {
+		if (esc && s[j] == '\\')
+			j += 2;
+		else if (s[j] != q)
+			j++;
+		else if (j + 1 < n && s[j + 1] == q)
+			j += 2;
+		else
+			return j + 1;
+	}
+	return n;
+}
+
 void
 sqlscript_split(const char *s, size_t n, struct sql_script *out)
 {
@@ -181,33 +204,9 @@ sqlscript_split(const char *s, size_t n, struct sql_script *out)
 		} else if (c == '\'') {
 			bool esc = i > 0 && (s[i - 1] == 'E' || s[i - 1] == 'e') &&
 			           (i < 2 || !ident_cont((unsigned char)s[i - 2]));
-			for (j = i + 1; j < n;) {
-				if (esc && s[j] == '\\')
-					j += 2;
-				else if (s[j] == '\'') {
-					if (j + 1 < n && s[j + 1] == '\'')
-						j += 2;
-					else {
-						j++;
-						break;
-					}
-				} else
-					j++;
-			}
-			if (j > n)
-				j = n;
+			j = skip_quoted(s, n, i, '\'', esc);
 		} else if (c == '"') {
-			for (j = i + 1; j < n;) {
-				if (s[j] == '"') {
-					if (j + 1 < n && s[j + 1] == '"')
-						j += 2;
-					else {
-						j++;
-						break;
-					}
-				} else
-					j++;
-			}
+			j = skip_quoted(s, n, i, '"', false);
 		} else if (c == '$' && (i == 0 || !ident_cont((unsigned char)s[i - 1])) &&
 		           i + 1 < n && (s[i + 1] == '$' ||
 		                         ident_start((unsigned char)s[i + 1]))) {
