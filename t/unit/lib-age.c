@@ -15,6 +15,7 @@
 #include "age.h"
 #include "bech32.h"
 #include "keyfile.h"
+#include "readfile.h"
 #include "xalloc.h"
 #include "tap.h"
 
@@ -52,28 +53,16 @@ pattern(size_t n)
 	return p;
 }
 
+/* A vector of datadir, whole (lib/readfile.c), or NULL. */
 static unsigned char *
 slurp(const char *name, size_t *len)
 {
-	char *path = xasprintf("%s/%s", datadir, name);
-	FILE *f = fopen(path, "rb");
-	unsigned char *p = NULL;
-	long n;
+	char *path = xasprintf("%s/%s", datadir, name), *why = NULL;
+	char *p = readfile(path, len, &why);
 
+	free(why);
 	free(path);
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	p = xmalloc((size_t)n + 1);
-	if (fread(p, 1, (size_t)n, f) != (size_t)n) {
-		free(p);
-		p = NULL;
-	}
-	fclose(f);
-	*len = (size_t)n;
-	return p;
+	return (unsigned char *)p;
 }
 
 static struct age_identity

@@ -13,32 +13,24 @@
 
 #include "err.h"
 #include "minisign.h"
+#include "readfile.h"
 #include "xalloc.h"
 #include "tap.h"
 
 static const char *datadir;
 
+/* A vector of datadir, whole and NUL-terminated (lib/readfile.c), or NULL. */
 static char *
 slurp(const char *name, size_t *len)
 {
-	char *path = xasprintf("%s/%s", datadir, name);
-	FILE *f = fopen(path, "rb");
-	char *p;
-	long n;
+	char *path = xasprintf("%s/%s", datadir, name), *why = NULL;
+	size_t n;
+	char *p = readfile(path, &n, &why);
 
+	free(why);
 	free(path);
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	p = xmalloc((size_t)n + 1);
-	if (fread(p, 1, (size_t)n, f) != (size_t)n)
-		n = 0;
-	p[n] = '\0';
-	fclose(f);
 	if (len)
-		*len = (size_t)n;
+		*len = n;
 	return p;
 }
 
