@@ -197,6 +197,14 @@ test_expect_success 'a worker session terminated: failed, victim unchanged' '
 	test "$(wc -l <err)" = 1 &&
 	unchanged slow
 '
+test_expect_success 'the administrative session terminated: exit 75, victim unchanged' '
+	{ srestore -j 2 --clean -d victim_slow <slow.sdump >out 2>err & pid=$!; } &&
+	wait_for 20 in_index &&
+	test "$(pg_sql postgres "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = '"'"'postgres'"'"' and application_name = '"'"'srestore'"'"'")" = 1 &&
+	{ wait $pid; rc=$?; } ; test $rc = 75 &&
+	expect_one_line_error srestore && test ! -s out &&
+	unchanged slow
+'
 test_expect_success 'a killed run leaves a staging database; the next run drops it' '
 	{ srestore -j 2 -d stale_t <slow.sdump >out 2>err & pid=$!; } &&
 	wait_for 20 in_index &&

@@ -104,28 +104,28 @@ test_expect_success 'on a terminal, a wrong name typed: exit 1, nothing changed,
 	blocker jown &&
 	rm -f tty &&
 	{ wait_for 60 grep -q "to confirm: " tty; printf "jowm\n"; } |
-		script -qefc "srestore -j 2 -x --clean --force-disconnect -d jown <own.sdump >report 2>stderr" tty >/dev/null;
+		script -qefc "srestore -j 2 -x --clean --force-disconnect -d jown <own.sdump >out 2>err" tty >/dev/null;
 	test $? = 1 &&
 	grep -q "Type its name (jown) to confirm" tty &&
-	test "$(cat stderr)" = "srestore: --force-disconnect not confirmed: nothing was done" &&
-	test ! -s report && blocker_in &&
+	test "$(cat err)" = "srestore: --force-disconnect not confirmed: nothing was done" &&
+	test ! -s out && blocker_in &&
 	pg_dump_plain jown now.sql && diff jown.sql now.sql && no_leftovers
 '
 test_expect_success 'on a terminal, the name typed: the session terminated, the restore swapped in' '
 	pg_sql jown "insert into clients (name) values ('"'"'extra'"'"')" &&
 	rm -f tty &&
 	{ wait_for 60 grep -q "to confirm: " tty; printf "jown\n"; } |
-		script -qefc "srestore -j 2 -x --clean --force-disconnect --lock-timeout 10s -d jown <own.sdump >report 2>stderr" tty >/dev/null &&
-	grep -q "terminating the sessions connected: pid [0-9]* on \"jown\" (application_name blocker, client local socket)$" stderr &&
+		script -qefc "srestore -j 2 -x --clean --force-disconnect --lock-timeout 10s -d jown <own.sdump >out 2>err" tty >/dev/null &&
+	grep -q "terminating the sessions connected: pid [0-9]* on \"jown\" (application_name blocker, client local socket)$" err &&
 	wait_for 30 blocker_out &&
-	jq -e ".swap.replaced" report &&
+	jq -e ".swap.replaced" out &&
 	test "$(pg_sql jown "select count(*) from clients")" = 2 && no_leftovers
 '
 test_expect_success 'on a terminal, --yes asks nothing' '
 	blocker jown && rm -f tty &&
-	script -qefc "srestore -j 2 -x --clean --force-disconnect --yes --lock-timeout 10s -d jown <own.sdump >report 2>stderr" tty </dev/null >/dev/null &&
+	script -qefc "srestore -j 2 -x --clean --force-disconnect --yes --lock-timeout 10s -d jown <own.sdump >out 2>err" tty </dev/null >/dev/null &&
 	! grep -q "to confirm" tty &&
-	grep -q "terminating the sessions connected: pid [0-9]* on \"jown\" (application_name blocker, client local socket)$" stderr &&
+	grep -q "terminating the sessions connected: pid [0-9]* on \"jown\" (application_name blocker, client local socket)$" err &&
 	wait_for 30 blocker_out && no_leftovers
 '
 test_expect_success 'the owner, no superuser: a superuser'"'"'s session named (75), not terminated (1)' '
