@@ -11,11 +11,14 @@
 # compared with sha256sum.
 #
 #   BENCH_BYTES   input size (default 1 GiB)
+#   BENCH_RUNS    rounds of supload, supload -r and age -r, interleaved
+#                 (default 1); the ratios are of their means
 #   BENCH_OUT     where the markdown table goes (default build/bench-supload.md)
 set -eu
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 PATH="$ROOT/bin:$PATH"
 BYTES=${BENCH_BYTES:-1073741824}
+RUNS=${BENCH_RUNS:-1}
 OUT=${BENCH_OUT:-$ROOT/build/bench-supload.md}
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/strongbox-bench.XXXXXX")
 chmod 755 "$WORK"
@@ -80,33 +83,45 @@ run() {
 	echo "$name $wall $cpu $rss"
 }
 
-echo "bench: supload" >&2
-run supload bench/supload supload --part-size 16MiB -j 4 bench/supload >results
 echo "bench: rclone rcat" >&2
 run rclone bench/rclone rclone --config rclone.conf rcat --s3-chunk-size 16M \
-	--s3-upload-concurrency 4 "t:$S3_BUCKET/bench/rclone" >>results
+	--s3-upload-concurrency 4 "t:$S3_BUCKET/bench/rclone" >results
 if command -v age >/dev/null; then
 	age-keygen -o age.key 2>/dev/null
 	recipient=$(age-keygen -y age.key)
-	echo "bench: supload -r (age)" >&2
-	run supload-age bench/supload-age supload --part-size 16MiB -j 4 \
-		-r "$recipient" bench/supload-age >>results
-	echo "bench: age -r alone" >&2
-	run age-alone - sh -c "age -r $recipient >/dev/null" >>results
 fi
+i=1
+while [ "$i" -le "$RUNS" ]; do
+	echo "bench: supload (round $i)" >&2
+	run supload bench/supload supload --part-size 16MiB -j 4 bench/supload >>results
+	if [ -n "${recipient:-}" ]; then
+		echo "bench: supload -r (age) (round $i)" >&2
+		run supload-age bench/supload-age supload --part-size 16MiB -j 4 \
+			-r "$recipient" bench/supload-age >>results
+		echo "bench: age -r alone (round $i)" >&2
+		run age-alone - sh -c "age -r $recipient >/dev/null" >>results
+	fi
+	i=$((i + 1))
+done
 
 mkdir -p "$(dirname "$OUT")"
 awk -v bytes="$BYTES" '
-	{ name[NR] = $1; wall[NR] = $2; cpu[NR] = $3; rss[NR] = $4 }
+	{ n[$1]++; wall[$1] += $2; cpu[$1] += $3; rss[$1] += $4
+	  line[NR] = sprintf("| %s | %.2f | %.2f | %d |", $1, $2, $3, $4) }
+	function m(a, k) { return a[k] / n[k] }
 	END {
 		printf "supload vs rclone rcat, %d MiB from a pipe to s3rver on loopback, 16 MiB parts, 4 in flight\n\n", bytes / 1048576
 		print "| client | wall s | CPU s | peak RSS MiB |"
 		print "|---|---|---|---|"
 		for (i = 1; i <= NR; i++)
-			printf "| %s | %.2f | %.2f | %d |\n", name[i], wall[i], cpu[i], rss[i]
-		printf "| supload / rclone | %.2f | %.2f | %.2f |\n",
-			wall[1] / wall[2], cpu[1] / cpu[2], rss[1] / rss[2]
-		if (NR >= 4)
-			printf "| supload -r / supload (encryption) | %.2f | %.2f | %.2f |\n",
-				wall[3] / wall[1], cpu[3] / cpu[1], rss[3] / rss[1]
+			print line[i]
+		printf "| supload / rclone (means) | %.2f | %.2f | %.2f |\n",
+			m(wall, "supload") / m(wall, "rclone"),
+			m(cpu, "supload") / m(cpu, "rclone"),
+			m(rss, "supload") / m(rss, "rclone")
+		if (n["supload-age"])
+			printf "| supload -r / supload (encryption, means) | %.2f | %.2f | %.2f |\n",
+				m(wall, "supload-age") / m(wall, "supload"),
+				m(cpu, "supload-age") / m(cpu, "supload"),
+				m(rss, "supload-age") / m(rss, "supload")
 	}' results | tee "$OUT"
