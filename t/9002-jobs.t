@@ -174,6 +174,30 @@ if mkdir full && mount -t tmpfs -o size=64k tmpfs "$TRASH/full" 2>/dev/null; the
 		test "$(cloud | wc -l)" = "$before"
 	'
 fi
+# systemctl stop (SIGTERM to the whole group) or Ctrl-C on the terminal
+# (SIGINT): the runner's copies of the output outlive the job, so that the
+# tool's own last line reaches stderr and syslog.  The dump is held on a
+# lock (sdump's or its pg_dump's) meanwhile.
+dump_waits() {
+	test -n "$(pg_sql salon "select 1 from pg_stat_activity
+		where application_name in ('sdump', 'pg_dump') and wait_event_type = 'Lock'")"
+}
+test_expect_success 'SIGTERM to the group during a backup: the tool'\''s line kept, exit 1, nothing stored' '
+	sleep 1 &&
+	ls -AR "$BACKUP_DIR" >before && n=$(cloud | wc -l) &&
+	pg_hold_lock salon bills &&
+	: >syslog && rc= &&
+	{ setsid "$JOB" backup >out 2>err & pid=$!; } &&
+	wait_for 30 dump_waits &&
+	kill -TERM -$pid &&
+	{ wait $pid; rc=$?; } ; test "$rc" = 1 &&
+	pg_release_lock &&
+	grep -q "^sdump: cancelled" err &&
+	grep -q "^user.err backup: sdump: cancelled" syslog &&
+	grep -Eq "^user.err backup: end status=1 duration=[0-9]+s$" syslog &&
+	ls -AR "$BACKUP_DIR" | cmp - before &&
+	test "$(cloud | wc -l)" = "$n"
+'
 test_expect_success 'an overlapping run: exit 75, one line, one object' '
 	listen "$TRASH/release"
 	before=$(cloud | wc -l)
