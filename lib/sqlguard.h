@@ -8,7 +8,10 @@
  * PREPARE, EXECUTE), session changes (SET/RESET ROLE, SET/RESET SESSION
  * AUTHORIZATION, RESET ALL, DISCARD), COPY (COPY ... TO PROGRAM runs a
  * shell command, COPY FROM stdin would read from srestore's data stream),
- * code run on the spot (DO, CALL, LOAD) and every psql meta-command but
+ * code run on the spot (DO, CALL, LOAD), queries and DML (SELECT but
+ * pg_dump's set_config() and lo_create() of constants, WITH, VALUES,
+ * TABLE, EXPLAIN, INSERT, UPDATE, DELETE, MERGE: a SELECT could call a
+ * function the member defined) and every psql meta-command but
  * the one "\restrict KEY" ... "\unrestrict KEY" pair that pg_dump 15.14
  * and later writes around a section.  strongbox-archive(5) gives the list
  * and its reasons.  Pure string work over sqlscript's split.

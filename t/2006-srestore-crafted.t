@@ -97,6 +97,12 @@ test_expect_success 'pre-data + COPY TO PROGRAM with every digest forged: refuse
 	expect_exit 1 srestore --check <"$C/predata-program.sdump" &&
 	grep -q "COPY" err
 '
+test_expect_success 'a SELECT of a function the forged pre-data defines (COPY TO PROGRAM inside): refused' '
+	refused predata-select "SELECT public.evil()" &&
+	refused predata-select "SELECT public.evil()" --clean &&
+	expect_exit 1 srestore --check <"$C/predata-select.sdump" &&
+	grep -q "SELECT public.evil()" err
+'
 test_expect_success 'COMMIT; BEGIN; in pre-data: refused, nothing committed' '
 	refused predata-commit "COMMIT" &&
 	test -z "$(pg_sql dst "select 1 from pg_class where relname in ('"'"'t'"'"', '"'"'left_behind'"'"')")"
@@ -151,7 +157,7 @@ test_expect_success '--sql of manifest strings with newlines and \! touch: nothi
 '
 test_expect_success '--sql | psql of crafted archives that fail: nothing runs, nothing committed' '
 	for a in manifest-newline-badsum chunk-eod predata-program-badsum \
-		predata-nextval-badsum predata-meta predata-program \
+		predata-nextval-badsum predata-meta predata-program predata-select \
 		predata-commit postdata-nextval-badsum postdata-rollback; do
 		sql_into_psql $a || { echo "failed: $a"; cat psql.out; ls "$PGDATA_DIR" "$TRASH"; pg_sql dst2 "\\d"; return 1; }
 	done

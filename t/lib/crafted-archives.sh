@@ -23,11 +23,15 @@
 #                                digest or trailer updated
 #   predata-program.sdump        pre-data + COPY ... TO PROGRAM, every
 #                                digest recomputed (a forgery)
+#   predata-select.sdump         pre-data + a plpgsql function that runs
+#                                COPY ... TO PROGRAM, then SELECT of it,
+#                                every digest recomputed (a forgery)
 #   predata-commit.sdump         COMMIT; BEGIN; after the CREATE TABLE
 #   predata-meta.sdump           a \! touch line in pre-data
 #   predata-session.sdump        SET SESSION AUTHORIZATION in pre-data
 #   predata-do.sdump             DO $$ ... $$ in pre-data
-#   postdata-nextval-badsum.sdump post-data + nextval('public.canary'),
+#   postdata-nextval-badsum.sdump post-data + a CHECK that calls
+#                                nextval('public.canary'),
 #                                the trailer then fails (a row changed)
 #   postdata-rollback.sdump      ROLLBACK; in post-data
 #   postdata-big.sdump           post-data over the 64 MiB bound (zstd)
@@ -127,6 +131,13 @@ echo "COPY (SELECT 1) TO PROGRAM 'touch strongbox-pwned-forged';" >>"$W/schema/p
 pack "$W" predata-program
 
 base "$W"
+cat >>"$W/schema/pre-data.sql" <<'SQL'
+CREATE FUNCTION public.evil() RETURNS integer LANGUAGE plpgsql AS $f$BEGIN EXECUTE 'COPY (SELECT 1) TO PROGRAM ''touch strongbox-pwned-select'''; RETURN 1; END$f$;
+SELECT public.evil();
+SQL
+pack "$W" predata-select
+
+base "$W"
 printf 'COMMIT;\nBEGIN;\nCREATE TABLE public.left_behind (x integer);\n' >>"$W/schema/pre-data.sql"
 pack "$W" predata-commit
 
@@ -144,7 +155,9 @@ printf 'DO $$BEGIN EXECUTE $q$COPY (SELECT 1) TO PROGRAM $x$touch strongbox-pwne
 pack "$W" predata-do
 
 base "$W" && pack "$W" tmp
-echo "SELECT pg_catalog.nextval('public.canary');" >>"$W/schema/post-data.sql"
+# A check constraint that calls nextval() once per row as it is validated:
+# what a forger can still write (statements pg_dump writes), held back.
+echo "ALTER TABLE public.t ADD CONSTRAINT t_canary CHECK (pg_catalog.nextval('public.canary') > 0);" >>"$W/schema/post-data.sql"
 printf '1\tone\n2\tTWO\n3\tthree\n' >"$W/data/public.t/000001.copy"
 retar "$W" postdata-nextval-badsum
 

@@ -85,5 +85,24 @@ main(void)
 	bad("\\unrestrict abc\nSELECT 1;\n\\restrict abc\n", "meta-command",
 	    "the pair the wrong way round");
 	bad("SELECT 1; \\gexec\n", "meta-command", "a meta-command after a statement");
+	good("SELECT pg_catalog.set_config('search_path', '', false);\n"
+	     "SELECT pg_catalog.lo_create('16385');\n"
+	     "select pg_catalog.set_config('a', 'it''s', true)",
+	     "set_config() and lo_create() of constants");
+	bad("SELECT public.evil();", "SELECT public.evil()",
+	    "a SELECT of a function the archive defines");
+	bad("SELECT pg_catalog.set_config('search_path', public.evil()::text, false);",
+	    "set_config", "set_config() with a call for an argument");
+	bad("SELECT pg_catalog.set_config('a', 'b', false), public.evil();",
+	    "set_config", "set_config() and another call");
+	bad("SELECT pg_catalog.set_config('a', 'b', false) FROM public.t;",
+	    "set_config", "set_config() with a FROM");
+	bad("SELECT pg_catalog.set_config('a', 'b'", "set_config",
+	    "an unterminated set_config()");
+	bad("WITH x AS (SELECT public.evil()) SELECT 1;", "WITH", "WITH");
+	bad("VALUES (public.evil());", "VALUES", "VALUES");
+	bad("EXPLAIN ANALYZE SELECT public.evil();", "EXPLAIN", "EXPLAIN ANALYZE");
+	bad("INSERT INTO public.t VALUES (1);", "INSERT", "INSERT");
+	bad("DELETE FROM public.t;", "DELETE", "DELETE");
 	return done_testing();
 }
