@@ -18,6 +18,7 @@
 #include "monotime.h"
 #include "manifest.h"
 #include "pgconn.h"
+#include "preobjects.h"
 #include "postplan.h"
 #include "sqlscript.h"
 #include "xalloc.h"
@@ -512,81 +513,95 @@ check_failed(struct prestore *ps)
 
 /* ---- the target's objects ---- */
 
-/* kind, schema, name of what NAME holds (see srestore(1)). */
+#define CLASS(c) "'pg_catalog." c "'::pg_catalog.regclass"
+#define IN_NS(cat, col)                                                       \
+	" UNION ALL SELECT " CLASS(cat) ", x.oid FROM pg_catalog." cat " x "      \
+	"JOIN ns ON ns.oid = x." col
+
+/*
+ * What NAME holds (see srestore(1)), one row each: kind (schema,
+ * extension, or object), name (of a schema or extension), classid and
+ * objid (of an object), and how to name it.  Objects: relations, types,
+ * routines, operators, casts, collations, conversions, text search
+ * objects, operator classes and families, servers and foreign-data
+ * wrappers, not an extension's, not part of another.  With pre (the
+ * archive's pre-data), *found is PREOBJECTS_FIND_SQL's answer on NAME:
+ * the objects of the archive that NAME holds.
+ */
 static PGresult *
-target_objects(struct prestore *ps)
+target_objects(struct prestore *ps, const char *pre, size_t len,
+               PGresult **found)
 {
 	PGconn *c = pgconn_connect_db(ps->o->ro->conninfo, ps->db.target);
 	PGresult *res;
 
+	/* Names written qualified (pg_describe_object), JIT off (preobjects.h). */
+	pgconn_command(c, "cannot set up the session",
+	               "SET search_path = ''; SELECT pg_catalog.set_config('jit', "
+	               "'off', false) WHERE pg_catalog.current_setting('jit', true) "
+	               "IS NOT NULL");
 	res = pgconn_exec(c, "cannot read the target's catalog",
 		"WITH dep AS (SELECT classid, objid FROM pg_catalog.pg_depend "
 		"  WHERE deptype IN ('e', 'i')), "
 		"ns AS (SELECT oid, nspname FROM pg_catalog.pg_namespace "
-		"  WHERE nspname !~ '^pg_' AND nspname <> 'information_schema') "
-		"SELECT 'schema', '', n.nspname FROM ns n WHERE n.nspname <> 'public' "
-		"  AND (n.oid) NOT IN (SELECT objid FROM dep WHERE classid = 'pg_catalog.pg_namespace'::pg_catalog.regclass) "
-		"UNION ALL SELECT CASE c.relkind WHEN 'v' THEN 'view' WHEN 'm' THEN "
-		"  'materialized view' WHEN 'S' THEN 'sequence' WHEN 'f' THEN 'foreign table' "
-		"  ELSE 'table' END, n.nspname, c.relname FROM pg_catalog.pg_class c "
-		"  JOIN ns n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') "
-		"  AND c.oid NOT IN (SELECT objid FROM dep WHERE classid = 'pg_catalog.pg_class'::pg_catalog.regclass) "
-		"UNION ALL SELECT 'function', n.nspname, p.proname FROM pg_catalog.pg_proc p "
-		"  JOIN ns n ON n.oid = p.pronamespace "
-		"  WHERE p.oid NOT IN (SELECT objid FROM dep WHERE classid = 'pg_catalog.pg_proc'::pg_catalog.regclass) "
-		"UNION ALL SELECT 'type', n.nspname, t.typname FROM pg_catalog.pg_type t "
-		"  JOIN ns n ON n.oid = t.typnamespace WHERE t.typtype IN ('c', 'd', 'e', 'r') "
-		"  AND (t.typrelid = 0 OR (SELECT relkind FROM pg_catalog.pg_class WHERE oid = t.typrelid) = 'c') "
-		"  AND t.oid NOT IN (SELECT objid FROM dep WHERE classid = 'pg_catalog.pg_type'::pg_catalog.regclass) "
-		"UNION ALL SELECT 'extension', '', e.extname FROM pg_catalog.pg_extension e "
-		"  WHERE e.extname <> 'plpgsql' ORDER BY 1, 2, 3");
+		"  WHERE nspname !~ '^pg_' AND nspname <> 'information_schema'), "
+		"o(classid, objid) AS ("
+		"  SELECT " CLASS("pg_class") ", x.oid FROM pg_catalog.pg_class x "
+		"  JOIN ns ON ns.oid = x.relnamespace "
+		"  WHERE x.relkind IN ('r', 'p', 'f', 'v', 'm', 'S') "
+		IN_NS("pg_proc", "pronamespace")
+		IN_NS("pg_type", "typnamespace")
+		"  WHERE x.typtype IN ('b', 'c', 'd', 'e', 'r') AND (x.typrelid = 0 OR "
+		"  (SELECT relkind FROM pg_catalog.pg_class WHERE oid = x.typrelid) = 'c') "
+		IN_NS("pg_operator", "oprnamespace")
+		IN_NS("pg_collation", "collnamespace")
+		IN_NS("pg_conversion", "connamespace")
+		IN_NS("pg_ts_config", "cfgnamespace")
+		IN_NS("pg_ts_dict", "dictnamespace")
+		IN_NS("pg_ts_parser", "prsnamespace")
+		IN_NS("pg_ts_template", "tmplnamespace")
+		IN_NS("pg_opclass", "opcnamespace")
+		IN_NS("pg_opfamily", "opfnamespace")
+		"  UNION ALL SELECT " CLASS("pg_cast") ", x.oid FROM pg_catalog.pg_cast x "
+		"  WHERE x.oid >= 16384 "
+		"  UNION ALL SELECT " CLASS("pg_foreign_server") ", x.oid "
+		"  FROM pg_catalog.pg_foreign_server x "
+		"  UNION ALL SELECT " CLASS("pg_foreign_data_wrapper") ", x.oid "
+		"  FROM pg_catalog.pg_foreign_data_wrapper x WHERE x.oid >= 16384) "
+		"SELECT 'schema', n.nspname, 0::pg_catalog.oid, 0::pg_catalog.oid, "
+		"  'schema ' || n.nspname FROM ns n WHERE n.nspname <> 'public' "
+		"  AND (n.oid) NOT IN (SELECT objid FROM dep WHERE classid = " CLASS("pg_namespace") ") "
+		"UNION ALL SELECT 'object', '', o.classid, o.objid, "
+		"  pg_catalog.pg_describe_object(o.classid, o.objid, 0) FROM o "
+		"  WHERE NOT EXISTS (SELECT 1 FROM dep "
+		"    WHERE dep.classid = o.classid AND dep.objid = o.objid) "
+		"UNION ALL SELECT 'extension', e.extname, 0, 0, 'extension ' || e.extname "
+		"  FROM pg_catalog.pg_extension e "
+		"  WHERE e.extname <> 'plpgsql' ORDER BY 5");
+	if (pre != NULL) {
+		json_t *objs = preobjects_json(pre, len, NULL, NULL);
+		char *js = json_dumps(objs, JSON_COMPACT);
+
+		*found = pgconn_exec1(c, "cannot read the target's catalog",
+		                      PREOBJECTS_FIND_SQL, js);
+		free(js);
+		json_decref(objs);
+	}
 	PQfinish(c);
 	return res;
 }
 
-static const char *
-kind_class(const char *kind)
-{
-	if (strcmp(kind, "schema") == 0 || strcmp(kind, "function") == 0 ||
-	    strcmp(kind, "type") == 0 || strcmp(kind, "extension") == 0)
-		return kind;
-	return "relation";
-}
+#undef IN_NS
+#undef CLASS
 
-static const char *
-archive_class(enum sql_object_kind k)
-{
-	switch (k) {
-	case SQL_OBJ_SCHEMA:
-		return "schema";
-	case SQL_OBJ_TYPE:
-	case SQL_OBJ_DOMAIN:
-		return "type";
-	case SQL_OBJ_FUNCTION:
-		return "function";
-	case SQL_OBJ_EXTENSION:
-		return "extension";
-	case SQL_OBJ_TABLE:
-	case SQL_OBJ_SEQUENCE:
-	case SQL_OBJ_VIEW:
-	case SQL_OBJ_MATVIEW:
-		return "relation";
-	default:
-		return NULL;
-	}
-}
-
-/* Appends "kind schema.name" to a list of at most three, counting all. */
+/* Appends the name of row's object to a list of at most three, counting all. */
 static void
 name_object(char **list, size_t *n, PGresult *res, int row)
 {
 	if (*n < 3) {
-		const char *s = PQgetvalue(res, row, 1);
-		char *one = xasprintf("%s %s%s%s", PQgetvalue(res, row, 0), s, *s ? "." : "",
-		                      PQgetvalue(res, row, 2));
+		const char *one = PQgetvalue(res, row, 4);
 		char *l = *list ? xasprintf("%s, %s", *list, one) : xstrdup(one);
 		free(*list);
-		free(one);
 		*list = l;
 	}
 	(*n)++;
@@ -605,7 +620,7 @@ listed(char *list, size_t n)
 static void
 check_empty(struct prestore *ps)
 {
-	PGresult *res = target_objects(ps);
+	PGresult *res = target_objects(ps, NULL, 0, NULL);
 	char *list = NULL;
 	size_t n = 0;
 
@@ -620,34 +635,49 @@ check_empty(struct prestore *ps)
 	}
 }
 
-/* --clean replaces the whole of NAME: all it holds must be in the archive. */
+/*
+ * --clean replaces the whole of NAME: all it holds must be in the
+ * archive: its schemas and extensions by name, its other objects as
+ * PREOBJECTS_FIND_SQL finds the archive's (a function by its argument
+ * types: an overload the archive lacks is not in it).
+ */
 static int
 check_clean(struct prestore *ps, const char *pre, size_t len)
 {
 	struct sql_script sc;
-	PGresult *res = target_objects(ps);
+	PGresult *found = NULL;
+	PGresult *res = target_objects(ps, pre, len, &found);
 	char *list = NULL;
 	size_t n = 0;
 
 	sqlscript_split(pre, len, &sc);
 	for (int i = 0; i < PQntuples(res); i++) {
-		const char *cls = kind_class(PQgetvalue(res, i, 0));
-		const char *schema = PQgetvalue(res, i, 1), *name = PQgetvalue(res, i, 2);
-		bool found = false;
+		const char *kind = PQgetvalue(res, i, 0), *name = PQgetvalue(res, i, 1);
+		bool in = false;
 
-		for (size_t k = 0; k < sc.n && !found; k++) {
-			char *as = NULL, *an = NULL;
-			enum sql_object_kind kind = sqlscript_created_object(sc.stmts[k].text, &as, &an);
-			const char *acls = archive_class(kind);
-			if (acls && strcmp(acls, cls) == 0 && strcmp(an, name) == 0)
-				found = !*schema || strcmp(as ? as : "public", schema) == 0;
-			free(as);
-			free(an);
+		if (strcmp(kind, "object") == 0) {
+			for (int r = 0; r < PQntuples(found) && !in; r++)
+				in = strcmp(PQgetvalue(found, r, 1), PQgetvalue(res, i, 2)) == 0 &&
+				     strcmp(PQgetvalue(found, r, 2), PQgetvalue(res, i, 3)) == 0;
+		} else {
+			enum sql_object_kind want = strcmp(kind, "schema") == 0
+			                                ? SQL_OBJ_SCHEMA
+			                                : SQL_OBJ_EXTENSION;
+
+			for (size_t k = 0; k < sc.n && !in; k++) {
+				char *as = NULL, *an = NULL;
+
+				if (sqlscript_created_object(sc.stmts[k].text, &as, &an) == want)
+					in = strcmp(an, name) == 0;
+				free(as);
+				free(an);
+			}
 		}
-		if (!found)
+		if (!in)
 			name_object(&list, &n, res, i);
 	}
 	PQclear(res);
+	PQclear(found);
 	sqlscript_free(&sc);
 	if (n > 0) {
 		list = listed(list, n);

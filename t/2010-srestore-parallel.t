@@ -87,6 +87,26 @@ test_expect_success '--clean refuses a database holding what the archive lacks' 
 	dump new_salon_1 after.sql && diff before.sql after.sql &&
 	no_leftovers
 '
+test_expect_success '--clean refuses an overload, an operator or a collation the archive lacks' '
+	pg_sql new_salon_1 "drop table extra;
+		create function extra_f(a text) returns int language sql as \$\$select 1\$\$;
+		create function extra_f(a int) returns int language sql as \$\$select 1\$\$" &&
+	sdump -d new_salon_1 >extra.sdump &&
+	pg_sql new_salon_1 "drop function extra_f(text);
+		create function extra_f(b bigint) returns int language sql as \$\$select 2\$\$;
+		create operator public.### (leftarg = int, rightarg = int, function = int4pl);
+		create collation extra_c (locale = \$\$C\$\$)" &&
+	dump new_salon_1 before.sql &&
+	expect_exit 1 srestore -j 2 --clean -d new_salon_1 <extra.sdump &&
+	expect_one_line_error srestore &&
+	grep -q "holds what the archive does not: collation public.extra_c, function public.extra_f(bigint), operator public.###(integer,integer);" err &&
+	dump new_salon_1 after.sql && diff before.sql after.sql &&
+	pg_sql new_salon_1 "drop function extra_f(bigint); drop operator public.###(int, int);
+		drop collation extra_c" &&
+	expect_exit 0 srestore -j 2 --clean -d new_salon_1 <extra.sdump &&
+	test "$(pg_sql new_salon_1 "select count(*) from pg_proc where proname = \$\$extra_f\$\$")" = 2 &&
+	no_leftovers
+'
 test_expect_success 'owner, privileges, settings and comment carried over; --keep-old' '
 	pg_sql postgres "create role app; create role reader" &&
 	pg_sql postgres "create database props owner app connection limit 17" &&
