@@ -250,16 +250,19 @@ dbswap_create_staging(struct dbswap *d, const char *encoding)
 		int v = PQserverVersion(d->admin);
 		const char *loc = v >= 170000 ? "d.datlocale" : v >= 150000 ? "d.daticulocale" : "NULL";
 		const char *prov = v >= 150000 ? "d.datlocprovider" : "'c'";
+		const char *rules = v >= 160000 ? "d.daticurules" : "NULL";
 		char *qsql = xasprintf(
 			"SELECT pg_catalog.pg_encoding_to_char(d.encoding), d.datcollate, "
-			"d.datctype, %s::text, %s::text, t.spcname "
+			"d.datctype, %s::text, %s::text, t.spcname, %s::text "
 			"FROM pg_catalog.pg_database d LEFT JOIN pg_catalog.pg_tablespace t "
 			"ON t.oid = d.dattablespace AND t.oid <> (SELECT z.dattablespace "
 			"FROM pg_catalog.pg_database z WHERE z.datname = 'template0') "
-			"WHERE d.datname = $1", prov, loc);
+			"WHERE d.datname = $1", prov, loc, rules);
 		PGresult *res = pgconn_exec1(d->admin, "cannot read the target database",
 		                             qsql, d->target);
-		char *e, *c, *t, *ts;
+		char *e, *c, *t, *ts, *l;
+		/* The provider: template0's would apply where none is named. */
+		char p = PQgetvalue(res, 0, 3)[0];
 
 		free(qsql);
 		if (PQntuples(res) != 1)
@@ -278,16 +281,27 @@ dbswap_create_staging(struct dbswap *d, const char *encoding)
 			ts = xasprintf(" TABLESPACE %s", n);
 			free(n);
 		}
-		if (PQgetvalue(res, 0, 3)[0] == 'i') {
-			char *icu = pgconn_quote_literal(PQgetvalue(res, 0, 4));
+		l = pgconn_quote_literal(PQgetvalue(res, 0, 4));
+		if (p == 'i' && !PQgetisnull(res, 0, 6)) {
+			char *r = pgconn_quote_literal(PQgetvalue(res, 0, 6));
+			sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING %s "
+			                "LC_COLLATE %s LC_CTYPE %s LOCALE_PROVIDER icu ICU_LOCALE %s "
+			                "ICU_RULES %s%s", q, e, c, t, l, r, ts);
+			free(r);
+		} else if (p == 'i') {
 			sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING %s "
 			                "LC_COLLATE %s LC_CTYPE %s LOCALE_PROVIDER icu ICU_LOCALE %s%s",
-			                q, e, c, t, icu, ts);
-			free(icu);
+			                q, e, c, t, l, ts);
+		} else if (p == 'b') {
+			sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING %s "
+			                "LC_COLLATE %s LC_CTYPE %s LOCALE_PROVIDER builtin "
+			                "BUILTIN_LOCALE %s%s", q, e, c, t, l, ts);
 		} else {
 			sql = xasprintf("CREATE DATABASE %s TEMPLATE template0 ENCODING %s "
-			                "LC_COLLATE %s LC_CTYPE %s%s", q, e, c, t, ts);
+			                "LC_COLLATE %s LC_CTYPE %s%s%s", q, e, c, t,
+			                v >= 150000 ? " LOCALE_PROVIDER libc" : "", ts);
 		}
+		free(l);
 		free(e);
 		free(c);
 		free(t);

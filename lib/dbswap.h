@@ -9,8 +9,10 @@
  *     restores into it (another gets exit 75);
  *   - drops the staging and replaced databases a killed run left (marked
  *     by stagename.h's comments) once nothing is connected to them;
- *   - creates the staging database with NAME's encoding, locale and
- *     tablespace (the archive's encoding when NAME does not exist), and
+ *   - creates the staging database with NAME's encoding, locale (its
+ *     provider named: libc, icu with its locale and rules, builtin with
+ *     its locale) and tablespace (the archive's encoding when NAME does
+ *     not exist), and
  *     drops it again at any exit before the swap committed (atexit: a
  *     failure, SIGINT or SIGTERM, a killed session);
  *   - swaps: one transaction carries NAME's owner, connection limit,
