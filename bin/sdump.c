@@ -255,8 +255,8 @@ int
 main(int argc, char **argv)
 {
 	enum {
-		OPT_CHUNK = 256, OPT_HELP, OPT_LOCK_TIMEOUT, OPT_PROGRESS,
-		OPT_SIGN_KEY, OPT_SPLIT, OPT_VERSION
+		OPT_CHUNK = 256, OPT_LOCK_TIMEOUT, OPT_PROGRESS, OPT_SIGN_KEY,
+		OPT_SPLIT
 	};
 	static const char optstring[] = "?a" PGOPTS_SHORT "j:T:t:Z:";
 	static const struct option longopts[] = {
@@ -265,14 +265,12 @@ main(int argc, char **argv)
 		{"compress", required_argument, NULL, 'Z'},
 		{"data-only", no_argument, NULL, 'a'},
 		{"exclude-table", required_argument, NULL, 'T'},
-		{"help", no_argument, NULL, OPT_HELP},
 		{"jobs", required_argument, NULL, 'j'},
 		{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 		{"progress", no_argument, NULL, OPT_PROGRESS},
 		{"sign-key", required_argument, NULL, OPT_SIGN_KEY},
 		{"split-size", required_argument, NULL, OPT_SPLIT},
 		{"table", required_argument, NULL, 't'},
-		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	const struct snapshot_info *info;
@@ -310,10 +308,6 @@ main(int argc, char **argv)
 		case 'a':
 			opt.data_only = 1;
 			break;
-		case OPT_HELP:
-			usage();
-			finish_stdout();
-			return EXIT_OK;
 		case 'j': {
 			char *end;
 			long j;
@@ -354,8 +348,6 @@ main(int argc, char **argv)
 		case OPT_SPLIT:
 			opt.split_size = size_option("--split-size", optarg, 1, 1u << 30);
 			break;
-		case OPT_VERSION:
-			print_version();
 		default:
 			pgopts_default(c, argv, optstring, usage);
 		}

@@ -383,9 +383,9 @@ int
 main(int argc, char **argv)
 {
 	enum {
-		OPT_CHECKS = 256, OPT_DATE, OPT_FROM, OPT_HEALTH, OPT_HELP, OPT_MAX_AGE,
+		OPT_CHECKS = 256, OPT_DATE, OPT_FROM, OPT_HEALTH, OPT_MAX_AGE,
 		OPT_MIN_COUNT, OPT_MISSING, OPT_NOW, OPT_PROM, OPT_QUERY, OPT_TO,
-		OPT_TODAY, OPT_VERSION
+		OPT_TODAY
 	};
 	static const char optstring[] = "?" PGOPTS_SHORT;
 	static const struct option longopts[] = {
@@ -394,7 +394,6 @@ main(int argc, char **argv)
 		{"date", required_argument, NULL, OPT_DATE},
 		{"from", required_argument, NULL, OPT_FROM},
 		{"health", no_argument, NULL, OPT_HEALTH},
-		{"help", no_argument, NULL, OPT_HELP},
 		{"max-age", required_argument, NULL, OPT_MAX_AGE},
 		{"min-count", required_argument, NULL, OPT_MIN_COUNT},
 		{"missing", required_argument, NULL, OPT_MISSING},
@@ -403,7 +402,6 @@ main(int argc, char **argv)
 		{"query", required_argument, NULL, OPT_QUERY},
 		{"to", required_argument, NULL, OPT_TO},
 		{"today", no_argument, NULL, OPT_TODAY},
-		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	const char *now_arg = NULL;
@@ -418,10 +416,6 @@ main(int argc, char **argv)
 			continue;
 		}
 		switch (c) {
-		case OPT_HELP:
-			usage();
-			finish_stdout();
-			return EXIT_OK;
 		case OPT_CHECKS:
 			set_mode(MODE_CHECKS);
 			opt.checks = optarg;
@@ -462,8 +456,6 @@ main(int argc, char **argv)
 		case OPT_TODAY:
 			opt.today = 1;
 			break;
-		case OPT_VERSION:
-			print_version();
 		default:
 			pgopts_default(c, argv, optstring, usage);
 		}

@@ -312,9 +312,9 @@ int
 main(int argc, char **argv)
 {
 	enum {
-		OPT_ALL = 256, OPT_BACKUP, OPT_BEFORE, OPT_CLASS, OPT_HELP,
+		OPT_ALL = 256, OPT_BACKUP, OPT_BEFORE, OPT_CLASS,
 		OPT_IGNORE_MISSING, OPT_KEEP_AUDIT, OPT_LOCK_TIMEOUT,
-		OPT_RESTART, OPT_VERSION
+		OPT_RESTART
 	};
 	static const char optstring[] = "?c:ny" PGOPTS_SHORT;
 	static const struct option longopts[] = {
@@ -325,12 +325,10 @@ main(int argc, char **argv)
 		{"class", required_argument, NULL, OPT_CLASS},
 		{"config", required_argument, NULL, 'c'},
 		{"dry-run", no_argument, NULL, 'n'},
-		{"help", no_argument, NULL, OPT_HELP},
 		{"ignore-missing", no_argument, NULL, OPT_IGNORE_MISSING},
 		{"keep-audit-logs", no_argument, NULL, OPT_KEEP_AUDIT},
 		{"lock-timeout", required_argument, NULL, OPT_LOCK_TIMEOUT},
 		{"restart-identity", no_argument, NULL, OPT_RESTART},
-		{"version", no_argument, NULL, OPT_VERSION},
 		{"yes", no_argument, NULL, 'y'},
 		{NULL, 0, NULL, 0},
 	};
@@ -379,10 +377,6 @@ main(int argc, char **argv)
 			opt.class_given = true;
 			break;
 		}
-		case OPT_HELP:
-			usage();
-			finish_stdout();
-			return EXIT_OK;
 		case OPT_IGNORE_MISSING:
 			opt.ignore_missing = true;
 			break;
@@ -395,8 +389,6 @@ main(int argc, char **argv)
 		case OPT_RESTART:
 			opt.restart_identity = true;
 			break;
-		case OPT_VERSION:
-			print_version();
 		default:
 			pgopts_default(c, argv, optstring, usage);
 		}

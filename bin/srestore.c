@@ -160,7 +160,7 @@ main(int argc, char **argv)
 {
 	enum {
 		OPT_CHECK = 256, OPT_LIST, OPT_DRY_RUN, OPT_SQL, OPT_VERIFY_KEY,
-		OPT_VERSION, OPT_HELP, OPT_LOCK_TIMEOUT, OPT_NO_OWNER, OPT_NO_ACL,
+		OPT_LOCK_TIMEOUT, OPT_NO_OWNER, OPT_NO_ACL,
 		OPT_ROLE, OPT_ROLES, OPT_KEEP_OLD, OPT_FORCE, OPT_YES, OPT_LEGACY_PRE_DATA
 	};
 	static const char optstring[] = "?acO" PGOPTS_SHORT "j:Pt:vx";
@@ -171,7 +171,6 @@ main(int argc, char **argv)
 		{"clean", no_argument, NULL, 'c'},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
 		{"force-disconnect", no_argument, NULL, OPT_FORCE},
-		{"help", no_argument, NULL, OPT_HELP},
 		{"jobs", required_argument, NULL, 'j'},
 		{"keep-old", no_argument, NULL, OPT_KEEP_OLD},
 		{"legacy-pre-data", no_argument, NULL, OPT_LEGACY_PRE_DATA},
@@ -187,7 +186,6 @@ main(int argc, char **argv)
 		{"table", required_argument, NULL, 't'},
 		{"verbose", no_argument, NULL, 'v'},
 		{"verify-key", required_argument, NULL, OPT_VERIFY_KEY},
-		{"version", no_argument, NULL, OPT_VERSION},
 		{"yes", no_argument, NULL, OPT_YES},
 		{NULL, 0, NULL, 0},
 	};
@@ -215,10 +213,6 @@ main(int argc, char **argv)
 		case 'c':
 			opt.clean = true;
 			break;
-		case OPT_HELP:
-			usage();
-			finish_stdout();
-			return EXIT_OK;
 		case OPT_LOCK_TIMEOUT:
 			opt.lock_timeout_ms =
 				duration_option("--lock-timeout", optarg);
@@ -293,8 +287,6 @@ main(int argc, char **argv)
 		case OPT_LEGACY_PRE_DATA:
 			legacy_pre_data = true;
 			break;
-		case OPT_VERSION:
-			print_version();
 		default:
 			pgopts_default(c, argv, optstring, usage);
 		}

@@ -51,7 +51,9 @@ void
 pgopts_default(int c, char *const argv[], const char *optstring,
                void (*usage)(void))
 {
-	if (pgopts_is_help(c, argv)) {
+	if (c == PGOPTS_VERSION)
+		print_version();
+	if (c == PGOPTS_HELP || pgopts_is_help(c, argv)) {
 		usage();
 		finish_stdout();
 		exit(EXIT_OK);

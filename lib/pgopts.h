@@ -19,7 +19,9 @@
  * the process title and /proc/PID/cmdline) by pgopts_finish(), right after
  * option parsing, as the MySQL client does.
  *
- * Help for these tools is --help and -? (as pg_dump), since -h is the host.
+ * Help for these tools is --help and -? (as pg_dump), since -h is the host;
+ * PGOPTS_LONG carries --help and --version too, which pgopts_default()
+ * answers, so that every such tool answers them alike.
  */
 #ifndef STRONGBOX_PGOPTS_H
 #define STRONGBOX_PGOPTS_H
@@ -28,13 +30,21 @@
 #include <stddef.h>
 #include <stdnoreturn.h>
 
-/* getopt_long() short options and long options of the connection. */
+/*
+ * getopt_long() short options and long options of the connection, and
+ * --help and --version (getopt_long() returns PGOPTS_HELP and
+ * PGOPTS_VERSION for them: values no tool's own options use).
+ */
 #define PGOPTS_SHORT "d:h:p:U:"
+#define PGOPTS_HELP 0x10000
+#define PGOPTS_VERSION 0x10001
 #define PGOPTS_LONG                                                          \
 	{"dbname", required_argument, NULL, 'd'},                            \
+	{"help", no_argument, NULL, PGOPTS_HELP},                            \
 	{"host", required_argument, NULL, 'h'},                              \
 	{"port", required_argument, NULL, 'p'},                              \
-	{"username", required_argument, NULL, 'U'}
+	{"username", required_argument, NULL, 'U'},                          \
+	{"version", no_argument, NULL, PGOPTS_VERSION}
 
 struct pgopts {
 	char *dbname; /* -d or the operand, as given (points into argv) */
@@ -59,9 +69,10 @@ int pgopts_is_help(int c, char *const argv[]);
 
 /*
  * The default: branch of the getopt_long() loop (opterr = 0, '?' in
- * optstring) of a tool that takes these options, for a c no case took:
- * "-?" (pgopts_is_help()) prints the help with usage(), which writes it
- * on stdout, then checks stdout (finish_stdout()) and exits 0; anything
+ * optstring, PGOPTS_LONG in the long options) of a tool that takes these
+ * options, for a c no case took: --version is print_version(); --help
+ * and "-?" (pgopts_is_help()) print the help with usage(), which writes
+ * it on stdout, then check stdout (finish_stdout()) and exit 0; anything
  * else is a bad option, named by die_bad_option(optstring, argv): exit 2.
  */
 noreturn void pgopts_default(int c, char *const argv[], const char *optstring,

@@ -150,6 +150,10 @@ main(void)
 	 * start as fresh as a new process.
 	 */
 	dflt("-?", 0, "usage: sdump\n", "");
+	dflt("--help", 0, "usage: sdump\n", "");
+	dflt("--version", 0, "sdump (strongbox) " STRONGBOX_VERSION "\n", "");
+	dflt("--help=x", 2, "",
+	     "sdump: option --help takes no argument (see 'sdump --help')\n");
 	dflt("-x", 2, "", "sdump: unknown option -x (see 'sdump --help')\n");
 	dflt("--bogus", 2, "",
 	     "sdump: unknown option --bogus (see 'sdump --help')\n");
