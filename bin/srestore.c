@@ -143,9 +143,10 @@ confirm_disconnect(void)
 
 	if (fd < 0)
 		die_usage("--force-disconnect needs --yes when no terminal can confirm it");
-	prompt = xasprintf("srestore: sessions still connected to the database at the "
+	prompt = xasprintf("%s: sessions still connected to the database at the "
 	                   "swap will be terminated.\nType %s%s%s to confirm: ",
-	                   db ? "its name (" : "", want, db ? ")" : "");
+	                   err_progname(), db ? "its name (" : "", want,
+	                   db ? ")" : "");
 	ok = confirm_phrase(fd, prompt, want);
 	close(fd);
 	free(prompt);

@@ -198,13 +198,18 @@ stop_server(struct restore *st, PGresult *res, const char *what)
 	if (state && st->m && st->m->ntable_patterns > 0 &&
 	    (strcmp(state, "3F000") == 0 || strcmp(state, "42704") == 0 ||
 	     strcmp(state, "42883") == 0 || strcmp(state, "42P01") == 0)) {
+		/* The tool that made it, as its manifest says ("sdump 0.2.0"). */
+		const char *tool = st->m->tool ? st->m->tool : "";
+		int toollen = (int)strcspn(tool, " ");
+
 		stop(st, EXIT_FAIL,
-		     "%s: %s; this is a -t archive (sdump -t %s%s): its pre-data "
+		     "%s: %s; this is a -t archive (%.*s%s-t %s%s): its pre-data "
 		     "holds the selected tables only, not the schemas, types, "
 		     "domains, sequences or functions they use: restore into a "
 		     "database that has them (e.g. made by the application's "
-		     "migrations), or dump without -t", what, msg,
-		     st->m->table_patterns[0], st->m->ntable_patterns > 1 ? " ..." : "");
+		     "migrations), or dump without -t", what, msg, toollen, tool,
+		     toollen ? " " : "", st->m->table_patterns[0],
+		     st->m->ntable_patterns > 1 ? " ..." : "");
 		free(msg);
 		return 1;
 	}
@@ -599,7 +604,7 @@ drop_object(struct restore *st, PGresult *found, int r, bool cascade,
 	PQclear(res);
 	if (drop == NULL)
 		return stop(st, EXIT_FAIL, "--clean: cannot drop %s: not a kind "
-		            "srestore replaces", PQgetvalue(found, r, 3));
+		            "%s replaces", PQgetvalue(found, r, 3), err_progname());
 	if (cascade) {
 		rc = run(st, "--clean: cannot drop the archive's objects", drop);
 		free(drop);
