@@ -8,11 +8,19 @@ use strict;
 use warnings;
 use IO::Socket::INET;
 my ($portfile, $log, $hold) = @ARGV;
+# It ends by itself once the test's directory (LOG's) is gone, so that a
+# failed test that never killed it leaves nothing running.
+my $dir = $log =~ m{^(.*)/} ? $1 : '.';
 my $srv = IO::Socket::INET->new(Listen => 5, LocalAddr => '127.0.0.1',
-	LocalPort => 0, Proto => 'tcp', ReuseAddr => 1) or die "listen: $!";
+	LocalPort => 0, Proto => 'tcp', ReuseAddr => 1, Timeout => 2) or die "listen: $!";
 open(my $pf, '>', "$portfile.tmp") or die; print $pf $srv->sockport, "\n"; close $pf;
 rename("$portfile.tmp", $portfile) or die;
-while (my $c = $srv->accept) {
+while (1) {
+	my $c = $srv->accept;
+	if (!$c) {
+		exit 0 unless -d $dir;
+		next;
+	}
 	my $line = <$c> // next;
 	my ($method, $path) = split / /, $line;
 	my $len = 0;
