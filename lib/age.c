@@ -26,7 +26,7 @@
 #define TAG AGE_TAG
 #define ENC_CHUNK (AGE_CHUNK + TAG)
 
-static void
+static void __attribute__((format(printf, 3, 4)))
 setwhy(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;

@@ -575,7 +575,7 @@ out_of_order(struct archive_reader *r, const char *name)
 	static const char *const expect[] = {
 		[PH_START] = ARCHIVE_MEMBER_MANIFEST,
 		[PH_MANIFEST] = ARCHIVE_MEMBER_PRE_DATA,
-		[PH_DATA] = "a chunk or " ARCHIVE_MEMBER_SEQUENCES,
+		[PH_DATA] = ("a chunk or " ARCHIVE_MEMBER_SEQUENCES),
 		[PH_SEQUENCES] = ARCHIVE_MEMBER_POST_DATA,
 		[PH_POST_DATA] = ARCHIVE_MEMBER_TRAILER,
 		[PH_TRAILER] = "the end",

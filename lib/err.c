@@ -48,7 +48,7 @@ err_progname(void)
 	return progname;
 }
 
-static void
+static void __attribute__((format(printf, 1, 0)))
 vmsg(const char *fmt, va_list ap, const char *errstr)
 {
 	/* One write so that concurrent writers do not interleave a line. */

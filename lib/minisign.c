@@ -19,7 +19,7 @@
 #define TRUSTED "trusted comment: "
 #define SECKEY_LEN (2 + 2 + 2 + 32 + 8 + 8 + MINISIGN_KEYID + 64 + 32)
 
-static void
+static void __attribute__((format(printf, 3, 4)))
 setwhy(char *why, size_t whylen, const char *fmt, ...)
 {
 	va_list ap;
