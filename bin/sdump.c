@@ -26,6 +26,7 @@
 #include "duration.h"
 #include "child.h"
 #include "err.h"
+#include "number.h"
 #include "manifest.h"
 #include "monotime.h"
 #include "namepattern.h"
@@ -308,18 +309,9 @@ main(int argc, char **argv)
 		case 'a':
 			opt.data_only = 1;
 			break;
-		case 'j': {
-			char *end;
-			long j;
-
-			errno = 0;
-			j = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || j < 1 || j > MAX_JOBS)
-				die_usage("invalid number of jobs: '%s' (1-%d)",
-				          optarg, MAX_JOBS);
-			opt.jobs = (int)j;
+		case 'j':
+			opt.jobs = (int)number_option("-j", optarg, 1, MAX_JOBS);
 			break;
-		}
 		case 'T':
 			opt.exclude[opt.nexclude++] = optarg;
 			break;

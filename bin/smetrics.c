@@ -22,6 +22,7 @@
 #include "branchday.h"
 #include "checkfile.h"
 #include "err.h"
+#include "number.h"
 #include "health.h"
 #include "lineio.h"
 #include "listing.h"
@@ -109,20 +110,6 @@ parse_day(const char *optname, const char *arg)
 		die_usage("%s wants a day (YYYY-MM-DD, today or yesterday), not "
 		          "\"%s\"", optname, arg);
 	return d;
-}
-
-static long long
-parse_count(const char *optname, const char *arg, long long max)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(arg, &end, 10);
-	if (errno || end == arg || *end || v < 0 || v > max)
-		die_usage("%s wants a whole number from 0 to %lld, not \"%s\"",
-		          optname, max, arg);
-	return v;
 }
 
 static double
@@ -433,11 +420,11 @@ main(int argc, char **argv)
 			opt.max_age = parse_hours(optarg);
 			break;
 		case OPT_MIN_COUNT:
-			opt.min_count = parse_count("--min-count", optarg, LLONG_MAX);
+			opt.min_count = number_option("--min-count", optarg, 0, LLONG_MAX);
 			break;
 		case OPT_MISSING:
 			set_mode(MODE_MISSING);
-			opt.missing = (long)parse_count("--missing", optarg, MAX_MISSING);
+			opt.missing = (long)number_option("--missing", optarg, 0, MAX_MISSING);
 			if (opt.missing < 1)
 				die_usage("--missing wants 1 day or more");
 			break;

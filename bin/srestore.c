@@ -23,6 +23,7 @@
 #include "confirm.h"
 #include "duration.h"
 #include "err.h"
+#include "number.h"
 #include "fdio.h"
 #include "jsonline.h"
 #include "minisign.h"
@@ -237,16 +238,10 @@ main(int argc, char **argv)
 		case OPT_ROLES:
 			list_roles = true;
 			break;
-		case 'j': {
-			char *end;
-			long n;
-			errno = 0;
-			n = strtol(optarg, &end, 10);
-			if (errno || *end || end == optarg || n < 1 || n > PRESTORE_MAX_JOBS)
-				die_usage("-j needs a number of sessions from 1 to %d", PRESTORE_MAX_JOBS);
-			popt.jobs = (int)n;
+		case 'j':
+			popt.jobs = (int)number_option("-j", optarg, 1,
+			                                 PRESTORE_MAX_JOBS);
 			break;
-		}
 		case 'P':
 			opt.progress = true;
 			break;

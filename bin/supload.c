@@ -23,6 +23,7 @@
 #include "ageput.h"
 #include "archive_probe.h"
 #include "err.h"
+#include "number.h"
 #include "keyfile.h"
 #include "lineio.h"
 #include "minisign.h"
@@ -83,20 +84,6 @@ usage(void)
 	       "Encryption (age): BACKUP_AGE_RECIPIENTS, "
 	       "BACKUP_AGE_RECIPIENTS_FILE,\n"
 	       "BACKUP_ENCRYPT (all or cloud), BACKUP_AGE_IDENTITY.\n");
-}
-
-static long
-parse_long(const char *opt, const char *s, long min, long max)
-{
-	char *end;
-	long v;
-
-	errno = 0;
-	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		die_usage("%s: want a number from %ld to %ld, not \"%s\"", opt,
-			min, max, s);
-	return v;
 }
 
 static volatile sig_atomic_t got_signal;
@@ -684,7 +671,7 @@ main(int argc, char **argv)
 			add_recipient(&keys, optarg);
 			break;
 		case 'j':
-			concurrency = (int)parse_long("--concurrency", optarg, 1,
+			concurrency = (int)number_option("--concurrency", optarg, 1,
 				64);
 			break;
 		case 'v':
@@ -711,14 +698,14 @@ main(int argc, char **argv)
 			show_progress = 1;
 			break;
 		case OPT_RETRIES:
-			tun.max_attempts = (int)parse_long("--retries", optarg,
+			tun.max_attempts = (int)number_option("--retries", optarg,
 				1, 100);
 			break;
 		case OPT_STALE:
 			stale = 1;
 			break;
 		case OPT_TIMEOUT:
-			tun.stall_timeout = parse_long("--timeout", optarg, 1,
+			tun.stall_timeout = number_option("--timeout", optarg, 1,
 				3600);
 			break;
 		case OPT_VERIFY:
