@@ -39,7 +39,7 @@ test_expect_success '--all --dry-run: every table but alembic_version and the ex
 '
 test_expect_success 'Ctrl-C during the countdown: cancelled, nothing deleted' '
 	{ printf "DELETE ALL DATA\n"; wait_for 120 grep -q "5\.\.\." tty; printf "\003"; sleep 1; } |
-		script -qefc "spurge --all -c '"'"'$C'"'"' -d a1 </dev/null >report 2>stderr" tty >/dev/null;
+		script -qefc "exec spurge --all -c '"'"'$C'"'"' -d a1 </dev/null >report 2>stderr" tty >/dev/null;
 	test $? = 1 &&
 	grep -q "5\.\.\." tty && ! grep -q "1\.\.\." tty &&
 	grep -qx "spurge: cancelled" stderr && test ! -s report &&
@@ -48,7 +48,7 @@ test_expect_success 'Ctrl-C during the countdown: cancelled, nothing deleted' '
 '
 test_expect_success '--all typed and counted down: only [keep] and the extension keep rows' '
 	printf "DELETE ALL DATA\n" |
-		script -qefc "spurge --all -c '"'"'$C'"'"' -d a1 </dev/null >report 2>stderr" tty >/dev/null &&
+		script -qefc "exec spurge --all -c '"'"'$C'"'"' -d a1 </dev/null >report 2>stderr" tty >/dev/null &&
 	grep -q "5\.\.\. 4\.\.\. 3\.\.\. 2\.\.\. 1\.\.\." tty &&
 	test "$(nonempty a1)" = "alembic_version ext_data" &&
 	test "$(jq -r .total report)" -gt 0

@@ -18,7 +18,10 @@ set -u
 TEST_ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TEST_NAME=$(basename "$0" .t)
 PATH="$TEST_ROOT/bin:$PATH"
-export PATH TEST_ROOT
+# script(1) runs its command with $SHELL: the same shell everywhere (CI has
+# /bin/sh, a desktop bash), so that a test never passes on one only.
+SHELL=/bin/sh
+export PATH TEST_ROOT SHELL
 # Tests never read the user's settings.
 unset DATABASE_URL BACKUP_S3_ENDPOINT BACKUP_S3_BUCKET BACKUP_S3_ACCESS_KEY \
 	BACKUP_S3_SECRET_KEY BACKUP_S3_REGION BACKUP_S3_URL_STYLE \
