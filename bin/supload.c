@@ -279,6 +279,7 @@ do_put(struct target *t, const char *key, long long part_size,
 	struct age_start age_start = {0};
 	double start = monotime_now();
 
+	o.sealed = sealed || k->nr > 0;
 	if (sealed) {
 		o.tap = tap_start;
 		o.accept = accept_start;

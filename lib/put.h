@@ -38,6 +38,11 @@ struct put_opts {
 	ssize_t (*fill)(void *fctx, char *buf, size_t want, int *eof,
 		struct s3_status *st);
 	void *fctx;
+	/*
+	 * The bytes stored are an age stream (encrypted here, or by
+	 * --encrypted's caller): S3 parts go as UNSIGNED-PAYLOAD (s3.h).
+	 */
+	int sealed;
 	/* Told the total read so far, now and then; or NULL. */
 	void (*progress)(void *pctx, long long bytes);
 	void *pctx;

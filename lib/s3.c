@@ -36,7 +36,14 @@ struct s3 {
 	CURL *curl;
 	char errbuf[CURL_ERROR_SIZE];
 	unsigned long long rnd;
+	int unsigned_payload;
 };
+
+void
+s3_set_unsigned_payload(struct s3 *s, int on)
+{
+	s->unsigned_payload = on;
+}
 
 void
 s3_cancel(void)
@@ -456,7 +463,9 @@ temporary_code(const char *code)
 	static const char *const codes[] = {
 		"RequestTimeout", "SlowDown", "InternalError",
 		"RequestTimeTooSkewed", "ServiceUnavailable", "Throttling",
-		"ThrottlingException", "RequestLimitExceeded", NULL,
+		"ThrottlingException", "RequestLimitExceeded",
+		/* the body was damaged on the way: sent again, it may not be */
+		"BadDigest", "XAmzContentSHA256Mismatch", NULL,
 	};
 
 	for (int i = 0; codes[i]; i++)
@@ -653,10 +662,14 @@ run(struct s3 *s, const struct req *r, struct resp *p, struct s3_status *st)
 	p->etag[0] = '\0';
 	p->length = -1;
 	if (r->body) {
-		sigv4_sha256_hex(r->body, r->body_len, sha);
+		if (s->unsigned_payload && r->body_len > 0) {
+			payload_sha = "UNSIGNED-PAYLOAD";
+		} else {
+			sigv4_sha256_hex(r->body, r->body_len, sha);
+			payload_sha = sha;
+		}
 		sigv4_md5(r->body, r->body_len, p->md5);
 		EVP_EncodeBlock((unsigned char *)md5, p->md5, 16);
-		payload_sha = sha;
 		md5p = md5;
 	}
 	for (int attempt = 1;; attempt++) {

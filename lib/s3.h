@@ -61,6 +61,16 @@ struct s3 *s3_new(const struct s3_config *cfg);
 void s3_free(struct s3 *s);
 
 /*
+ * Bodies sent on s from now on are signed as UNSIGNED-PAYLOAD instead of
+ * by their SHA-256: for an age stream (put.h's sealed), whose chunks are
+ * authenticated already, so that a change in transit is caught at
+ * decryption, and whose Content-MD5 (signed, checked by the server, and
+ * the ETag checked against it here) still catches a body damaged on the
+ * way.  It saves one SHA-256 pass over every part.
+ */
+void s3_set_unsigned_payload(struct s3 *s, int on);
+
+/*
  * Makes every call in progress or to come fail at once (with "cancelled"),
  * except aborts of multipart uploads.  Async-signal-safe.
  */

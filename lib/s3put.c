@@ -26,6 +26,7 @@ struct upload {
 	const char *key;
 	char *upload_id;
 	size_t part_size;
+	int sealed;              /* put_opts.sealed */
 
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -59,6 +60,7 @@ worker(void *arg)
 	struct upload *u = arg;
 	struct s3 *s = s3_new(u->cfg);
 
+	s3_set_unsigned_payload(s, u->sealed);
 	for (;;) {
 		struct part p;
 		struct s3_status st;
@@ -213,6 +215,8 @@ s3put_stream(const struct s3_config *cfg, const char *key, int fd,
 	u.cfg = cfg;
 	u.key = key;
 	u.part_size = o->part_size;
+	u.sealed = o->sealed;
+	s3_set_unsigned_payload(s, o->sealed);
 	u.nbuf = o->concurrency + 1;
 	pthread_mutex_init(&u.mu, NULL);
 	pthread_cond_init(&u.cv, NULL);

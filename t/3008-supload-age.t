@@ -149,6 +149,30 @@ test_expect_success '--encrypted: an age file stored as it is, not encrypted aga
 	cmp sealdir/sealed/one in.age &&
 	test "$(jq -r .stored_sha256 out)" = "$(sha in.age)"
 '
+test_expect_success 'age parts go as UNSIGNED-PAYLOAD (with Content-MD5), plain parts signed' '
+	: >"$S3_DIR/payloads.log" &&
+	head -c 12000000 /dev/urandom >in &&
+	supload $P -r "$R1" pay/enc <in >out &&
+	supload $P pay/plain <in >out &&
+	supload $P --encrypted pay/sealed <in.age >out &&
+	test "$(grep -c "^PUT /[^ ]*/pay/enc?partNumber=[0-9]*&uploadId=[^ ]* unsigned$" "$S3_DIR/payloads.log")" = 3 &&
+	test "$(grep -c "^PUT /[^ ]*/pay/sealed?partNumber=[0-9]*&uploadId=[^ ]* unsigned$" "$S3_DIR/payloads.log")" = 2 &&
+	test "$(grep -c "^PUT /[^ ]*/pay/plain?partNumber=[0-9]*&uploadId=[^ ]* signed$" "$S3_DIR/payloads.log")" = 3 &&
+	! grep "pay/plain.* unsigned$" "$S3_DIR/payloads.log" &&
+	supload -g -i id1 pay/enc | cmp - in
+'
+test_expect_success 'an age part damaged on the way: the signed Content-MD5 catches it, the part is sent again' '
+	head -c 12000000 /dev/urandom >in &&
+	s3_fault flip "PUT .*/pay/flip[?]partNumber=2&" 1 &&
+	supload $P -r "$R1" pay/flip <in >out 2>err &&
+	grep -q "pay/flip?partNumber=2&.* 400 BadDigest" "$S3_DIR/front.log" &&
+	supload -g -i id1 pay/flip | cmp - in &&
+	s3_fault flip "PUT .*/pay/flip2[?]partNumber=2&" -1 &&
+	expect_exit 75 supload $P --retries 1 -r "$R1" pay/flip2 <in &&
+	grep -q "BadDigest" err &&
+	s3_fault_clear &&
+	! supload -l pay/ | grep -q flip2
+'
 test_expect_success '--encrypted: an input that is not an age file is refused, nothing stored' '
 	expect_exit 1 supload $P --encrypted sealed/two <in &&
 	grep -q "^supload: cannot put \"sealed/two\": --encrypted, but the input is not an age file" err &&

@@ -63,7 +63,7 @@ s3_start() {
 
 # s3_fault TYPE MATCH [COUNT [EXTRA]]: the front answers the next COUNT
 # requests (default 1, -1 for all) whose "METHOD URL" matches the regular
-# expression MATCH with fault TYPE: 503, 500, skew, reset or stall (see
+# expression MATCH with fault TYPE: 503, 500, skew, reset, stall or flip (see
 # t/lib/s3front.js).  EXTRA is more query, e.g. "bytes=1000" or "seconds=5".
 s3_fault() {
 	curl -sf -X POST -o /dev/null -G "$S3_ENDPOINT/__front/fault" \

@@ -5,7 +5,9 @@
 //     (@smithy/signature-v4) over the headers the client says it signed,
 //     and answers 403 SignatureDoesNotMatch on a mismatch (403
 //     RequestTimeTooSkewed when x-amz-date is more than 15 minutes off);
-//   - checks x-amz-content-sha256 and Content-MD5 against the body;
+//   - checks x-amz-content-sha256 (a hex SHA-256 or UNSIGNED-PAYLOAD) and
+//     Content-MD5 against the body, and logs "METHOD URL signed|unsigned"
+//     for every request with a body to STATE_DIR/payloads.log;
 //   - answers AbortMultipartUpload itself (s3rver 3.7.1 answers 405), as S3
 //     does, recording it in STATE_DIR/aborts.log and refusing later parts or
 //     completion of that upload with 404 NoSuchUpload;
@@ -17,7 +19,9 @@
 //         (RequestTimeTooSkewed), reset (the connection is reset after B
 //         bytes of the request body, or of the response body for a GET),
 //         stall (no answer for S seconds, default 3600), lose (forwarded,
-//         then the connection is dropped instead of answering).  REGEX is matched
+//         then the connection is dropped instead of answering), flip (one
+//         byte of the request body is changed before it is checked, as if
+//         damaged on the way).  REGEX is matched
 //         against "METHOD URL"; count -1 means every matching request.
 //       POST /__front/clear     drops all faults
 //   - forwards everything else to s3rver and logs "METHOD URL STATUS" to
@@ -35,6 +39,7 @@ const [port, upstreamPort, stateDir, accessKey, secretKey] =
   process.argv.slice(2);
 const logFile = path.join(stateDir, 'front.log');
 const abortFile = path.join(stateDir, 'aborts.log');
+const payloadFile = path.join(stateDir, 'payloads.log');
 let faults = [];
 const aborted = new Set();
 const completed = new Set();
@@ -109,6 +114,13 @@ async function verify(req, body) {
   }
   const payload = req.headers['x-amz-content-sha256'];
   if (!payload) return [400, 'InvalidRequest', 'Missing x-amz-content-sha256'];
+  if (payload !== 'UNSIGNED-PAYLOAD' && !/^[0-9a-f]{64}$/.test(payload)) {
+    return [400, 'InvalidArgument', 'x-amz-content-sha256 must be a SHA-256 or UNSIGNED-PAYLOAD'];
+  }
+  if (body.length > 0) {
+    fs.appendFileSync(payloadFile, req.method + ' ' + req.url + ' ' +
+      (payload === 'UNSIGNED-PAYLOAD' ? 'unsigned' : 'signed') + '\n');
+  }
   if (/^[0-9a-f]{64}$/.test(payload) &&
       crypto.createHash('sha256').update(body).digest('hex') !== payload) {
     return [400, 'XAmzContentSHA256Mismatch',
@@ -197,7 +209,7 @@ async function handle(req, res) {
       faults.push({
         type,
         when: type === 'reset' || type === 'stall' || type === 'lose' ?
-          'head' : 'body',
+          'head' : type === 'flip' ? 'flip' : 'body',
         re: new RegExp(u.searchParams.get('match') || '.'),
         count: Number(u.searchParams.get('count') || '1'),
         bytes: Number(u.searchParams.get('bytes') || '65536'),
@@ -231,6 +243,8 @@ async function handle(req, res) {
   } catch (e) {
     return;
   }
+  const flip = takeFault(req, 'flip');
+  if (flip && body.length > 0) body[body.length >> 1] ^= 0x01;
   const bad = await verify(req, body);
   if (bad) {
     log(line + ' ' + xmlError(res, ...bad) + ' ' + bad[1]);
