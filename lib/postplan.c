@@ -149,6 +149,37 @@ postplan_classify(const char *stmt, char **table, char **ref)
 	return POSTPLAN_CONSTRAINT;
 }
 
+char *
+postplan_index_table(const char *stmt)
+{
+	const char *p, *q;
+	char *name = NULL, *table = NULL;
+
+	if ((p = word(stmt, "CREATE")) == NULL)
+		return NULL;
+	if ((q = word(p, "UNIQUE")) != NULL)
+		p = q;
+	if ((p = word(p, "INDEX")) == NULL)
+		return NULL;
+	if ((q = word(p, "CONCURRENTLY")) != NULL)
+		p = q;
+	if ((q = word(p, "IF")) != NULL && (q = word(q, "NOT")) != NULL &&
+	    (q = word(q, "EXISTS")) != NULL)
+		p = q;
+	if (!word(p, "ON")) {
+		if ((p = qualified_name(p, &name)) == NULL)
+			return NULL;
+		free(name);
+	}
+	if ((p = word(p, "ON")) == NULL)
+		return NULL;
+	if ((q = word(p, "ONLY")) != NULL)
+		p = q;
+	if (qualified_name(p, &table) == NULL)
+		return NULL;
+	return table;
+}
+
 const char *
 postplan_phase_name(enum postplan_phase p)
 {

@@ -33,6 +33,15 @@ enum postplan_phase {
  */
 enum postplan_phase postplan_classify(const char *stmt, char **table, char **ref);
 
+/*
+ * The table a CREATE [UNIQUE] INDEX statement indexes, as the script
+ * writes it (as *table above), malloc'ed; NULL for any other statement or
+ * one it cannot read.  Not a lock key (indexes of one table may be built
+ * at once): it orders the work, a table's indexes before its constraints
+ * and foreign keys, the largest tables' first.
+ */
+char *postplan_index_table(const char *stmt);
+
 /* "indexes", "constraints", ... for reports. */
 const char *postplan_phase_name(enum postplan_phase p);
 

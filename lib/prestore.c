@@ -68,8 +68,11 @@ struct session {
 struct work {
 	const char *text;
 	char *table, *ref; /* lock keys, or NULL */
+	char *owner;       /* an index's table, or NULL */
+	long owner_id, ref_id; /* ids of owner (or table) and ref, or -1 */
+	uint64_t size;     /* its table's size: the largest go first */
 	enum postplan_phase phase;
-	bool taken, running;
+	bool taken;
 };
 
 struct prestore {
@@ -96,7 +99,15 @@ struct prestore {
 	struct sql_script script;
 	struct work *work;
 	size_t nwork;
-	enum postplan_phase phase;
+	char **names;         /* the post-data's table names, sorted: ids */
+	size_t nnames;
+	size_t *pending_index; /* per table id: indexes not yet built */
+	size_t *pending_keys;  /* per table id: indexes and constraints not yet made */
+	size_t pending_keys_all, pending_unowned, pending_attach;
+	size_t attach_next;   /* the next attachment, in the script's order */
+	bool attach_running;
+	struct work **running; /* per session: its statement, or NULL */
+	double phase_first[POSTPLAN_NPHASES], phase_last[POSTPLAN_NPHASES];
 	long mwm_kb, wm_kb;
 	double t_start, t_connect, t_pre, t_data, t_seq, t_post, t_refresh, t_swap,
 		t_phase[POSTPLAN_NPHASES], phase_start, last_progress;
@@ -859,6 +870,22 @@ on_event(void *ctx, const struct archive_reader_event *ev)
 
 /* ---- post-data ---- */
 
+/*
+ * Post-data as a pool, not as phases one after the other: a statement
+ * starts as soon as what it needs is done, on whichever session is free,
+ * the largest tables' first (so that the longest index build does not
+ * start last).  What each needs (postplan.h):
+ *   an index: nothing;
+ *   a constraint on T: T's indexes (and those whose table is not known);
+ *   an index partition attached: every index and constraint, the earlier
+ *     attachments (one at a time, in the script's order);
+ *   a foreign key from T to R: every attachment, the indexes and
+ *     constraints of T and R (R's key must exist; the key's validation
+ *     would wait on their locks anyway);
+ *   the rest: all of the above, then in the script's order on one session.
+ * Two statements sharing a lock key (shares_key) never run at once.
+ */
+
 static bool
 shares_key(const struct work *a, const struct work *b)
 {
@@ -871,6 +898,96 @@ shares_key(const struct work *a, const struct work *b)
 	return false;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The id of table name t among the sorted names, or -1. */
+static long
+name_id(struct prestore *ps, const char *t)
+{
+	char *const *hit;
+
+	if (t == NULL)
+		return -1;
+	hit = bsearch(&t, ps->names, ps->nnames, sizeof *ps->names, cmp_str);
+	return hit ? hit - ps->names : -1;
+}
+
+/* Counts what is left of the work that others wait for. */
+static void
+count_pending(struct prestore *ps, const struct work *w, int delta)
+{
+	switch (w->phase) {
+	case POSTPLAN_INDEX:
+		if (w->owner_id < 0)
+			ps->pending_unowned += delta;
+		else
+			ps->pending_index[w->owner_id] += delta;
+		/* fallthrough */
+	case POSTPLAN_CONSTRAINT:
+		if (w->owner_id >= 0)
+			ps->pending_keys[w->owner_id] += delta;
+		ps->pending_keys_all += delta;
+		break;
+	case POSTPLAN_ATTACH:
+		ps->pending_attach += delta;
+		break;
+	default:
+		break;
+	}
+}
+
+static bool
+ready(struct prestore *ps, const struct work *w)
+{
+	long t = w->owner_id, r = w->ref_id;
+
+	switch (w->phase) {
+	case POSTPLAN_INDEX:
+		return true;
+	case POSTPLAN_CONSTRAINT:
+		return ps->pending_unowned == 0 && (t < 0 || ps->pending_index[t] == 0);
+	case POSTPLAN_ATTACH:
+		return ps->pending_keys_all == 0 && !ps->attach_running &&
+		       w == &ps->work[ps->attach_next];
+	case POSTPLAN_FOREIGN_KEY:
+		return ps->pending_attach == 0 && ps->pending_unowned == 0 &&
+		       (t < 0 || ps->pending_keys[t] == 0) &&
+		       (r < 0 || ps->pending_keys[r] == 0);
+	default:
+		return false;
+	}
+}
+
+/* The next statement s may run, or NULL; *left: is any not yet taken? */
+static struct work *
+pick(struct prestore *ps, bool *left)
+{
+	struct work *best = NULL;
+
+	*left = false;
+	for (size_t i = 0; i < ps->nwork; i++) {
+		struct work *c = &ps->work[i];
+		bool clash = false;
+
+		if (c->taken || c->phase == POSTPLAN_SETTING || c->phase == POSTPLAN_OTHER)
+			continue;
+		*left = true;
+		if (best && c->size <= best->size)
+			continue;
+		if (!ready(ps, c))
+			continue;
+		for (int j = 0; j < ps->n && !clash; j++)
+			clash = ps->running[j] && shares_key(c, ps->running[j]);
+		if (!clash)
+			best = c;
+	}
+	return best;
+}
+
 static void *
 post_main(void *arg)
 {
@@ -879,32 +996,24 @@ post_main(void *arg)
 
 	pthread_mutex_lock(&ps->mu);
 	for (;;) {
-		struct work *w = NULL;
-		bool left = false;
+		struct work *w;
+		bool left;
 		char *error;
 		int code, rc;
 		double t0;
 
 		if (ps->abort)
 			break;
-		for (size_t i = 0; i < ps->nwork && w == NULL; i++) {
-			struct work *c = &ps->work[i];
-			bool clash = false;
-			if (c->phase != ps->phase || c->taken)
-				continue;
-			left = true;
-			for (size_t j = 0; j < ps->nwork && !clash; j++)
-				clash = ps->work[j].running && shares_key(c, &ps->work[j]);
-			if (!clash)
-				w = c;
-		}
-		if (w == NULL) {
+		if ((w = pick(ps, &left)) == NULL) {
 			if (!left)
 				break;
 			wait_space(ps);
 			continue;
 		}
-		w->taken = w->running = true;
+		w->taken = true;
+		ps->running[s->id] = w;
+		if (w->phase == POSTPLAN_ATTACH)
+			ps->attach_running = true;
 		pthread_mutex_unlock(&ps->mu);
 		t0 = monotime_now();
 		rc = restore_script(s->conn, ps->o->ro, "post-data", w->text, strlen(w->text), &error,
@@ -916,66 +1025,147 @@ post_main(void *arg)
 			free(error);
 		}
 		pthread_mutex_lock(&ps->mu);
-		w->running = false;
+		ps->running[s->id] = NULL;
+		if (ps->phase_first[w->phase] == 0)
+			ps->phase_first[w->phase] = t0;
+		ps->phase_last[w->phase] = monotime_now();
+		if (w->phase == POSTPLAN_ATTACH) {
+			ps->attach_running = false;
+			while (ps->attach_next < ps->nwork &&
+			       (ps->work[ps->attach_next].phase != POSTPLAN_ATTACH ||
+			        ps->work[ps->attach_next].taken))
+				ps->attach_next++;
+		}
+		count_pending(ps, w, -1);
 		pthread_cond_broadcast(&ps->space);
 	}
 	pthread_mutex_unlock(&ps->mu);
 	return NULL;
 }
 
+/* Each table's size in the staging database, by its name as pg_dump writes it. */
+static void
+table_sizes(struct prestore *ps, uint64_t *size)
+{
+	/* search_path is empty: regclass prints every name qualified and quoted as pg_dump does. */
+	PGresult *res = pgconn_exec(ps->s[0].conn, "cannot read the tables' sizes",
+	                            "SELECT c.oid::pg_catalog.regclass::text, "
+	                            "pg_catalog.pg_relation_size(c.oid) FROM pg_catalog.pg_class c "
+	                            "WHERE c.relkind IN ('r', 'm')");
+
+	for (int i = 0; i < PQntuples(res); i++) {
+		long id = name_id(ps, PQgetvalue(res, i, 0));
+		if (id >= 0)
+			size[id] = strtoull(PQgetvalue(res, i, 1), NULL, 10);
+	}
+	PQclear(res);
+}
+
 static void
 run_post_data(struct prestore *ps)
 {
 	struct sql_script *sc = &ps->script;
-	size_t count[POSTPLAN_NPHASES] = {0};
+	size_t count[POSTPLAN_NPHASES] = {0}, k = 0, pooled = 0;
 	double t0 = monotime_now();
+	uint64_t *size;
+	int n;
 
 	sqlscript_split(ps->post, ps->post_len, sc);
 	ps->work = xcalloc(sc->n + 1, sizeof *ps->work);
+	ps->names = xcalloc(2 * sc->n + 1, sizeof *ps->names);
 	for (size_t i = 0; i < sc->n; i++) {
 		struct work *w = &ps->work[ps->nwork++];
 		w->text = sc->stmts[i].text;
 		w->phase = postplan_classify(w->text, &w->table, &w->ref);
 		if (sc->stmts[i].copy_data) /* no COPY belongs here: keep it in order */
 			w->phase = POSTPLAN_OTHER;
+		if (w->phase == POSTPLAN_INDEX)
+			w->owner = postplan_index_table(w->text);
 		count[w->phase]++;
+		if (w->table)
+			ps->names[ps->nnames++] = w->table;
+		if (w->ref)
+			ps->names[ps->nnames++] = w->ref;
+		if (w->owner)
+			ps->names[ps->nnames++] = w->owner;
 	}
+	/* The table names, sorted and unique, give each an id. */
+	qsort(ps->names, ps->nnames, sizeof *ps->names, cmp_str);
+	for (size_t i = 0; i < ps->nnames; i++)
+		if (k == 0 || strcmp(ps->names[k - 1], ps->names[i]) != 0)
+			ps->names[k++] = ps->names[i];
+	ps->nnames = k;
+	ps->pending_index = xcalloc(ps->nnames + 1, sizeof *ps->pending_index);
+	ps->pending_keys = xcalloc(ps->nnames + 1, sizeof *ps->pending_keys);
+	ps->running = xcalloc((size_t)ps->n, sizeof *ps->running);
+	size = xcalloc(ps->nnames + 1, sizeof *size);
+	table_sizes(ps, size);
+	ps->attach_next = ps->nwork;
+	for (size_t i = 0; i < ps->nwork; i++) {
+		struct work *w = &ps->work[i];
+		w->owner_id = name_id(ps, w->owner ? w->owner : w->table);
+		w->ref_id = name_id(ps, w->ref);
+		w->size = w->owner_id >= 0 ? size[w->owner_id] : 0;
+		count_pending(ps, w, 1);
+		if (w->phase == POSTPLAN_ATTACH && ps->attach_next == ps->nwork)
+			ps->attach_next = i;
+		if (w->phase != POSTPLAN_SETTING && w->phase != POSTPLAN_OTHER)
+			pooled++;
+	}
+	free(size);
 	/* Every session gets the script's settings first. */
 	for (int i = 0; i < ps->n; i++)
-		for (size_t k = 0; k < ps->nwork; k++) {
+		for (size_t j = 0; j < ps->nwork; j++) {
 			char *error;
 			int code;
-			if (ps->work[k].phase != POSTPLAN_SETTING)
+			if (ps->work[j].phase != POSTPLAN_SETTING)
 				continue;
-			if (restore_script(ps->s[i].conn, ps->o->ro, "post-data", ps->work[k].text,
-			                   strlen(ps->work[k].text), &error, &code)) {
+			if (restore_script(ps->s[i].conn, ps->o->ro, "post-data", ps->work[j].text,
+			                   strlen(ps->work[j].text), &error, &code)) {
 				fail(ps, code, "%s", error);
 				free(error);
 				check_failed(ps);
 			}
 		}
-	for (int p = POSTPLAN_INDEX; p < POSTPLAN_NPHASES; p++) {
-		double tp = monotime_now();
-		bool parallel = p == POSTPLAN_INDEX || p == POSTPLAN_CONSTRAINT ||
-		                p == POSTPLAN_FOREIGN_KEY;
-		int n = parallel ? ps->n : 1;
-
+	n = (size_t)ps->n > pooled ? (int)pooled : ps->n;
+	if (n == 1) {
+		post_main(&ps->s[0]);
+	} else if (n > 1) {
+		start_all(ps, post_main, n);
+		join_all(ps);
+	}
+	check_failed(ps);
+	for (int p = POSTPLAN_INDEX; p < POSTPLAN_OTHER; p++) {
 		if (count[p] == 0)
 			continue;
-		if ((size_t)n > count[p])
-			n = (int)count[p];
-		ps->phase = (enum postplan_phase)p;
-		if (n == 1) {
-			post_main(&ps->s[0]);
-		} else {
-			start_all(ps, post_main, n);
-			join_all(ps);
-		}
-		check_failed(ps);
-		ps->t_phase[p] = monotime_now() - tp;
-		progress(ps, "post-data: %zu %s on %d session%s, %.1f s", count[p],
+		ps->t_phase[p] = ps->phase_last[p] - ps->phase_first[p];
+		progress(ps, "post-data: %zu %s on %d session%s, from %.1f s to %.1f s", count[p],
 		         postplan_phase_name((enum postplan_phase)p), n, n == 1 ? "" : "s",
-		         ps->t_phase[p]);
+		         ps->phase_first[p] - t0, ps->phase_last[p] - t0);
+	}
+	/* The rest, in the script's order, on one session. */
+	if (count[POSTPLAN_OTHER] > 0) {
+		double tp = monotime_now();
+		for (size_t i = 0; i < ps->nwork; i++) {
+			struct work *w = &ps->work[i];
+			char *error;
+			int code;
+			double ts;
+			if (w->phase != POSTPLAN_OTHER)
+				continue;
+			ts = monotime_now();
+			if (restore_script(ps->s[0].conn, ps->o->ro, "post-data", w->text,
+			                   strlen(w->text), &error, &code)) {
+				fail(ps, code, "session 1: %s", error);
+				free(error);
+				check_failed(ps);
+			}
+			ps->s[0].busy[B_POST + POSTPLAN_OTHER] += monotime_now() - ts;
+			ps->s[0].statements++;
+		}
+		ps->t_phase[POSTPLAN_OTHER] = monotime_now() - tp;
+		progress(ps, "post-data: %zu %s on 1 session, %.1f s", count[POSTPLAN_OTHER],
+		         postplan_phase_name(POSTPLAN_OTHER), ps->t_phase[POSTPLAN_OTHER]);
 	}
 	ps->t_post = monotime_now() - t0;
 }
@@ -1121,8 +1311,13 @@ prestore_run(struct archive_reader *r, const struct prestore_opts *o)
 	for (size_t i = 0; i < ps.nwork; i++) {
 		free(ps.work[i].table);
 		free(ps.work[i].ref);
+		free(ps.work[i].owner);
 	}
 	free(ps.work);
+	free(ps.names);
+	free(ps.pending_index);
+	free(ps.pending_keys);
+	free(ps.running);
 	if (ps.have_post)
 		sqlscript_free(&ps.script);
 	free(ps.post);

@@ -52,6 +52,38 @@ for j in 1 2 4; do
 		no_leftovers
 	"
 done
+test_expect_success 'post-data as a pool: keys of partitioned tables, foreign keys to them and to unique indexes, exclusion constraints (-j 1, 2, 4)' '
+	pg_createdb deps &&
+	psql -X -q -v ON_ERROR_STOP=1 -d deps >/dev/null <<-\EOF &&
+	CREATE EXTENSION btree_gist;
+	CREATE TABLE ledger (id bigint, day date, amount int) PARTITION BY RANGE (day);
+	CREATE TABLE ledger_a PARTITION OF ledger FOR VALUES FROM (MINVALUE) TO ('"'"'2026-01-01'"'"') PARTITION BY HASH (id);
+	CREATE TABLE ledger_a0 PARTITION OF ledger_a FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+	CREATE TABLE ledger_a1 PARTITION OF ledger_a FOR VALUES WITH (MODULUS 2, REMAINDER 1);
+	CREATE TABLE ledger_b PARTITION OF ledger FOR VALUES FROM ('"'"'2026-01-01'"'"') TO (MAXVALUE);
+	ALTER TABLE ledger ADD PRIMARY KEY (id, day);
+	CREATE INDEX ledger_amount ON ledger (amount);
+	CREATE TABLE codes (code text, CONSTRAINT codes_code UNIQUE (code));
+	CREATE UNIQUE INDEX codes_lower ON codes (lower(code));
+	CREATE TABLE notes (id int PRIMARY KEY, ledger_id bigint, day date, code text,
+		FOREIGN KEY (ledger_id, day) REFERENCES ledger, FOREIGN KEY (code) REFERENCES codes (code));
+	CREATE TABLE rooms (room int, during tstzrange,
+		EXCLUDE USING gist (room WITH =, during WITH &&));
+	INSERT INTO ledger SELECT i, DATE '"'"'2025-06-01'"'"' + i % 400, i FROM generate_series(1, 4000) i;
+	INSERT INTO codes SELECT '"'"'c'"'"' || i FROM generate_series(1, 300) i;
+	INSERT INTO notes SELECT i, i, DATE '"'"'2025-06-01'"'"' + i % 400, '"'"'c'"'"' || (1 + i % 300) FROM generate_series(1, 2000) i;
+	INSERT INTO rooms SELECT i % 10, tstzrange(now() + i * interval '"'"'1 day'"'"', now() + (i + 1) * interval '"'"'1 day'"'"') FROM generate_series(1, 500) i;
+	EOF
+	dump deps deps.sql &&
+	grep -q "ATTACH PARTITION" deps.sql &&
+	sdump -d deps --chunk-size 8k >deps.sdump &&
+	for j in 1 2 4; do
+		srestore -j $j -d deps_$j <deps.sdump >report &&
+		dump deps_$j got.sql && diff deps.sql got.sql &&
+		jq -e ".timing.post_data_phases.index_attach >= 0 and .timing.post_data_phases.foreign_keys > 0" report || exit 1
+	done &&
+	no_leftovers
+'
 test_expect_success '-j 2 into an empty database; a non-empty one is refused' '
 	pg_createdb empty &&
 	srestore -j 2 -d empty <salon.sdump >report &&

@@ -24,6 +24,15 @@ cls(const char *stmt, enum postplan_phase want, const char *want_table,
 	free(r);
 }
 
+static void
+idx(const char *stmt, const char *want)
+{
+	char *t = postplan_index_table(stmt);
+
+	is_str(t, want, "index table of %.40s", stmt);
+	free(t);
+}
+
 int
 main(void)
 {
@@ -53,5 +62,15 @@ main(void)
 	    POSTPLAN_OTHER, NULL, NULL);
 	cls("COMMENT ON INDEX public.i IS 'x';", POSTPLAN_OTHER, NULL, NULL);
 	cls("REFRESH MATERIALIZED VIEW public.mv;", POSTPLAN_OTHER, NULL, NULL);
+	idx("CREATE INDEX bills_day ON public.bills USING btree (day);", "public.bills");
+	idx("create unique index u on only public.p (a);", "public.p");
+	idx("CREATE UNIQUE INDEX \"On\" ON ONLY \"Odd \"\"s\".\"Bill.Items\" USING btree (a);",
+	    "\"Odd \"\"s\".\"Bill.Items\"");
+	idx("CREATE INDEX ON public.t (a);", "public.t");
+	idx("CREATE INDEX IF NOT EXISTS i ON s.t (a);", "s.t");
+	idx("CREATE INDEX i ON (a);", NULL);
+	idx("CREATE TRIGGER t BEFORE INSERT ON public.bills FOR EACH ROW EXECUTE FUNCTION f();", NULL);
+	idx("ALTER TABLE ONLY public.bills ADD CONSTRAINT bills_pkey PRIMARY KEY (id);", NULL);
+	idx("CREATE INDEX", NULL);
 	return done_testing();
 }
