@@ -28,6 +28,8 @@
 #define BACKOFF_CAP 8.0
 
 static atomic_int cancelled;
+/* The server refused an UNSIGNED-PAYLOAD body: sign every payload from then on. */
+static atomic_int unsigned_refused;
 static atomic_long clock_skew; /* server time minus ours, seconds */
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
 
@@ -662,7 +664,8 @@ run(struct s3 *s, const struct req *r, struct resp *p, struct s3_status *st)
 	p->etag[0] = '\0';
 	p->length = -1;
 	if (r->body) {
-		if (s->unsigned_payload && r->body_len > 0) {
+		if (s->unsigned_payload && r->body_len > 0 &&
+		    !atomic_load(&unsigned_refused)) {
 			payload_sha = "UNSIGNED-PAYLOAD";
 		} else {
 			sigv4_sha256_hex(r->body, r->body_len, sha);
@@ -755,6 +758,25 @@ run(struct s3 *s, const struct req *r, struct resp *p, struct s3_status *st)
 				if (server > 0)
 					atomic_store(&clock_skew,
 						(long)(server - time(NULL)));
+			}
+			/*
+			 * A server that does not take UNSIGNED-PAYLOAD (some
+			 * S3-compatible ones want the SHA-256 of every body):
+			 * this body again at once, signed, and every later one.
+			 */
+			if (!temp && payload_sha != sha && r->body && r->body_len > 0 &&
+			    (p->http == 400 || p->http == 403 || p->http == 501) &&
+			    strcmp(xe.code, "InvalidAccessKeyId") != 0 &&
+			    strcmp(xe.code, "BadDigest") != 0) {
+				atomic_store(&unsigned_refused, 1);
+				if (c->verbose)
+					warnmsg("%s: %s; sending the payload's "
+						"SHA-256 instead of UNSIGNED-PAYLOAD",
+						what(r), st->msg);
+				sigv4_sha256_hex(r->body, r->body_len, sha);
+				payload_sha = sha;
+				attempt--;
+				continue;
 			}
 			if (!temp) {
 				st->code = EXIT_FAIL;

@@ -66,7 +66,9 @@ void s3_free(struct s3 *s);
  * authenticated already, so that a change in transit is caught at
  * decryption, and whose Content-MD5 (signed, checked by the server, and
  * the ETag checked against it here) still catches a body damaged on the
- * way.  It saves one SHA-256 pass over every part.
+ * way.  It saves one SHA-256 pass over every part.  A server that refuses
+ * such a body (400, 403 or 501) gets it again at once with its SHA-256,
+ * and every body after it, on every handle.
  */
 void s3_set_unsigned_payload(struct s3 *s, int on);
 

@@ -161,6 +161,17 @@ test_expect_success 'age parts go as UNSIGNED-PAYLOAD (with Content-MD5), plain 
 	! grep "pay/plain.* unsigned$" "$S3_DIR/payloads.log" &&
 	supload -g -i id1 pay/enc | cmp - in
 '
+test_expect_success 'a server that refuses UNSIGNED-PAYLOAD: the part is sent again signed, and every later one' '
+	curl -sf -X POST -o /dev/null "$S3_ENDPOINT/__front/unsigned?refuse=1" &&
+	: >"$S3_DIR/payloads.log" &&
+	head -c 12000000 /dev/urandom >in &&
+	supload $P -r "$R1" pay/refused <in >out &&
+	curl -sf -X POST -o /dev/null "$S3_ENDPOINT/__front/unsigned?refuse=0" &&
+	test "$(grep -c " refused$" "$S3_DIR/payloads.log")" -ge 1 &&
+	test "$(grep -c " refused$" "$S3_DIR/payloads.log")" -le 3 &&
+	test "$(grep -c "^PUT /[^ ]*/pay/refused?partNumber=[0-9]*&uploadId=[^ ]* signed$" "$S3_DIR/payloads.log")" = 3 &&
+	supload -g -i id1 pay/refused | cmp - in
+'
 test_expect_success 'an age part damaged on the way: the signed Content-MD5 catches it, the part is sent again' '
 	head -c 12000000 /dev/urandom >in &&
 	s3_fault flip "PUT .*/pay/flip[?]partNumber=2&" 1 &&

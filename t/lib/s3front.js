@@ -24,6 +24,9 @@
 //         damaged on the way).  REGEX is matched
 //         against "METHOD URL"; count -1 means every matching request.
 //       POST /__front/clear     drops all faults
+//       POST /__front/unsigned?refuse=1  answers 400 InvalidArgument to
+//         every UNSIGNED-PAYLOAD body from then on, as some S3-compatible
+//         servers do (refuse=0 takes them again)
 //   - forwards everything else to s3rver and logs "METHOD URL STATUS" to
 //     STATE_DIR/front.log.
 // It prints "ready" once it listens.
@@ -41,6 +44,7 @@ const logFile = path.join(stateDir, 'front.log');
 const abortFile = path.join(stateDir, 'aborts.log');
 const payloadFile = path.join(stateDir, 'payloads.log');
 let faults = [];
+let refuseUnsigned = false;
 const aborted = new Set();
 const completed = new Set();
 
@@ -116,6 +120,10 @@ async function verify(req, body) {
   if (!payload) return [400, 'InvalidRequest', 'Missing x-amz-content-sha256'];
   if (payload !== 'UNSIGNED-PAYLOAD' && !/^[0-9a-f]{64}$/.test(payload)) {
     return [400, 'InvalidArgument', 'x-amz-content-sha256 must be a SHA-256 or UNSIGNED-PAYLOAD'];
+  }
+  if (body.length > 0 && refuseUnsigned && payload === 'UNSIGNED-PAYLOAD') {
+    fs.appendFileSync(payloadFile, req.method + ' ' + req.url + ' refused\n');
+    return [400, 'InvalidArgument', 'UNSIGNED-PAYLOAD is not supported'];
   }
   if (body.length > 0) {
     fs.appendFileSync(payloadFile, req.method + ' ' + req.url + ' ' +
@@ -215,6 +223,8 @@ async function handle(req, res) {
         bytes: Number(u.searchParams.get('bytes') || '65536'),
         seconds: Number(u.searchParams.get('seconds') || '3600'),
       });
+    } else if (u.pathname === '/__front/unsigned') {
+      refuseUnsigned = u.searchParams.get('refuse') === '1';
     } else if (u.pathname === '/__front/clear') {
       faults = [];
     }
