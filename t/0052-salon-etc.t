@@ -63,7 +63,7 @@ test_expect_success 'strongbox.env sets or shows every variable the jobs read, a
 		grep -q "^#*$v=" "$ETC/strongbox.env" || { echo "undocumented: $v"; exit 1; }
 	done &&
 	for v in $(grep -o "\${[A-Z_]*:" "$SHARE/jobs.sh" "$SHARE/strongbox-job" | sed "s/.*{//; s/:$//" | sort -u); do
-		case $v in STRONGBOX_*|TMPDIR|DATABASE_URL|BRANCH_ID) continue ;; esac
+		case $v in STRONGBOX_*|TMPDIR|TZDIR|DATABASE_URL|BRANCH_ID) continue ;; esac
 		grep -q "^#*$v=" "$ETC/strongbox.env" || { echo "undocumented: $v"; exit 1; }
 	done &&
 	! grep -q "^BACKUP_S3_SECRET_KEY=" vars &&

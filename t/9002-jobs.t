@@ -248,6 +248,46 @@ test_expect_success 'the environment file: refused when others may read a secret
 	STRONGBOX_ENV=$PWD/none expect_exit 1 "$JOB" cloud-cleanup &&
 	grep -q "cannot read the environment file" err
 '
+test_expect_success 'a TZ that names no zone: refused before the job, one line, exit 1, nothing stored' '
+	sleep 1 &&
+	ls -AR "$BACKUP_DIR" >before && n=$(cloud | wc -l) &&
+	for tz in Asia/Kolkatta Nowhere/Such :IST-5:30 ../../etc/passwd; do
+		printf "TZ=%s\n" "$tz" >env5 && chmod 600 env5 &&
+		: >syslog &&
+		STRONGBOX_ENV=$PWD/env5 expect_exit 1 "$JOB" backup &&
+		echo "strongbox-job: TZ \"$tz\" is not a known time zone (see /usr/share/zoneinfo)" |
+			cmp - err &&
+		test ! -s out &&
+		grep -q "^user.err backup: TZ \"$tz\" is not a known time zone; status=1$" syslog &&
+		! grep -q "backup: start" syslog || exit 1
+	done &&
+	ls -AR "$BACKUP_DIR" | cmp - before &&
+	test "$(cloud | wc -l)" = "$n" &&
+	printf "TZ=Nowhere/Such\n" >env5 &&
+	STRONGBOX_ENV=$PWD/env5 TZ=Asia/Kolkata expect_exit 1 "$JOB" cloud-cleanup &&
+	grep -q "TZ \"Nowhere/Such\" is not a known" err
+'
+test_expect_success 'a known TZ runs the job: a zone, a POSIX rule, the system zone (unset or empty)' '
+	for tz in Asia/Kolkata :Asia/Kolkata /usr/share/zoneinfo/Asia/Kolkata IST-5:30 "<+0530>-5:30" UTC ""; do
+		printf "TZ=\"%s\"\n" "$tz" >env6 && chmod 600 env6 &&
+		STRONGBOX_ENV=$PWD/env6 expect_exit 0 "$JOB" cloud-cleanup &&
+		jq -e ".job == \"cloud-cleanup\"" out &&
+		! grep -q "time zone" err || exit 1
+	done &&
+	printf "BRANCH_ID=%s\n" "$BRANCH_ID" >env6 &&
+	(unset TZ; STRONGBOX_ENV=$PWD/env6 expect_exit 0 "$JOB" cloud-cleanup) &&
+	! grep -q "time zone" err
+'
+test_expect_success 'the runner and smetrics agree on which TZ names a zone' '
+	! command -v smetrics >/dev/null ||
+	for tz in Asia/Kolkata Asia/Kolkatta Nowhere/Such :IST-5:30 IST-5:30 "<+0530>-5:30" \
+		"<+5" IST IS-5 GMT UTC "" : /nonexistent /usr/share/zoneinfo; do
+		printf "TZ=\"%s\"\n" "$tz" >env7 && chmod 600 env7 &&
+		{ STRONGBOX_ENV=$PWD/env7 "$JOB" cloud-cleanup >/dev/null 2>&1; r1=$?; } &&
+		{ TZ=$tz smetrics --missing 1 </dev/null >/dev/null 2>&1; r2=$?; } &&
+		test "$r1:$r2" = 0:0 || test "$r1:$r2" = 1:1 || { echo "TZ=$tz: runner $r1, smetrics $r2"; exit 1; }
+	done
+'
 test_expect_success 'cloud cleanup of 100 dated backups: 90 days kept by default' '
 	for d in $(seq 0 99); do
 		standin "cc/backups/cc_$(date -d "2026-02-16 - $d days" +%Y%m%d)_220005.sdump" || exit 1
