@@ -6,49 +6,9 @@
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_ROOT/t/lib/pg.sh"
 . "$TEST_ROOT/t/lib/s3.sh"
+. "$TEST_ROOT/t/lib/jobs.sh"
+jobs_start branch-test
 
-JOB=$TEST_ROOT/share/strongbox/strongbox-job
-for t in sdump supload sprune srestore; do
-	[ -x "$TEST_ROOT/bin/$t" ] || skip_all "$t is not built yet"
-done
-
-pg_start
-pg_createdb salon
-"$TEST_ROOT/share/strongbox/salon-load.sh" -s 0.05 -d 60 salon || exit 1
-s3_start
-
-# syslog: the logger on PATH appends its priority and lines here.
-mkdir stubbin
-cat >stubbin/logger <<EOF
-#!/bin/sh
-while [ \$# -gt 0 ]; do
-	case \$1 in -t) shift ;; -p) pri=\$2; shift ;; --) shift; break ;; esac
-	shift
-done
-if [ \$# -gt 0 ]; then echo "\$pri \$*"; else sed "s/^/\$pri /"; fi >>"$TRASH/syslog"
-EOF
-chmod +x stubbin/logger
-PATH=$TRASH/stubbin:$PATH
-
-# The environment file holds what every run shares; the tests vary the
-# rest through the environment.
-cat >strongbox.env <<EOF
-# test settings
-TZ=Asia/Kolkata
-EOF
-chmod 600 strongbox.env
-STRONGBOX_ENV=$TRASH/strongbox.env
-STRONGBOX_LOCK_DIR=$TRASH
-BRANCH_ID=branch-test
-BACKUP_DIR=$TRASH/backups
-DATABASE_URL="postgresql://postgres@127.0.0.1:$PGPORT/salon"
-export STRONGBOX_ENV STRONGBOX_LOCK_DIR BRANCH_ID BACKUP_DIR DATABASE_URL
-unset PGDATABASE
-mkdir "$BACKUP_DIR"
-
-cloud() {
-	supload -l "$BRANCH_ID/backups/" | cut -f 1
-}
 local_copies() {
 	(cd "$BACKUP_DIR/$BRANCH_ID/backups" 2>/dev/null && ls) || true
 }
@@ -162,18 +122,7 @@ test_expect_success 'a failing upload: the local copy is kept, exit 1' '
 	kept=$(sed -n "s/.*the local copy is kept: //p" err) &&
 	srestore --check <"$kept" >/dev/null
 '
-if mkdir full && mount -t tmpfs -o size=64k tmpfs "$TRASH/full" 2>/dev/null; then
-	test_at_exit "umount '$TRASH/full'"
-	test_expect_success 'a full disk (BACKUP_DIR on a 64 KiB tmpfs): exit 1, the cause, nothing anywhere' '
-		sleep 1 &&
-		before=$(cloud | wc -l) &&
-		BACKUP_DIR=$TRASH/full expect_exit 1 "$JOB" backup &&
-		grep -q "^sdump: .*No space left on device" err &&
-		grep -q "^strongbox-job: backup: the dump failed (sdump 1); nothing was stored" err &&
-		test -z "$(ls -A full)" &&
-		test "$(cloud | wc -l)" = "$before"
-	'
-fi
+# A full BACKUP_DIR: t/9005-jobs-disk-full.t.
 # systemctl stop (SIGTERM to the whole group) or Ctrl-C on the terminal
 # (SIGINT): the runner's copies of the output outlive the job, so that the
 # tool's own last line reaches stderr and syslog.  The dump is held on a

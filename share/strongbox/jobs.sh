@@ -202,6 +202,46 @@ sb_backup_direct() {
 	sb_dump_to sb_put "$BRANCH_ID/backups/${BRANCH_ID}_$(date +%Y%m%d_%H%M%S).sdump"
 }
 
+# sb_write_error TEXT: the cause (strerror's text: sdump sets no locale)
+# when TEXT, the stderr of an sdump whose stdout is a file, says that the
+# file could not be written for a reason of its disk's: full, a file size
+# limit, a quota, read-only, an I/O error.  Fails for any other failure.
+sb_write_error() {
+	printf '%s\n' "$1" | sed -En 's/^sdump: cannot write (the archive|to standard output).*: (No space left on device|File too large|Disk quota exceeded|Read-only file system|Input\/output error)$/\2/p' |
+		head -n 1 | grep .
+}
+
+# sb_backup_unstaged KEY DIR WHY: the backup job's way out when the dump
+# cannot be staged in BACKUP_DIR (DIR; WHY says why; the partial file is
+# removed already): with a bucket, one sdump streamed to KEY there as
+# sb_backup_direct does (--verify-archive, encrypted with recipients set),
+# the job's report on stdout with local null, uploaded true; without, or
+# when that fails too, nothing stored.  One line on stderr either way
+# (and the tools' own when the upload fails); returns 1: no local copy is
+# a failure the health check must see.
+sb_backup_unstaged() {
+	_line="BACKUP_DIR $2 is full or cannot be written ($3): no local copy was made"
+	if [ -z "${BACKUP_S3_BUCKET:-}" ]; then
+		sb_err "$_line, and no bucket is set (BACKUP_S3_BUCKET): no backup was made"
+		return 1
+	fi
+	# The report is kept in memory: TMPDIR may be on the full disk.
+	if ! _rep=$(sb_dump_to sb_put "$1"); then
+		sb_err "$_line, and the upload to the bucket failed too: no backup was made"
+		return 1
+	fi
+	_line="$_line; the backup was uploaded to the bucket as $1"
+	sb_err "$_line"
+	_up_sha=$(printf '%s\n' "$_rep" | sb_field stored_sha256 /dev/stdin)
+	_sha=$(printf '%s\n' "$_rep" | sb_field sha256 /dev/stdin)
+	printf '{"job":"backup","key":%s,"bytes":%s,"sha256":"%s","local":null,"uploaded":true,"encrypted":%s,"local_encrypted":false,"uploaded_encrypted":%s,"local_sha256":null,"uploaded_sha256":"%s","local_deleted":0,"error":%s}\n' \
+		"$(sb_str "$1")" "$(printf '%s\n' "$_rep" | sb_field bytes /dev/stdin)" "$_sha" \
+		"$([ -n "$_up_sha" ] && echo true || echo false)" \
+		"$([ -n "$_up_sha" ] && echo true || echo false)" "${_up_sha:-$_sha}" \
+		"$(sb_str "$_line")"
+	return 1
+}
+
 # --- the jobs -------------------------------------------------------------
 
 # backup: one sdump, stored as the local copy in BACKUP_DIR and uploaded to
@@ -212,7 +252,8 @@ sb_backup_direct() {
 # --encrypted), so that both places hold the same file; with cloud, the
 # local copy stays plain and the upload encrypts.  A failed dump leaves
 # nothing anywhere; a failed upload keeps the local copy and fails.  Then
-# the local retention.
+# the local retention.  When BACKUP_DIR is full or cannot be written, the
+# dump goes straight to the bucket (sb_backup_unstaged) and the job fails.
 job_backup() {
 	sb_need sdump supload sprune || return 1
 	sb_days BACKUP_RETENTION_DAYS 7 >/dev/null || return 1
@@ -229,20 +270,46 @@ job_backup() {
 	# only; the shared temporary prefix of lib/tmpname.h, so that supload
 	# -l never lists it; one a run killed earlier left is removed: the lock
 	# says no other backup runs), so that both copies are made of the same
-	# bytes.
+	# bytes.  A file size limit (ulimit -f) fails sdump's write (EFBIG) as
+	# a full disk does (ENOSPC), instead of killing it with SIGXFSZ.
+	trap '' XFSZ
 	rm -f "$_dir"/.strongbox-tmp.job-dump.*
-	_dump=$(umask 077 && mktemp "$_dir/.strongbox-tmp.job-dump.XXXXXX") || return 1
+	if ! _out=$(umask 077 && mktemp "$_dir/.strongbox-tmp.job-dump.XXXXXX" 2>&1); then
+		sb_backup_unstaged "$_key" "$_dir" "${_out##*: }"
+		return
+	fi
+	_dump=$_out
 	sb_at_exit() {
 		rm -f "$_dump"
 	}
-	sb_sdump >"$_dump"
-	_st=$?
+	# sdump's stderr is kept, to tell a full BACKUP_DIR from a failed
+	# dump; the runner's SIGINT or SIGTERM still ends sdump, whose line
+	# is passed on.
+	sb_stop=
+	trap 'sb_stop=1' INT TERM
+	_out=$(
+		trap : INT TERM
+		sb_sdump 2>&1 >"$_dump"
+		echo "sdump-status=$?"
+	)
+	trap 'exit 1' INT TERM
+	case $_out in
+	*sdump-status=*) _st=${_out##*sdump-status=} _out=${_out%sdump-status=*} ;;
+	*) _st=1 ;;
+	esac
 	if [ "$_st" != 0 ]; then
 		rm -f "$_dump"
+		if [ -z "$sb_stop" ] && _why=$(sb_write_error "$_out"); then
+			sb_backup_unstaged "$_key" "$_dir" "$_why"
+			return
+		fi
+		printf '%s' "$_out" >&2
+		[ -z "$sb_stop" ] || exit 1
 		sb_err "the dump failed (sdump $_st); nothing was stored"
 		sb_status "$_st"
 		return
 	fi
+	printf '%s' "$_out" >&2
 	_bytes=$(stat -c %s "$_dump")
 	_sha=$(sha256sum <"$_dump" | cut -d ' ' -f 1)
 
