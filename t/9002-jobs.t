@@ -131,7 +131,7 @@ dump_waits() {
 	test -n "$(pg_sql salon "select 1 from pg_stat_activity
 		where application_name in ('sdump', 'pg_dump') and wait_event_type = 'Lock'")"
 }
-test_expect_success 'SIGTERM to the group during a backup: the tool'\''s line kept, exit 1, nothing stored' '
+test_expect_success 'SIGTERM to the group during a backup: one line naming the job, the tool'\''s in the log, exit 1, nothing stored' '
 	sleep 1 &&
 	ls -AR "$BACKUP_DIR" >before && n=$(cloud | wc -l) &&
 	pg_hold_lock salon bills &&
@@ -141,8 +141,26 @@ test_expect_success 'SIGTERM to the group during a backup: the tool'\''s line ke
 	kill -TERM -$pid &&
 	{ wait $pid; rc=$?; } ; test "$rc" = 1 &&
 	pg_release_lock &&
-	grep -q "^sdump: cancelled" err &&
+	echo "strongbox-job: backup: cancelled by SIGTERM" | cmp - err &&
 	grep -q "^user.err backup: sdump: cancelled" syslog &&
+	grep -q "^user.err backup: cancelled by SIGTERM$" syslog &&
+	! grep -q "Terminated" syslog &&
+	grep -Eq "^user.err backup: end status=1 duration=[0-9]+s$" syslog &&
+	ls -AR "$BACKUP_DIR" | cmp - before &&
+	test "$(cloud | wc -l)" = "$n"
+'
+test_expect_success 'SIGTERM while a job waits on a command killed by it: one line, no "Terminated", nothing stored' '
+	sleep 1 &&
+	ls -AR "$BACKUP_DIR" >before && n=$(cloud | wc -l) &&
+	mkdir -p slowbin &&
+	printf "#!/bin/sh\ntouch \"%s/slow.started\"\nexec sleep 60\n" "$TRASH" >slowbin/sha256sum &&
+	chmod +x slowbin/sha256sum &&
+	: >syslog && rc= && rm -f slow.started &&
+	{ PATH=$PWD/slowbin:$PATH setsid "$JOB" backup >out 2>err & pid=$!; } &&
+	wait_for 30 test -e slow.started &&
+	kill -TERM -$pid &&
+	{ wait $pid; rc=$?; } ; test "$rc" = 1 &&
+	echo "strongbox-job: backup: cancelled by SIGTERM" | cmp - err &&
 	grep -Eq "^user.err backup: end status=1 duration=[0-9]+s$" syslog &&
 	ls -AR "$BACKUP_DIR" | cmp - before &&
 	test "$(cloud | wc -l)" = "$n"
