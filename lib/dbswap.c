@@ -161,13 +161,9 @@ remove_stale(struct dbswap *d, bool progress)
 		/* Only names this file makes for that target. */
 		if (k == STAGENAME_STAGING)
 			stagename_staging(for_target, expect);
-		else if (k == STAGENAME_REPLACED)
-			stagename_old(for_target, 0, expect);
 		if (k == STAGENAME_NONE ||
 		    (k == STAGENAME_STAGING && strcmp(name, expect) != 0) ||
-		    (k == STAGENAME_REPLACED &&
-		     (strlen(name) != strlen(expect) ||
-		      strncmp(name, expect, strlen(expect) - 14) != 0)) ||
+		    (k == STAGENAME_REPLACED && !stagename_is_old(for_target, name)) ||
 		    atol(PQgetvalue(res, i, 2)) > 0 ||
 		    (!mine && !try_lock(d, for_target))) {
 			free(for_target);
@@ -564,7 +560,8 @@ swap_step(struct dbswap *d, const char *what, const char *sql)
 		char *msg = res ? pgconn_result_error(res) : xstrdup(pgconn_error(d->admin));
 		int code = pgconn_is_transient(d->admin, res) ? EXIT_TEMPFAIL : EXIT_FAIL;
 		PQclear(res);
-		die(code, "%s: %s", what, msg);
+		/* The swap's transaction, rolled back at exit. */
+		die(code, "%s: %s; nothing was changed", what, msg);
 	}
 }
 
@@ -574,8 +571,28 @@ dbswap_swap(struct dbswap *d, long lock_timeout_ms, bool force, bool keep_old,
 {
 	char *qt = qi(d->target), *qs = qi(d->staging), *qo, *props, *sql;
 	double t0 = monotime_now(), deadline = t0 + lock_timeout_ms / 1000.0;
+	time_t now = time(NULL);
 
-	stagename_old(d->target, time(NULL), d->old);
+	/*
+	 * A free name for NAME after the swap: a run in the same second (a
+	 * retry, a script) kept its database under the dated one.  Before
+	 * anything changes; should another session take the name meanwhile,
+	 * the rename fails and the transaction changes nothing.
+	 */
+	for (unsigned n = 1; d->exists; n++) {
+		stagename_old(d->target, now, n, d->old);
+		if (!db_exists(d, d->old, NULL))
+			break;
+		if (n == STAGENAME_OLD_TRIES) {
+			char first[STAGENAME_MAX + 1];
+
+			stagename_old(d->target, now, 1, first);
+			die(EXIT_FAIL, "no free name for the replaced database: \"%s\" to "
+			    "\"%s\" are taken; nothing was changed", first, d->old);
+		}
+	}
+	if (!d->exists)
+		stagename_old(d->target, now, 1, d->old);
 	qo = qi(d->old);
 	for (;;) {
 		int busy = 0, n;

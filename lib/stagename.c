@@ -39,16 +39,49 @@ stagename_staging(const char *target, char out[STAGENAME_MAX + 1])
 }
 
 void
-stagename_old(const char *target, time_t t, char out[STAGENAME_MAX + 1])
+stagename_old(const char *target, time_t t, unsigned n, char out[STAGENAME_MAX + 1])
 {
-	char suffix[32];
+	char suffix[48];
 	struct tm tm;
-	size_t n;
+	size_t len;
 
 	gmtime_r(&t, &tm);
-	strftime(suffix, sizeof suffix, "_old_%Y%m%d%H%M%S", &tm);
-	n = prefix_len(target, STAGENAME_MAX - strlen(suffix));
-	snprintf(out, STAGENAME_MAX + 1, "%.*s%s", (int)n, target, suffix);
+	len = strftime(suffix, sizeof suffix, "_old_%Y%m%d%H%M%S", &tm);
+	if (n > 1)
+		snprintf(suffix + len, sizeof suffix - len, "_%u", n);
+	len = prefix_len(target, STAGENAME_MAX - strlen(suffix));
+	snprintf(out, STAGENAME_MAX + 1, "%.*s%s", (int)len, target, suffix);
+}
+
+/* s is n digits (n > 0). */
+static int
+digits(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] < '0' || s[i] > '9')
+			return 0;
+	return n > 0;
+}
+
+int
+stagename_is_old(const char *target, const char *name)
+{
+	size_t len = strlen(name), end = len, stamp;
+
+	/* "_N" (N from 2, no leading 0), then "_old_" and 14 digits. */
+	while (end > 0 && name[end - 1] >= '0' && name[end - 1] <= '9')
+		end--;
+	if (end > 0 && name[end - 1] == '_' && len - end <= 2 && len > end &&
+	    name[end] != '0' && strcmp(name + end, "1") != 0 && end >= 20 &&
+	    strncmp(name + end - 20, "_old_", 5) == 0 && digits(name + end - 15, 14))
+		stamp = end - 1;
+	else
+		stamp = len;
+	if (stamp < 19 || strncmp(name + stamp - 19, "_old_", 5) != 0 ||
+	    !digits(name + stamp - 14, 14))
+		return 0;
+	return prefix_len(target, STAGENAME_MAX - (len - (stamp - 19))) == stamp - 19 &&
+	       strncmp(name, target, stamp - 19) == 0;
 }
 
 char *

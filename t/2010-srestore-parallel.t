@@ -17,7 +17,7 @@ dump() {
 }
 # No staging or replaced database is left (stagename.h's names).
 no_leftovers() {
-	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14})$'")" = 0
+	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14}(_[0-9]+)?)$'")" = 0
 }
 
 test_expect_success 'usage: -j with --data-only or -t, a bad N, options without -j' '
@@ -161,6 +161,35 @@ test_expect_success 'owner, privileges, settings and comment carried over; --kee
 	test "$(pg_sql postgres "select count(*) from pg_database where datname = '"'"'$old'"'"'")" = 1 &&
 	pg_sql postgres "drop database \"$old\"" &&
 	dump props got.sql && diff salon.sql got.sql &&
+	no_leftovers
+'
+test_expect_success 'two --keep-old restores back to back, their dated names taken: each keeps its replaced database under a free name' '
+	pg_createdb kept &&
+	pg_sql kept "create table t (id int primary key); insert into t values (1)" &&
+	sdump -d kept >kept.sdump &&
+	pg_sql kept "insert into t values (2)" &&
+	# The names of this second and the next 30 taken (by databases of
+	# someone else: no strongbox mark), so that both swaps meet one.
+	s=$(date -u +%s) &&
+	for i in $(seq 0 30); do
+		echo "create database kept_old_$(date -u -d @$((s + i)) +%Y%m%d%H%M%S);"
+	done >taken.sql &&
+	psql -X -q -v ON_ERROR_STOP=1 -d postgres -f taken.sql >/dev/null &&
+	for r in 1 2; do
+		srestore -j 1 --clean --keep-old -d kept <kept.sdump >r$r 2>e$r ||
+			{ echo "restore $r: exit $?"; cat e$r; exit 1; }
+	done &&
+	o1=$(jq -r .swap.old_database r1) && o2=$(jq -r .swap.old_database r2) &&
+	echo "$o1" | grep -Eqx "kept_old_[0-9]{14}_[0-9]+" &&
+	echo "$o2" | grep -Eqx "kept_old_[0-9]{14}(_[0-9]+)?" &&
+	test "$o1" != "$o2" &&
+	grep -q "kept as \"$o1\"" e1 && grep -q "kept as \"$o2\"" e2 &&
+	test "$(pg_sql "$o1" "select array_agg(id order by id) from t")" = "{1,2}" &&
+	test "$(pg_sql "$o2" "select array_agg(id order by id) from t")" = "{1}" &&
+	test "$(pg_sql kept "select array_agg(id order by id) from t")" = "{1}" &&
+	test "$(pg_sql postgres "select count(*) from pg_database where datname like '"'"'kept_old_%'"'"'")" = 33 &&
+	sed "s/^create/drop/" taken.sql | psql -X -q -v ON_ERROR_STOP=1 -d postgres -f - >/dev/null &&
+	pg_sql postgres "drop database \"$o1\"" && pg_sql postgres "drop database \"$o2\"" &&
 	no_leftovers
 '
 test_expect_success 'without CREATEDB: one line naming it, exit 1' '

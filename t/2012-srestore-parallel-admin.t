@@ -6,7 +6,8 @@
 # name, the name, --yes), naming only the sessions of others; a superuser's
 # session that the owner may not terminate; SIGTERM while the swap waits
 # for a session; stale
-# staging and replaced databases dropped only once nothing is connected.
+# staging and replaced databases (with a number: two in one second)
+# dropped only once nothing is connected, a name not strongbox's kept.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_ROOT/t/lib/pg.sh"
 
@@ -15,7 +16,7 @@ pg_start
 
 # No staging or replaced database is left (stagename.h's names).
 no_leftovers() {
-	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14})$'")" = 0
+	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14}(_[0-9]+)?)$'")" = 0
 }
 db_there() {
 	test "$(pg_sql postgres "select count(*) from pg_database where datname = '$1'")" = 1
@@ -163,12 +164,15 @@ test_expect_success 'stale staging and replaced databases: dropped once nothing 
 	staging=$(jq -r .staging report) && test -n "$staging" &&
 	stale staging "$staging" st for &&
 	stale replaced st_old_20200102030405 st of &&
+	stale replaced st_old_20200102030405_2 st of &&
+	stale replaced st_old_20200102030405_02 st of &&
 	pg_sql postgres "create database st_old_20200102030406" &&
 	blocker "$staging" &&
 	{ PGAPPNAME=peek psql -X -q -d st_old_20200102030405 -c "select pg_sleep(600)" >/dev/null 2>&1 & ppid=$!; } &&
 	wait_for 30 peek_in &&
 	expect_exit 0 srestore -j 1 -x -d other <own.sdump &&
 	db_there "$staging" && db_there st_old_20200102030405 &&
+	! db_there st_old_20200102030405_2 && db_there st_old_20200102030405_02 &&
 	expect_exit 75 srestore -j 1 -x --clean -d st <own.sdump &&
 	expect_one_line_error srestore && grep -q "\"$staging\" exists and is in use" err &&
 	db_there "$staging" && db_there st_old_20200102030405 &&
@@ -179,6 +183,7 @@ test_expect_success 'stale staging and replaced databases: dropped once nothing 
 	grep -q "dropped the staging database \"$staging\" an earlier run left" err &&
 	grep -q "dropped the replaced database \"st_old_20200102030405\" an earlier run left" err &&
 	! db_there "$staging" && ! db_there st_old_20200102030405 &&
+	db_there st_old_20200102030405_02 && pg_sql postgres "drop database st_old_20200102030405_02" &&
 	db_there st_old_20200102030406 && pg_sql postgres "drop database st_old_20200102030406" &&
 	no_leftovers
 '
