@@ -472,7 +472,7 @@ main(int argc, char **argv)
 	pgconn_free_env(env);
 	minisign_sec_free(sign_key);
 	pgopts_free(conninfo);
-	free(conn.dbname_copy);
+	pgopts_clear(&conn);
 	free(pgdump);
 	free(pgdump_version);
 	free(created);

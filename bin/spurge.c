@@ -140,6 +140,16 @@ class_of(const struct run *r, size_t i)
 	return k >= 0 ? purgeconf_class_name(r->conf.tables[k].cls) : NULL;
 }
 
+static void
+run_free(struct run *r)
+{
+	purgeplan_free(&r->plan);
+	purge_catalog_free(&r->cat);
+	purgeconf_free(&r->conf);
+	free(r->rows);
+	free(r->spared);
+}
+
 /* The seed's preview: one line per table, then the total. */
 static void
 preview(const struct run *r)
@@ -425,6 +435,7 @@ main(int argc, char **argv)
 
 	cancel_init();
 	conninfo = pgopts_conninfo(&conn_opts);
+	pgopts_clear(&conn_opts);
 	conn = pgconn_connect(conninfo);
 	pgopts_free(conninfo);
 	cancel_watch(conn);
@@ -453,6 +464,7 @@ main(int argc, char **argv)
 			report(&r, true);
 			finish_stdout();
 			pgconn_finish(conn);
+			run_free(&r);
 			return EXIT_OK;
 		}
 		switch (confirm_phrase(tty, "\nType " PHRASE " to confirm: ", PHRASE)) {
@@ -499,10 +511,6 @@ main(int argc, char **argv)
 	finish_stdout();
 	cancel_unwatch(conn);
 	pgconn_finish(conn);
-	purgeplan_free(&r.plan);
-	purge_catalog_free(&r.cat);
-	purgeconf_free(&r.conf);
-	free(r.rows);
-	free(r.spared);
+	run_free(&r);
 	return EXIT_OK;
 }

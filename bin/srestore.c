@@ -411,7 +411,7 @@ main(int argc, char **argv)
 	archive_reader_free(r);
 	free(opt.patterns);
 	pgopts_free(conninfo);
-	free(conn.dbname_copy);
+	pgopts_clear(&conn);
 	finish_stdout();
 	return EXIT_OK;
 }

@@ -53,18 +53,23 @@ type_name(PGconn *conn, Oid oid)
 	return name;
 }
 
-/* Dies naming column c of res when its type has no JSON form. */
+/*
+ * Dies naming column c of res when its type has no JSON form, after
+ * clearing res: nothing refers to it once the type's name is read.
+ */
 static void
-check_column_type(PGconn *conn, const PGresult *res, int c)
+check_column_type(PGconn *conn, PGresult *res, int c)
 {
-	char *t;
+	char *t, *name;
 
 	if (pgjson_supported(PQftype(res, c)))
 		return;
 	t = type_name(conn, PQftype(res, c));
+	name = xstrdup(PQfname(res, c));
+	PQclear(res);
 	die(EXIT_FAIL, "the metrics query's column \"%s\" is of type %s, which "
 	    "has no JSON form here: cast it to bigint, numeric, boolean or text",
-	    PQfname(res, c), t);
+	    name, t);
 }
 
 void

@@ -307,3 +307,10 @@ pgopts_free(char *conninfo)
 	OPENSSL_cleanse(conninfo, strlen(conninfo));
 	free(conninfo);
 }
+
+void
+pgopts_clear(struct pgopts *o)
+{
+	pgopts_free(o->dbname_copy);
+	o->dbname_copy = NULL;
+}

@@ -108,4 +108,11 @@ char *pgopts_conninfo(const struct pgopts *o);
 /* Wipes and frees a string from pgopts_conninfo(); NULL is allowed. */
 void pgopts_free(char *conninfo);
 
+/*
+ * Wipes and frees what pgopts_finish() copied into o (the database
+ * argument, which may hold a password); o->dbname_copy becomes NULL.
+ * Call it once the conninfo is built, or at the end.
+ */
+void pgopts_clear(struct pgopts *o);
+
 #endif

@@ -60,7 +60,7 @@ conn(const char *env, const char *want, const char *title, int argc, ...)
 	ci = run(argc, argv, &o);
 	is_str(ci, want, "%s", title);
 	free(ci);
-	free(o.dbname_copy);
+	pgopts_clear(&o);
 	for (int i = 0; i < argc; i++)
 		free(argv[i]);
 }
@@ -182,17 +182,19 @@ main(void)
 	       "argv keeps its length and the rest");
 	ok(strstr(ci, "password='s3cret'") != NULL, "the conninfo keeps it");
 	free(ci);
-	free(o.dbname_copy);
+	pgopts_clear(&o);
 	ci = run(2, argv2, &o);
 	is_str(argv2[1], "--dbname=host=h password='xxxxxxx' dbname=x",
 	       "--dbname=CONNINFO password overwritten");
 	is_str(ci, "password='se cret' dbname='x' host='h'", "conninfo rebuilt");
 	free(ci);
-	free(o.dbname_copy);
+	pgopts_clear(&o);
 	ci = run(2, argv3, &o);
 	is_str(argv3[1], "postgres://u:xx@h/d", "operand URL password overwritten");
 	free(ci);
-	free(o.dbname_copy);
+	pgopts_clear(&o);
+	ok(o.dbname_copy == NULL, "pgopts_clear: the copy is gone");
+	pgopts_clear(&o);
 
 	conn(NULL, "(null)", "nothing given: libpq defaults", 1);
 	conn("postgres://u:p@h:5433/salon", "user='u' password='p' dbname='salon' "
