@@ -1,8 +1,9 @@
 # strongbox: make (build), make check (tests), make demo, make bench,
 # make install PREFIX=... DESTDIR=...
 #
-# make check SANITIZE=1 builds with AddressSanitizer and
-# UndefinedBehaviorSanitizer and runs the same suite.  WERROR=1 turns
+# make check SANITIZE=1 builds with AddressSanitizer (LeakSanitizer on,
+# see t/lib/test-lib.sh) and UndefinedBehaviorSanitizer and runs the same
+# suite.  WERROR=1 turns
 # warnings into errors (CI sets it).
 
 PREFIX ?= /usr/local

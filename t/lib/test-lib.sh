@@ -33,12 +33,13 @@ unset DATABASE_URL BACKUP_S3_ENDPOINT BACKUP_S3_BUCKET BACKUP_S3_ACCESS_KEY \
 # exit 99, and its report goes to a file in $SAN_LOG_DIR, not to stderr.
 # Every test looks there when it ends and fails on a report, so that a
 # finding also fails a test that does not look at the tool's status (the
-# left side of a pipeline, an expected failure, || true).  Leaks are not
-# reported at exit of tools that die() on purpose.  Options already in the
-# environment come last, so they win.
+# left side of a pipeline, an expected failure, || true).  LeakSanitizer
+# runs at every exit and reports there too: memory a tool no longer points
+# to is a finding, memory still reachable when it die()s is not.  Options
+# already in the environment come last, so they win.
 SAN_LOG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/strongbox-san-$TEST_NAME.XXXXXX") || exit 1
 chmod 1777 "$SAN_LOG_DIR"
-ASAN_OPTIONS="abort_on_error=0:detect_leaks=0:exitcode=99:log_path=$SAN_LOG_DIR/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
+ASAN_OPTIONS="abort_on_error=0:detect_leaks=1:exitcode=99:log_path=$SAN_LOG_DIR/asan${ASAN_OPTIONS:+:$ASAN_OPTIONS}"
 UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:exitcode=99:log_path=$SAN_LOG_DIR/ubsan${UBSAN_OPTIONS:+:$UBSAN_OPTIONS}"
 export SAN_LOG_DIR ASAN_OPTIONS UBSAN_OPTIONS
 
