@@ -463,9 +463,11 @@ main(int argc, char **argv)
 	if (conn_given && (opt.mode == MODE_MISSING || opt.mode == MODE_HEALTH))
 		die_usage("--missing and --health read a listing, not the database");
 
-	if (!branchday_zone_known())
-		die(EXIT_FAIL, "TZ \"%s\" names no time zone (see /usr/share/zoneinfo): "
-		    "the days would be UTC's", getenv("TZ"));
+	{
+		char *why = branchday_zone_error();
+		if (why != NULL)
+			die(EXIT_FAIL, "%s", why);
+	}
 
 	switch (opt.mode) {
 	case MODE_METRICS:

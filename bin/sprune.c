@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "branchday.h"
 #include "err.h"
 #include "lineio.h"
 #include "retention.h"
@@ -387,6 +388,7 @@ main(int argc, char *argv[])
 	int grouped = 0, allow_empty = 0, explain = 0, kept_only = 0, ch;
 	size_t *first, *fill, refused = 0, refused_group = 0, future = 0;
 	uint32_t *idx, *same;
+	char *zone_error;
 
 	err_init(argv[0]);
 	opterr = 0;
@@ -462,6 +464,9 @@ main(int argc, char *argv[])
 	if (retention_policy_empty(&policy))
 		die_usage("no policy: give at least one --keep-* option with a "
 		            "count or duration above zero");
+	/* Names and days are read on TZ's calendar, which must be a zone. */
+	if ((zone_error = branchday_zone_error()) != NULL)
+		die(EXIT_FAIL, "%s", zone_error);
 	output = explain ? OUT_EXPLAIN : kept_only ? OUT_KEPT : OUT_DELETE;
 	if (!ref) {
 		struct timespec ts;

@@ -177,3 +177,12 @@ branchday_zone_known(void)
 		return 1;
 	return !colon && posix_rule(tz);
 }
+
+char *
+branchday_zone_error(void)
+{
+	if (branchday_zone_known())
+		return NULL;
+	return xasprintf("TZ \"%s\" names no time zone (see /usr/share/zoneinfo): "
+	                 "the days would be UTC's", getenv("TZ"));
+}

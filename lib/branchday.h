@@ -52,4 +52,11 @@ char *branchday_zone(const char *root);
  */
 int branchday_zone_known(void);
 
+/*
+ * NULL when branchday_zone_known(); else the one-line message a tool that
+ * reads days in TZ dies with (malloc'ed): TZ names no zone, and the days
+ * would be UTC's.
+ */
+char *branchday_zone_error(void);
+
 #endif

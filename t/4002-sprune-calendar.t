@@ -137,4 +137,15 @@ test_expect_success 'the seeds policy over a year of nightly backups' '
 	TZ=UTC sprune $now --keep-monthly 13 --explain <in >out &&
 	grep -x "keep  oldest monthly snapshot	salon_20260101_220005.sdump" out
 '
+test_expect_success 'a TZ that names no zone is refused, one line, exit 1, nothing printed' '
+	printf "%s\n" salon_20260101_220005.sdump >one &&
+	TZ=Asia/Kolkatta expect_exit 1 sprune --keep-last 1 <one &&
+	test ! -s out &&
+	test "$(wc -l <err)" = 1 &&
+	grep -qx "sprune: TZ \"Asia/Kolkatta\" names no time zone (see /usr/share/zoneinfo): the days would be UTC.s" err &&
+	TZ=:Nowhere/Such expect_exit 1 sprune --keep-last 1 <one &&
+	TZ=Asia/Kolkata expect_exit 0 sprune --keep-last 1 <one &&
+	TZ=IST-5:30 expect_exit 0 sprune --keep-last 1 <one &&
+	TZ= expect_exit 0 sprune --keep-last 1 <one
+'
 test_done

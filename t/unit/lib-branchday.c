@@ -102,6 +102,14 @@ test_branchday(void)
 		ok(branchday_zone_known() == zones[i].known, "TZ=%s: %s",
 		   zones[i].tz ? zones[i].tz : "(unset)",
 		   zones[i].known ? "a zone" : "no zone");
+		{
+			char *e = branchday_zone_error();
+			ok((e == NULL) == zones[i].known, "  branchday_zone_error() agrees");
+			if (e && zones[i].tz)
+				ok(strstr(e, zones[i].tz) != NULL &&
+				   strstr(e, "names no time zone") != NULL, "  it names TZ: %s", e);
+			free(e);
+		}
 	}
 	set_tz(NULL);
 }
