@@ -6,6 +6,7 @@
 # every object pre-data creates, and -t archives into an empty database.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_ROOT/t/lib/pg.sh"
+. "$TEST_ROOT/t/lib/own-archive.sh"
 
 pg_start
 
@@ -69,15 +70,8 @@ test_expect_success 'progress on a terminal rewrites one line in place' '
 '
 
 test_expect_success 'setup: an archive of objects owned by postgres, granted to a role the new server lacks' '
-	pg_sql postgres "create role gone_role; create role app login" &&
-	pg_createdb own &&
-	pg_sql own "create type address as (street text, zip text);
-		create table clients (id serial primary key, name text, home address);
-		insert into clients (name) values ('"'"'Asha'"'"'), ('"'"'Ravi'"'"');
-		grant select on clients to gone_role" &&
-	sdump -d own >own.sdump &&
-	pg_sql own "revoke all on clients from gone_role" &&
-	pg_sql postgres "drop role gone_role" &&
+	pg_sql postgres "create role app login" &&
+	own_archive &&
 	"$PG_BIN/createdb" -O app own2
 '
 test_expect_success '--check and --list --roles name the roles the archive needs' '

@@ -10,6 +10,7 @@
 # dropped only once nothing is connected, a name not strongbox's kept.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_ROOT/t/lib/pg.sh"
+. "$TEST_ROOT/t/lib/own-archive.sh"
 
 command -v script >/dev/null || { echo "script(1) is missing: run make deps" >&2; exit 1; }
 pg_start
@@ -44,16 +45,9 @@ blocker_gone() {
 }
 
 test_expect_success 'setup: an archive owned by postgres, granted to a role the server lacks' '
-	pg_sql postgres "create role gone_role; create role app login createdb;
+	pg_sql postgres "create role app login createdb;
 		create role jlogin login; create role jgroup createdb; grant jgroup to jlogin" &&
-	pg_createdb own &&
-	pg_sql own "create type address as (street text, zip text);
-		create table clients (id serial primary key, name text, home address);
-		insert into clients (name) values ('"'"'Asha'"'"'), ('"'"'Ravi'"'"');
-		grant select on clients to gone_role" &&
-	sdump -d own >own.sdump &&
-	pg_sql own "revoke all on clients from gone_role" &&
-	pg_sql postgres "drop role gone_role"
+	own_archive
 '
 test_expect_success 'a role with CREATEDB: ownership names --no-owner, a missing role --no-acl; nothing left' '
 	expect_exit 1 srestore -j 2 -U app -d jown <own.sdump &&
