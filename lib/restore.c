@@ -817,12 +817,18 @@ begin_copy(struct restore *st, size_t ti)
 }
 
 /* Keeps the first three problems in full, counts the others. */
-static void
-add_problem(char **problems, size_t *n, const char *msg)
+static void __attribute__((format(printf, 3, 4)))
+add_problem(char **problems, size_t *n, const char *fmt, ...)
 {
 	if (*n < 3) {
-		char *p = *problems ? xasprintf("%s; %s", *problems, msg)
-		                    : xstrdup(msg);
+		va_list ap;
+		char *msg, *p;
+
+		va_start(ap, fmt);
+		msg = xvasprintf(fmt, ap);
+		va_end(ap);
+		p = *problems ? xasprintf("%s; %s", *problems, msg) : xstrdup(msg);
+		free(msg);
 		free(*problems);
 		*problems = p;
 	}
@@ -853,7 +859,7 @@ check_target(struct restore *st, bool want_exists, bool *exists, bool *relkind_r
 	*nproblems = 0;
 	for (size_t i = 0; i < m->ntables; i++) {
 		const struct manifest_table *t = &m->tables[i];
-		char *q, *msg = NULL;
+		char *q;
 		const char *p[1];
 		PGresult *res;
 
@@ -876,17 +882,13 @@ check_target(struct restore *st, bool want_exists, bool *exists, bool *relkind_r
 		exists[i] = PQntuples(res) > 0;
 		relkind_r[i] = exists[i] && PQgetvalue(res, 0, 0)[0] == 'r';
 		if (!want_exists && exists[i])
-			msg = xasprintf("table %s.%s already exists in the target "
-			                "database (use --clean to replace it)",
-			                t->schema, t->name);
+			add_problem(&problems, nproblems, "table %s.%s already exists in "
+			            "the target database (use --clean to replace it)",
+			            t->schema, t->name);
 		else if (want_exists && !exists[i])
-			msg = xasprintf("table %s.%s (in the archive) does not exist "
-			                "in the target database",
-			                t->schema, t->name);
-		if (msg) {
-			add_problem(&problems, nproblems, msg);
-			free(msg);
-		}
+			add_problem(&problems, nproblems, "table %s.%s (in the archive) "
+			            "does not exist in the target database",
+			            t->schema, t->name);
 		if (!want_exists || !exists[i]) {
 			PQclear(res);
 			continue;
@@ -898,19 +900,15 @@ check_target(struct restore *st, bool want_exists, bool *exists, bool *relkind_r
 					found = r;
 					break;
 				}
-			msg = NULL;
 			if (found < 0)
-				msg = xasprintf("column \"%s\" of table %s.%s (in the archive) "
-				                "does not exist in the target database",
-				                t->columns[c].name, t->schema, t->name);
+				add_problem(&problems, nproblems, "column \"%s\" of table "
+				            "%s.%s (in the archive) does not exist in the "
+				            "target database",
+				            t->columns[c].name, t->schema, t->name);
 			else if (PQgetvalue(res, found, 2)[0] == 't')
-				msg = xasprintf("column \"%s\" of table %s.%s is a generated "
-				                "column in the target database",
-				                t->columns[c].name, t->schema, t->name);
-			if (msg) {
-				add_problem(&problems, nproblems, msg);
-				free(msg);
-			}
+				add_problem(&problems, nproblems, "column \"%s\" of table "
+				            "%s.%s is a generated column in the target database",
+				            t->columns[c].name, t->schema, t->name);
 		}
 		for (int r = 0; r < PQntuples(res); r++) {
 			const char *cn = PQgetvalue(res, r, 1);
@@ -922,12 +920,10 @@ check_target(struct restore *st, bool want_exists, bool *exists, bool *relkind_r
 			if (!archived && PQgetvalue(res, r, 2)[0] != 't' &&
 			    PQgetvalue(res, r, 3)[0] == 't' &&
 			    PQgetvalue(res, r, 4)[0] != 't') {
-				msg = xasprintf("column \"%s\" of table %s.%s is NOT NULL "
-				                "without a default in the target database and "
-				                "not in the archive",
-				                cn, t->schema, t->name);
-				add_problem(&problems, nproblems, msg);
-				free(msg);
+				add_problem(&problems, nproblems, "column \"%s\" of table "
+				            "%s.%s is NOT NULL without a default in the target "
+				            "database and not in the archive",
+				            cn, t->schema, t->name);
 			}
 		}
 		PQclear(res);
@@ -1610,10 +1606,8 @@ check_objects(struct restore *st, const char *text, bool clean,
 			                      "WHERE nspname = $1",
 			                      1, p);
 			if (res != NULL && PQntuples(res) > 0) {
-				char *msg = xasprintf("schema %s already exists in the "
-				                      "target database", name);
-				add_problem(&problems, nproblems, msg);
-				free(msg);
+				add_problem(&problems, nproblems, "schema %s already "
+				            "exists in the target database", name);
 			}
 			PQclear(res);
 		}
@@ -1635,20 +1629,17 @@ check_objects(struct restore *st, const char *text, bool clean,
 		    outside_dependents(st, found, rows, (size_t)PQntuples(found),
 		                       &outside) == 0 &&
 		    outside != NULL) {
-			char *msg = xasprintf("--clean would refuse: objects outside the "
-			                      "archive depend on its objects (%s)", outside);
-			add_problem(&problems, nproblems, msg);
-			free(msg);
+			add_problem(&problems, nproblems, "--clean would refuse: "
+			            "objects outside the archive depend on its objects "
+			            "(%s)", outside);
 			free(outside);
 		}
 		free(rows);
 	} else {
 		for (int r = 0; r < PQntuples(found); r++) {
-			char *msg = xasprintf("%s already exists in the target database "
-			                      "(use --clean to replace it)",
-			                      PQgetvalue(found, r, 3));
-			add_problem(&problems, nproblems, msg);
-			free(msg);
+			add_problem(&problems, nproblems, "%s already exists in the "
+			            "target database (use --clean to replace it)",
+			            PQgetvalue(found, r, 3));
 		}
 	}
 	PQclear(found);
