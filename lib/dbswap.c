@@ -475,20 +475,27 @@ carry_over(struct dbswap *d, const char *q)
 	return sql;
 }
 
-/* The sessions connected to NAME or the staging database, for a message. */
+/*
+ * The sessions connected to NAME or the staging database, for a message.
+ * Autovacuum workers only with autovacuum: the server stops them itself
+ * for a rename (all but those preventing wraparound), and one is often
+ * analysing the tables just loaded; waiting for it cost seconds.
+ */
 static char *
-sessions(struct dbswap *d, int *count)
+sessions(struct dbswap *d, int *count, bool autovacuum)
 {
-	const char *p[2] = {d->target, d->staging};
+	const char *p[3] = {d->target, d->staging, autovacuum ? "t" : "f"};
 	PGresult *res = pgconn_execv(
 		d->admin, "cannot read the server's sessions",
-		"SELECT a.pid, a.datname, a.application_name, "
+		"SELECT a.pid, a.datname, COALESCE(NULLIF(a.application_name, ''), "
+		"CASE WHEN a.backend_type = 'autovacuum worker' THEN 'autovacuum' END), "
 		"COALESCE(pg_catalog.host(a.client_addr), "
 		"CASE WHEN a.client_port = -1 THEN 'local socket' END) "
 		"FROM pg_catalog.pg_stat_activity a "
 		"WHERE a.datname IN ($1, $2) AND a.pid <> pg_catalog.pg_backend_pid() "
+		"AND ($3::bool OR a.backend_type IS DISTINCT FROM 'autovacuum worker') "
 		"ORDER BY a.pid",
-		2, p);
+		3, p);
 	char *out = NULL;
 
 	*count = PQntuples(res);
@@ -594,7 +601,7 @@ dbswap_swap(struct dbswap *d, long lock_timeout_ms, bool force, bool keep_old,
 	if (!d->exists)
 		stagename_old(d->target, now, 1, d->old);
 	qo = qi(d->old);
-	for (;;) {
+	for (bool refused = false;;) {
 		int busy = 0, n;
 		char *who;
 
@@ -603,7 +610,7 @@ dbswap_swap(struct dbswap *d, long lock_timeout_ms, bool force, bool keep_old,
 		 * The server waits up to 5 s for sessions to leave before a
 		 * rename fails: look first, rename only when none is there.
 		 */
-		who = sessions(d, &n);
+		who = sessions(d, &n, refused);
 		if (n > 0 && monotime_now() >= deadline) {
 			char *msg = xasprintf("%s", who);
 			free(who);
@@ -645,6 +652,9 @@ dbswap_swap(struct dbswap *d, long lock_timeout_ms, bool force, bool keep_old,
 			free(sql);
 		}
 		if (busy) {
+			/* Refused though none was listed: an autovacuum worker the
+			 * server would not stop (wraparound) counts from now on. */
+			refused = true;
 			free(props);
 			continue;
 		}
