@@ -2,13 +2,16 @@
 #include "prestore.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libpq-fe.h>
 
@@ -21,6 +24,7 @@
 #include "preobjects.h"
 #include "postplan.h"
 #include "sqlscript.h"
+#include "tmpname.h"
 #include "xalloc.h"
 
 /* What each session spent its time on, for the report. */
@@ -31,7 +35,7 @@ static const char *busy_name[B_N] = {
 	"index_attach", "foreign_keys", "post_data_other", "sequences", "refresh",
 };
 
-enum { Q_BEGIN, Q_DATA, Q_END, Q_FLUSH };
+enum { Q_BEGIN, Q_DATA, Q_END };
 
 struct qitem {
 	struct qitem *next;
@@ -39,6 +43,8 @@ struct qitem {
 	size_t table;
 	uint64_t chunk, rows;
 	size_t len;
+	off_t off;    /* spilled: where in the session's spill file */
+	bool spilled; /* the data is in the spill file, not in data[] */
 	char data[];
 };
 
@@ -53,7 +59,8 @@ struct session {
 	bool running;
 	pthread_cond_t cv;
 	struct qitem *head, *tail;
-	size_t queued;
+	size_t queued;      /* bytes queued in memory */
+	uint64_t backlog;   /* bytes queued in all, spilled included */
 	bool closed;
 	uint64_t chunks, rows, bytes;
 	size_t statements;
@@ -61,7 +68,20 @@ struct session {
 	/* The COPY open on this session: its table, first chunk, rows so far. */
 	long copying;
 	uint64_t copy_first, copy_last, copy_rows;
-	bool in_txn; /* the COPY runs in the transaction that truncated the table */
+	/*
+	 * The session's open transaction and the tables it truncated, whose
+	 * COPY may FREEZE; committed once no more of their rows can come.
+	 */
+	bool in_txn;
+	size_t *txn_tables, ntxn;
+	/* The spill file: what the reader read ahead of this session. */
+	int spill_fd;
+	off_t spill_end;
+	size_t spilled;     /* items in the spill file not read back yet */
+	uint64_t spilled_bytes; /* written to it in all */
+	char *buf;          /* one spilled item, read back */
+	size_t bufcap;
+	bool data_finished;
 };
 
 /* One post-data statement. */
@@ -90,8 +110,14 @@ struct prestore {
 	char *error;
 	int code;
 	struct session *cur;  /* the session of the chunk being read */
-	int *last;            /* per table: the session of its last chunk */
-	bool *truncated;      /* per table: chunk 1's session truncated it */
+	int *owner;           /* per table: the session loading it, or -1 */
+	bool *closed;         /* per table: no more of its chunks can come */
+	bool *done;           /* per table: its rows are committed */
+	long reading;         /* the table of the chunk being read, or -1 */
+	bool read_all;        /* the reader is past the data */
+	int data_left;        /* sessions still loading */
+	uint64_t spill_max, spill_total, spill_peak; /* read ahead on disk: bound, in use, most */
+	bool spill_off;       /* no (more) spilling: wait instead */
 	bool threads;
 	char *post;           /* held until the trailer */
 	size_t post_len;
@@ -107,6 +133,10 @@ struct prestore {
 	size_t attach_next;   /* the next attachment, in the script's order */
 	bool attach_running;
 	struct work **running; /* per session: its statement, or NULL */
+	long *name_table;     /* per table id: the archive's table, or -1 */
+	bool post_ready, post_none; /* the pool may start; or there is none */
+	size_t count[POSTPLAN_NPHASES]; /* statements of each phase */
+	double t_post_start, post_first, t_data_end;
 	double phase_first[POSTPLAN_NPHASES], phase_last[POSTPLAN_NPHASES];
 	long mwm_kb, wm_kb;
 	double t_start, t_connect, t_pre, t_data, t_seq, t_post, t_refresh, t_swap,
@@ -202,6 +232,15 @@ fail_session(struct session *s, PGresult *res, const struct manifest_table *t,
 
 static bool wait_space(struct prestore *ps);
 
+/* Where the sessions' spill files go: TMPDIR, or /tmp. */
+static const char *
+spill_dir(void)
+{
+	const char *d = getenv("TMPDIR");
+
+	return d && *d ? d : "/tmp";
+}
+
 /* Ends the COPY open on s, if any: the server's count must be the archive's. */
 static int
 end_copy(struct session *s)
@@ -236,16 +275,6 @@ end_copy(struct session *s)
 		     t->schema, t->name, s->copy_first, s->copy_last, got, s->copy_rows);
 		return 1;
 	}
-	if (s->in_txn) {
-		res = PQexec(s->conn, "COMMIT");
-		if (PQresultStatus(res) != PGRES_COMMAND_OK) {
-			fail_session(s, res, t, s->copy_last);
-			PQclear(res);
-			return 1;
-		}
-		PQclear(res);
-		s->in_txn = false;
-	}
 	s->rows += got;
 	pthread_mutex_lock(&ps->mu);
 	ps->loaded[s->copying] += got;
@@ -254,9 +283,73 @@ end_copy(struct session *s)
 	return 0;
 }
 
+/* Can no more rows come for the tables s truncated?  With the lock held. */
+static bool
+txn_closed(const struct session *s)
+{
+	for (size_t i = 0; i < s->ntxn; i++)
+		if (!s->ps->closed[s->txn_tables[i]])
+			return false;
+	return true;
+}
+
 /*
- * One item for session s.  Consecutive chunks of a table on one session
- * share a COPY, so that its rows land in the archive's order.
+ * Commits s's transaction once no more rows can come for the tables it
+ * truncated (or always, with force: the session's data is over), so that
+ * their post-data may start on any session.
+ */
+static int
+commit_loaded(struct session *s, bool force)
+{
+	struct prestore *ps = s->ps;
+	PGresult *res;
+
+	bool closed;
+
+	if (!s->in_txn)
+		return 0;
+	pthread_mutex_lock(&ps->mu);
+	closed = force || txn_closed(s);
+	pthread_mutex_unlock(&ps->mu);
+	if (!closed)
+		return 0;
+	if (end_copy(s))
+		return 1;
+	res = PQexec(s->conn, "COMMIT");
+	if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+		char *msg = session_error(s->conn, res);
+		fail(ps, pgconn_is_transient(s->conn, res) ? EXIT_TEMPFAIL : EXIT_FAIL,
+		     "session %d: cannot commit the tables it loaded: %s", s->id + 1, msg);
+		free(msg);
+		PQclear(res);
+		return 1;
+	}
+	PQclear(res);
+	s->in_txn = false;
+	pthread_mutex_lock(&ps->mu);
+	for (size_t i = 0; i < s->ntxn; i++)
+		ps->done[s->txn_tables[i]] = true;
+	s->ntxn = 0;
+	pthread_cond_broadcast(&ps->space);
+	pthread_mutex_unlock(&ps->mu);
+	return 0;
+}
+
+static bool
+in_txn_tables(const struct session *s, size_t table)
+{
+	for (size_t i = 0; i < s->ntxn; i++)
+		if (s->txn_tables[i] == table)
+			return true;
+	return false;
+}
+
+/*
+ * One item for session s.  A table is loaded by one session only, in one
+ * transaction that truncated it first, so that COPY FREEZE applies to
+ * every row (and, with wal_level = minimal, no row is WAL-logged); its
+ * consecutive chunks share a COPY, so that rows land in the archive's
+ * order.
  */
 static int
 load_item(struct session *s, struct qitem *it)
@@ -268,23 +361,31 @@ load_item(struct session *s, struct qitem *it)
 	switch (it->kind) {
 	case Q_BEGIN: {
 		char *sql;
+		bool freeze;
 		if (s->copying == (long)it->table) {
 			s->copy_last = it->chunk;
 			return 0;
 		}
-		if (end_copy(s))
+		if (end_copy(s) || commit_loaded(s, false))
 			return 1;
-		if (it->chunk == 1) {
-			/*
-			 * The table's first chunk: truncated in the COPY's transaction,
-			 * so that COPY FREEZE applies and rows keep the archive's
-			 * order (no free-space map); sessions with later chunks wait
-			 * for the truncation, then for its commit (the lock).
-			 */
-			char *qs = pgconn_quote_ident(t->schema), *qn = pgconn_quote_ident(t->name);
-			char *tq = xasprintf("BEGIN; TRUNCATE TABLE ONLY %s.%s", qs, qn);
-			free(qs);
-			free(qn);
+		if (!s->in_txn) {
+			res = PQexec(s->conn, "BEGIN");
+			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
+				fail_session(s, res, t, it->chunk);
+				PQclear(res);
+				return 1;
+			}
+			PQclear(res);
+			s->in_txn = true;
+		}
+		pthread_mutex_lock(&ps->mu);
+		freeze = !ps->done[it->table];
+		pthread_mutex_unlock(&ps->mu);
+		if (freeze && !in_txn_tables(s, it->table)) {
+			/* Empty already: truncated for COPY FREEZE's sake. */
+			char *q = pgconn_quote_qualified(t->schema, t->name);
+			char *tq = xasprintf("TRUNCATE TABLE ONLY %s", q);
+			free(q);
 			res = PQexec(s->conn, tq);
 			free(tq);
 			if (PQresultStatus(res) != PGRES_COMMAND_OK) {
@@ -293,21 +394,11 @@ load_item(struct session *s, struct qitem *it)
 				return 1;
 			}
 			PQclear(res);
-			s->in_txn = true;
-			pthread_mutex_lock(&ps->mu);
-			ps->truncated[it->table] = true;
-			pthread_cond_broadcast(&ps->space);
-			pthread_mutex_unlock(&ps->mu);
-		} else {
-			bool go;
-			pthread_mutex_lock(&ps->mu);
-			while (!(go = ps->truncated[it->table]) && wait_space(ps))
-				;
-			pthread_mutex_unlock(&ps->mu);
-			if (!go)
-				return 1;
+			s->txn_tables = xreallocarray(s->txn_tables, s->ntxn + 1,
+			                              sizeof *s->txn_tables);
+			s->txn_tables[s->ntxn++] = it->table;
 		}
-		sql = restore_copy_statement(t, s->in_txn);
+		sql = restore_copy_statement(t, freeze);
 		res = PQexec(s->conn, sql);
 		free(sql);
 		if (PQresultStatus(res) != PGRES_COPY_IN) {
@@ -321,15 +412,35 @@ load_item(struct session *s, struct qitem *it)
 		s->copy_rows = 0;
 		return 0;
 	}
-	case Q_DATA:
-		if (PQputCopyData(s->conn, it->data, (int)it->len) != 1) {
+	case Q_DATA: {
+		const char *data = it->data;
+		if (it->spilled) {
+			ssize_t got;
+			if (s->bufcap < it->len) {
+				free(s->buf);
+				s->buf = xmalloc(it->len);
+				s->bufcap = it->len;
+			}
+			got = pread(s->spill_fd, s->buf, it->len, it->off);
+			if (got != (ssize_t)it->len) {
+				fail(ps, EXIT_FAIL, "cannot read back the archive's data read "
+				     "ahead into %s: %s", spill_dir(),
+				     got < 0 ? strerror(errno) : "short read");
+				return 1;
+			}
+			data = s->buf;
+			pthread_mutex_lock(&ps->mu);
+			s->spilled--;
+			ps->spill_total -= it->len;
+			pthread_mutex_unlock(&ps->mu);
+		}
+		if (PQputCopyData(s->conn, data, (int)it->len) != 1) {
 			fail_session(s, NULL, t, it->chunk);
 			return 1;
 		}
 		s->bytes += it->len;
 		return 0;
-	case Q_FLUSH:
-		return end_copy(s);
+	}
 	default:
 		s->copy_rows += it->rows;
 		s->chunks++;
@@ -337,25 +448,41 @@ load_item(struct session *s, struct qitem *it)
 	}
 }
 
-static void *
-data_main(void *arg)
+/* The session's data: its queue, until closed and drained. */
+static int
+session_data(struct session *s)
 {
-	struct session *s = arg;
 	struct prestore *ps = s->ps;
+	int rc = 0;
 
 	pthread_mutex_lock(&ps->mu);
 	for (;;) {
 		struct qitem *it;
 		double t0;
-		int rc;
 
-		while (s->head == NULL && !s->closed && !ps->abort)
+		while (s->head == NULL && !s->closed && !ps->abort) {
+			/* Idle with a table whose last rows came: commit it now. */
+			if (s->in_txn && s->copying >= 0 && txn_closed(s)) {
+				pthread_mutex_unlock(&ps->mu);
+				t0 = monotime_now();
+				rc = commit_loaded(s, false);
+				s->busy[B_DATA] += monotime_now() - t0;
+				pthread_mutex_lock(&ps->mu);
+				if (rc)
+					break;
+				continue;
+			}
 			pthread_cond_wait(&s->cv, &ps->mu);
-		if (ps->abort)
+		}
+		if (rc || ps->abort) {
+			rc = 1;
 			break;
+		}
 		if (s->head == NULL) {
 			pthread_mutex_unlock(&ps->mu);
-			end_copy(s);
+			t0 = monotime_now();
+			rc = commit_loaded(s, true);
+			s->busy[B_DATA] += monotime_now() - t0;
 			pthread_mutex_lock(&ps->mu);
 			break;
 		}
@@ -363,18 +490,44 @@ data_main(void *arg)
 		s->head = it->next;
 		if (s->head == NULL)
 			s->tail = NULL;
-		s->queued -= it->len;
+		if (!it->spilled)
+			s->queued -= it->len;
 		pthread_cond_broadcast(&ps->space);
 		pthread_mutex_unlock(&ps->mu);
 		t0 = monotime_now();
 		rc = load_item(s, it);
 		s->busy[B_DATA] += monotime_now() - t0;
-		free(it);
 		pthread_mutex_lock(&ps->mu);
+		s->backlog -= it->len;
+		free(it);
 		if (rc)
 			break;
 	}
+	s->data_finished = true;
+	if (--ps->data_left == 0)
+		ps->t_data_end = monotime_now();
+	pthread_cond_broadcast(&ps->space);
 	pthread_mutex_unlock(&ps->mu);
+	return rc;
+}
+
+static void session_post(struct session *s);
+
+/* A session: its share of the data, then of the post-data. */
+static void *
+session_main(void *arg)
+{
+	struct session *s = arg;
+	struct prestore *ps = s->ps;
+
+	if (session_data(s))
+		return NULL;
+	pthread_mutex_lock(&ps->mu);
+	while (!ps->post_ready && !ps->post_none && !ps->abort)
+		pthread_cond_wait(&ps->space, &ps->mu);
+	pthread_mutex_unlock(&ps->mu);
+	if (ps->post_ready && !aborted(ps))
+		session_post(s);
 	return NULL;
 }
 
@@ -396,57 +549,150 @@ wait_space(struct prestore *ps)
 	return !ps->abort;
 }
 
-/* Queues an item for session s, waiting for room; 1 when aborted. */
+/*
+ * Opens the spill file of s: unlinked at once, so that nothing is left
+ * whatever happens.  Called with the lock held; false when it cannot be.
+ */
+static bool
+spill_open(struct prestore *ps, struct session *s)
+{
+	const char *dir = spill_dir();
+	char *path;
+	int fd;
+
+	if (s->spill_fd >= 0)
+		return true;
+	if (ps->spill_max == 0) {
+		/* At most half the room TMPDIR has now. */
+		struct statvfs sv;
+		if (statvfs(dir, &sv) != 0) {
+			ps->spill_off = true;
+			return false;
+		}
+		ps->spill_max = (uint64_t)sv.f_bavail * sv.f_frsize / 2;
+		if (ps->spill_max == 0) {
+			ps->spill_off = true;
+			return false;
+		}
+	}
+	path = xasprintf("%s/" TMPNAME_PREFIX "srestore.XXXXXX", dir);
+	fd = mkstemp(path);
+	if (fd >= 0)
+		unlink(path);
+	free(path);
+	if (fd < 0) {
+		ps->spill_off = true;
+		return false;
+	}
+	s->spill_fd = fd;
+	return true;
+}
+
+/*
+ * Queues an item for session s.  Past the session's room in memory, the
+ * reader does not wait while another session could use what comes next:
+ * data goes to the session's spill file (TMPDIR, at most half its free
+ * room); it waits only when spilling is off (one session, or no room).
+ * Returns 1 when aborted.
+ */
 static int
 push(struct prestore *ps, struct session *s, int kind, size_t table,
      uint64_t chunk, uint64_t rows, const char *data, size_t len)
 {
-	struct qitem *it = xmalloc(sizeof *it + len);
+	struct qitem *it;
+	bool spill = false;
 
+	pthread_mutex_lock(&ps->mu);
+	while (!ps->abort && s->queued > 0 && s->queued + len > ps->qcap) {
+		if (len > 0 && ps->n > 1 && !ps->spill_off && spill_open(ps, s) &&
+		    ps->spill_total + len <= ps->spill_max) {
+			spill = true;
+			break;
+		}
+		wait_space(ps);
+	}
+	if (ps->abort) {
+		pthread_mutex_unlock(&ps->mu);
+		return 1;
+	}
+	if (spill && s->spilled == 0 && s->spill_end > 0) {
+		/* All read back: start the file over. */
+		if (ftruncate(s->spill_fd, 0) == 0)
+			s->spill_end = 0;
+	}
+	pthread_mutex_unlock(&ps->mu);
+	it = xmalloc(sizeof *it + (spill ? 0 : len));
 	it->next = NULL;
 	it->kind = kind;
 	it->table = table;
 	it->chunk = chunk;
 	it->rows = rows;
 	it->len = len;
-	if (len)
+	it->spilled = spill;
+	it->off = 0;
+	if (spill) {
+		/* Only this thread writes the file; the session reads what is queued. */
+		it->off = s->spill_end;
+		if (pwrite(s->spill_fd, data, len, it->off) != (ssize_t)len) {
+			/* No room after all: keep it in memory, and stop spilling. */
+			it = xreallocarray(it, 1, sizeof *it + len);
+			it->spilled = false;
+			spill = false;
+			pthread_mutex_lock(&ps->mu);
+			ps->spill_off = true;
+			pthread_mutex_unlock(&ps->mu);
+		}
+	}
+	if (!spill && len)
 		memcpy(it->data, data, len);
 	pthread_mutex_lock(&ps->mu);
-	while (!ps->abort && s->queued > 0 && s->queued + len > ps->qcap)
-		wait_space(ps);
-	if (ps->abort) {
-		pthread_mutex_unlock(&ps->mu);
-		free(it);
-		return 1;
+	if (spill) {
+		s->spill_end += (off_t)len;
+		s->spilled++;
+		s->spilled_bytes += len;
+		ps->spill_total += len;
+		if (ps->spill_total > ps->spill_peak)
+			ps->spill_peak = ps->spill_total;
+	} else {
+		s->queued += len;
 	}
+	s->backlog += len;
 	if (s->tail)
 		s->tail->next = it;
 	else
 		s->head = it;
 	s->tail = it;
-	s->queued += len;
 	pthread_cond_signal(&s->cv);
 	pthread_mutex_unlock(&ps->mu);
 	return 0;
 }
 
-/* The session with the least data queued, once one has room. */
+/* The session for a table whose first chunk comes: the least behind. */
 static struct session *
 choose(struct prestore *ps)
 {
-	struct session *best = NULL;
+	struct session *best;
 
 	pthread_mutex_lock(&ps->mu);
-	for (;;) {
-		best = &ps->s[0];
-		for (int i = 1; i < ps->n; i++)
-			if (ps->s[i].queued < best->queued)
-				best = &ps->s[i];
-		if (best->queued < ps->qcap / 2 || !wait_space(ps))
-			break;
-	}
+	best = &ps->s[0];
+	for (int i = 1; i < ps->n; i++)
+		if (ps->s[i].backlog < best->backlog)
+			best = &ps->s[i];
 	pthread_mutex_unlock(&ps->mu);
 	return best;
+}
+
+/* No more chunks of table t (or of any, t < 0) can come. */
+static void
+close_table(struct prestore *ps, long t)
+{
+	pthread_mutex_lock(&ps->mu);
+	for (size_t i = 0; i < ps->m->ntables; i++)
+		if (t < 0 || (size_t)t == i)
+			ps->closed[i] = true;
+	for (int i = 0; i < ps->n; i++)
+		pthread_cond_broadcast(&ps->s[i].cv);
+	pthread_mutex_unlock(&ps->mu);
 }
 
 static void
@@ -773,10 +1019,11 @@ on_manifest(struct prestore *ps)
 		return 1;
 	}
 	ps->loaded = xcalloc(m->ntables + 1, sizeof *ps->loaded);
-	ps->last = xcalloc(m->ntables + 1, sizeof *ps->last);
-	ps->truncated = xcalloc(m->ntables + 1, sizeof *ps->truncated);
+	ps->owner = xcalloc(m->ntables + 1, sizeof *ps->owner);
+	ps->closed = xcalloc(m->ntables + 1, sizeof *ps->closed);
+	ps->done = xcalloc(m->ntables + 1, sizeof *ps->done);
 	for (size_t i = 0; i < m->ntables; i++)
-		ps->last[i] = -1;
+		ps->owner[i] = -1;
 	ps->qcap = PRESTORE_QUEUE;
 	if (m->chunk_size * 2 > ps->qcap)
 		ps->qcap = m->chunk_size * 2 > PRESTORE_QUEUE_MAX ? PRESTORE_QUEUE_MAX
@@ -823,21 +1070,19 @@ on_event(void *ctx, const struct archive_reader_event *ev)
 	case ARCHIVE_READER_CHUNK_BEGIN:
 		if (!ps->threads) {
 			ps->threads = true;
-			start_all(ps, data_main, ps->n);
+			start_all(ps, session_main, ps->n);
 		}
-		{
-			int l = ps->last[ev->table];
-			bool room;
-			pthread_mutex_lock(&ps->mu);
-			room = l >= 0 && ps->s[l].queued < ps->qcap / 2;
-			pthread_mutex_unlock(&ps->mu);
-			ps->cur = room ? &ps->s[l] : choose(ps);
-			/* The table moves: its run on the other session ends. */
-			if (l >= 0 && l != ps->cur->id &&
-			    push(ps, &ps->s[l], Q_FLUSH, ev->table, ev->chunk, 0, NULL, 0))
-				return 1;
-			ps->last[ev->table] = ps->cur->id;
-		}
+		/*
+		 * sdump -j 1 writes one table after another: a table is over
+		 * when the next begins.  Otherwise tables are over once the
+		 * reader is past the data.
+		 */
+		if (ps->m->jobs == 1 && ps->reading >= 0 && ps->reading != (long)ev->table)
+			close_table(ps, ps->reading);
+		ps->reading = (long)ev->table;
+		if (ps->owner[ev->table] < 0)
+			ps->owner[ev->table] = choose(ps)->id;
+		ps->cur = &ps->s[ps->owner[ev->table]];
 		return push(ps, ps->cur, Q_BEGIN, ev->table, ev->chunk, 0, NULL, 0);
 	case ARCHIVE_READER_CHUNK_DATA:
 		ps->bytes += ev->len;
@@ -852,6 +1097,7 @@ on_event(void *ctx, const struct archive_reader_event *ev)
 		}
 		return push(ps, ps->cur, Q_END, ev->table, ev->chunk, ev->rows, NULL, 0);
 	case ARCHIVE_READER_SEQUENCES:
+		close_table(ps, -1);
 		close_queues(ps);
 		return 0;
 	case ARCHIVE_READER_POST_DATA:
@@ -940,6 +1186,19 @@ count_pending(struct prestore *ps, const struct work *w, int delta)
 	}
 }
 
+/*
+ * Are the rows of table id (a post-data name) committed?  A name that is
+ * not one of the archive's tables with rows (a partitioned table, a
+ * name not known) waits for all the data.
+ */
+static bool
+data_ok(struct prestore *ps, long id)
+{
+	if (ps->data_left == 0)
+		return true;
+	return id >= 0 && ps->name_table[id] >= 0 && ps->done[ps->name_table[id]];
+}
+
 static bool
 ready(struct prestore *ps, const struct work *w)
 {
@@ -947,16 +1206,17 @@ ready(struct prestore *ps, const struct work *w)
 
 	switch (w->phase) {
 	case POSTPLAN_INDEX:
-		return true;
+		return data_ok(ps, t);
 	case POSTPLAN_CONSTRAINT:
-		return ps->pending_unowned == 0 && (t < 0 || ps->pending_index[t] == 0);
+		return ps->pending_unowned == 0 && (t < 0 || ps->pending_index[t] == 0) &&
+		       data_ok(ps, t);
 	case POSTPLAN_ATTACH:
-		return ps->pending_keys_all == 0 && !ps->attach_running &&
+		return ps->data_left == 0 && ps->pending_keys_all == 0 && !ps->attach_running &&
 		       w == &ps->work[ps->attach_next];
 	case POSTPLAN_FOREIGN_KEY:
 		return ps->pending_attach == 0 && ps->pending_unowned == 0 &&
 		       (t < 0 || ps->pending_keys[t] == 0) &&
-		       (r < 0 || ps->pending_keys[r] == 0);
+		       (r < 0 || ps->pending_keys[r] == 0) && data_ok(ps, t) && data_ok(ps, r);
 	default:
 		return false;
 	}
@@ -988,12 +1248,24 @@ pick(struct prestore *ps, bool *left)
 	return best;
 }
 
-static void *
-post_main(void *arg)
+/* s's share of the post-data pool, after the script's settings. */
+static void
+session_post(struct session *s)
 {
-	struct session *s = arg;
 	struct prestore *ps = s->ps;
 
+	for (size_t j = 0; j < ps->nwork; j++) {
+		char *error;
+		int code;
+		if (ps->work[j].phase != POSTPLAN_SETTING)
+			continue;
+		if (restore_script(s->conn, ps->o->ro, "post-data", ps->work[j].text,
+		                   strlen(ps->work[j].text), &error, &code)) {
+			fail(ps, code, "%s", error);
+			free(error);
+			return;
+		}
+	}
 	pthread_mutex_lock(&ps->mu);
 	for (;;) {
 		struct work *w;
@@ -1012,6 +1284,8 @@ post_main(void *arg)
 		}
 		w->taken = true;
 		ps->running[s->id] = w;
+		if (ps->post_first == 0)
+			ps->post_first = monotime_now();
 		if (w->phase == POSTPLAN_ATTACH)
 			ps->attach_running = true;
 		pthread_mutex_unlock(&ps->mu);
@@ -1040,35 +1314,41 @@ post_main(void *arg)
 		pthread_cond_broadcast(&ps->space);
 	}
 	pthread_mutex_unlock(&ps->mu);
-	return NULL;
 }
 
-/* Each table's size in the staging database, by its name as pg_dump writes it. */
+/*
+ * Which of the archive's tables each post-data name is, by the name as
+ * pg_dump writes it (the server quotes it the same way); on the
+ * administrative session, the others being busy.
+ */
 static void
-table_sizes(struct prestore *ps, uint64_t *size)
+map_names(struct prestore *ps)
 {
-	/* search_path is empty: regclass prints every name qualified and quoted as pg_dump does. */
-	PGresult *res = pgconn_exec(ps->s[0].conn, "cannot read the tables' sizes",
-	                            "SELECT c.oid::pg_catalog.regclass::text, "
-	                            "pg_catalog.pg_relation_size(c.oid) FROM pg_catalog.pg_class c "
-	                            "WHERE c.relkind IN ('r', 'm')");
-
-	for (int i = 0; i < PQntuples(res); i++) {
-		long id = name_id(ps, PQgetvalue(res, i, 0));
+	ps->name_table = xcalloc(ps->nnames + 1, sizeof *ps->name_table);
+	for (size_t i = 0; i < ps->nnames; i++)
+		ps->name_table[i] = -1;
+	for (size_t i = 0; i < ps->m->ntables; i++) {
+		const char *p[2] = {ps->m->tables[i].schema, ps->m->tables[i].name};
+		PGresult *res = pgconn_execv(ps->db.admin, "cannot quote the tables' names",
+		                             "SELECT pg_catalog.format('%I.%I', $1::text, $2::text)",
+		                             2, p);
+		long id = name_id(ps, PQgetvalue(res, 0, 0));
 		if (id >= 0)
-			size[id] = strtoull(PQgetvalue(res, i, 1), NULL, 10);
+			ps->name_table[id] = (long)i;
+		PQclear(res);
 	}
-	PQclear(res);
 }
 
+/*
+ * The post-data script, once the trailer verified it, split into the
+ * pool's work; the sessions start on it as soon as their data is done,
+ * each statement as soon as its tables' rows are committed.
+ */
 static void
-run_post_data(struct prestore *ps)
+prepare_post(struct prestore *ps)
 {
 	struct sql_script *sc = &ps->script;
-	size_t count[POSTPLAN_NPHASES] = {0}, k = 0, pooled = 0;
-	double t0 = monotime_now();
-	uint64_t *size;
-	int n;
+	size_t k = 0;
 
 	sqlscript_split(ps->post, ps->post_len, sc);
 	ps->work = xcalloc(sc->n + 1, sizeof *ps->work);
@@ -1081,7 +1361,7 @@ run_post_data(struct prestore *ps)
 			w->phase = POSTPLAN_OTHER;
 		if (w->phase == POSTPLAN_INDEX)
 			w->owner = postplan_index_table(w->text);
-		count[w->phase]++;
+		ps->count[w->phase]++;
 		if (w->table)
 			ps->names[ps->nnames++] = w->table;
 		if (w->ref)
@@ -1095,56 +1375,45 @@ run_post_data(struct prestore *ps)
 		if (k == 0 || strcmp(ps->names[k - 1], ps->names[i]) != 0)
 			ps->names[k++] = ps->names[i];
 	ps->nnames = k;
+	map_names(ps);
+	pthread_mutex_lock(&ps->mu);
 	ps->pending_index = xcalloc(ps->nnames + 1, sizeof *ps->pending_index);
 	ps->pending_keys = xcalloc(ps->nnames + 1, sizeof *ps->pending_keys);
 	ps->running = xcalloc((size_t)ps->n, sizeof *ps->running);
-	size = xcalloc(ps->nnames + 1, sizeof *size);
-	table_sizes(ps, size);
 	ps->attach_next = ps->nwork;
 	for (size_t i = 0; i < ps->nwork; i++) {
 		struct work *w = &ps->work[i];
+		long t;
 		w->owner_id = name_id(ps, w->owner ? w->owner : w->table);
 		w->ref_id = name_id(ps, w->ref);
-		w->size = w->owner_id >= 0 ? size[w->owner_id] : 0;
+		/* The largest tables first: the archive's bytes of each. */
+		t = w->owner_id >= 0 ? ps->name_table[w->owner_id] : -1;
+		w->size = t >= 0 ? ps->m->tables[t].bytes : 0;
 		count_pending(ps, w, 1);
 		if (w->phase == POSTPLAN_ATTACH && ps->attach_next == ps->nwork)
 			ps->attach_next = i;
-		if (w->phase != POSTPLAN_SETTING && w->phase != POSTPLAN_OTHER)
-			pooled++;
 	}
-	free(size);
-	/* Every session gets the script's settings first. */
-	for (int i = 0; i < ps->n; i++)
-		for (size_t j = 0; j < ps->nwork; j++) {
-			char *error;
-			int code;
-			if (ps->work[j].phase != POSTPLAN_SETTING)
-				continue;
-			if (restore_script(ps->s[i].conn, ps->o->ro, "post-data", ps->work[j].text,
-			                   strlen(ps->work[j].text), &error, &code)) {
-				fail(ps, code, "%s", error);
-				free(error);
-				check_failed(ps);
-			}
-		}
-	n = (size_t)ps->n > pooled ? (int)pooled : ps->n;
-	if (n == 1) {
-		post_main(&ps->s[0]);
-	} else if (n > 1) {
-		start_all(ps, post_main, n);
-		join_all(ps);
-	}
-	check_failed(ps);
+	ps->t_post_start = monotime_now();
+	ps->post_ready = true;
+	pthread_cond_broadcast(&ps->space);
+	pthread_mutex_unlock(&ps->mu);
+}
+
+/* After the pool: its phases' times, and the rest in order on one session. */
+static void
+finish_post(struct prestore *ps)
+{
+	double t0 = monotime_now();
+
 	for (int p = POSTPLAN_INDEX; p < POSTPLAN_OTHER; p++) {
-		if (count[p] == 0)
+		if (ps->count[p] == 0)
 			continue;
 		ps->t_phase[p] = ps->phase_last[p] - ps->phase_first[p];
-		progress(ps, "post-data: %zu %s on %d session%s, from %.1f s to %.1f s", count[p],
-		         postplan_phase_name((enum postplan_phase)p), n, n == 1 ? "" : "s",
-		         ps->phase_first[p] - t0, ps->phase_last[p] - t0);
+		progress(ps, "post-data: %zu %s, from %.1f s to %.1f s", ps->count[p],
+		         postplan_phase_name((enum postplan_phase)p),
+		         ps->phase_first[p] - ps->t_start, ps->phase_last[p] - ps->t_start);
 	}
-	/* The rest, in the script's order, on one session. */
-	if (count[POSTPLAN_OTHER] > 0) {
+	if (ps->count[POSTPLAN_OTHER] > 0) {
 		double tp = monotime_now();
 		for (size_t i = 0; i < ps->nwork; i++) {
 			struct work *w = &ps->work[i];
@@ -1164,10 +1433,11 @@ run_post_data(struct prestore *ps)
 			ps->s[0].statements++;
 		}
 		ps->t_phase[POSTPLAN_OTHER] = monotime_now() - tp;
-		progress(ps, "post-data: %zu %s on 1 session, %.1f s", count[POSTPLAN_OTHER],
+		progress(ps, "post-data: %zu %s on 1 session, %.1f s", ps->count[POSTPLAN_OTHER],
 		         postplan_phase_name(POSTPLAN_OTHER), ps->t_phase[POSTPLAN_OTHER]);
 	}
-	ps->t_post = monotime_now() - t0;
+	/* From the pool's first statement (it overlaps the data) to the last. */
+	ps->t_post = monotime_now() - (ps->post_first > 0 ? ps->post_first : t0);
 }
 
 /* ---- the report ---- */
@@ -1195,11 +1465,12 @@ report(struct prestore *ps)
 	                   "post_data", monotime_ms(ps->t_post), "post_data_phases", post,
 	                   "refresh", monotime_ms(ps->t_refresh), "swap",
 	                   monotime_ms(ps->db.swap_seconds));
-	reader = json_pack("{s:f,s:f,s:f,s:I}", "cpu_seconds",
+	reader = json_pack("{s:f,s:f,s:f,s:I,s:I}", "cpu_seconds",
 	                   monotime_ms(as.reader_cpu), "waited_for_server",
 	                   monotime_ms(as.reader_wait), "server_waited_for_archive",
 	                   monotime_ms(as.consumer_wait),
-	                   "input_bytes", (json_int_t)as.input_bytes);
+	                   "input_bytes", (json_int_t)as.input_bytes,
+	                   "read_ahead_peak_bytes", (json_int_t)ps->spill_peak);
 	sessions = json_array();
 	for (int i = 0; i < ps->n; i++) {
 		struct session *s = &ps->s[i];
@@ -1208,11 +1479,12 @@ report(struct prestore *ps)
 			if (s->busy[b] > 0)
 				json_object_set_new(ph, busy_name[b], json_real(monotime_ms(s->busy[b])));
 		json_array_append_new(
-			sessions, json_pack("{s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "session", i + 1,
+			sessions, json_pack("{s:i,s:I,s:I,s:I,s:I,s:I,s:I,s:I,s:o}", "session", i + 1,
 			                    "maintenance_work_mem_kb", (json_int_t)ps->mwm_kb,
 			                    "work_mem_kb", (json_int_t)ps->wm_kb, "chunks",
 			                    (json_int_t)s->chunks, "rows", (json_int_t)s->rows,
-			                    "bytes", (json_int_t)s->bytes, "statements",
+			                    "bytes", (json_int_t)s->bytes, "read_ahead_bytes",
+			                    (json_int_t)s->spilled_bytes, "statements",
 			                    (json_int_t)s->statements, "phases", ph));
 	}
 	o = json_pack("{s:s,s:s,s:i,s:s,s:s,s:s,s:I,s:I,s:I,s:f,s:o,s:o,s:o}", "mode",
@@ -1250,8 +1522,11 @@ prestore_run(struct archive_reader *r, const struct prestore_opts *o)
 		ps.s[i].ps = &ps;
 		ps.s[i].id = i;
 		ps.s[i].copying = -1;
+		ps.s[i].spill_fd = -1;
 		pthread_cond_init(&ps.s[i].cv, NULL);
 	}
+	ps.reading = -1;
+	ps.data_left = ps.n;
 	ps.t_start = monotime_now();
 	dbswap_begin(&ps.db, o->ro->conninfo, o->ro->role, o->ro->progress);
 	if (ps.db.exists && !o->ro->clean)
@@ -1262,6 +1537,16 @@ prestore_run(struct archive_reader *r, const struct prestore_opts *o)
 	close_queues(&ps);
 	if (rc == -1)
 		die_restore(&ps, EXIT_FAIL, archive_reader_error(r));
+	if (rc == 0 && !ps.threads) { /* no rows at all */
+		ps.threads = true;
+		start_all(&ps, session_main, ps.n);
+	}
+	if (rc == 0 && ps.have_post)
+		prepare_post(&ps);
+	pthread_mutex_lock(&ps.mu);
+	ps.post_none = !ps.post_ready;
+	pthread_cond_broadcast(&ps.space);
+	pthread_mutex_unlock(&ps.mu);
 	join_all(&ps);
 	check_failed(&ps);
 	if (rc != 0)
@@ -1276,14 +1561,14 @@ prestore_run(struct archive_reader *r, const struct prestore_opts *o)
 			die_restore(&ps, EXIT_FAIL, msg);
 		}
 	}
+	ps.t_data = (ps.t_data_end > 0 ? ps.t_data_end : monotime_now()) - ps.phase_start;
 	t = monotime_now();
-	ps.t_data = t - ps.phase_start;
 	if (restore_sequences(ps.s[0].conn, r, &error, &code))
 		die_restore(&ps, code, error);
 	ps.t_seq = monotime_now() - t;
 	ps.s[0].busy[B_SEQ] = ps.t_seq;
-	if (ps.have_post)
-		run_post_data(&ps);
+	if (ps.post_ready)
+		finish_post(&ps);
 	t = monotime_now();
 	if (restore_matviews(ps.s[0].conn, ps.m, &error, &code))
 		die_restore(&ps, code, error);
@@ -1321,11 +1606,18 @@ prestore_run(struct archive_reader *r, const struct prestore_opts *o)
 	if (ps.have_post)
 		sqlscript_free(&ps.script);
 	free(ps.post);
+	free(ps.name_table);
 	free(ps.loaded);
-	free(ps.last);
-	free(ps.truncated);
-	for (int i = 0; i < ps.n; i++)
+	free(ps.owner);
+	free(ps.closed);
+	free(ps.done);
+	for (int i = 0; i < ps.n; i++) {
 		pthread_cond_destroy(&ps.s[i].cv);
+		if (ps.s[i].spill_fd >= 0)
+			close(ps.s[i].spill_fd);
+		free(ps.s[i].buf);
+		free(ps.s[i].txn_tables);
+	}
 	free(ps.s);
 	pthread_cond_destroy(&ps.space);
 	pthread_mutex_destroy(&ps.mu);

@@ -6,14 +6,21 @@
  *
  *   - pre-data runs in one session, after the reader checked it;
  *   - table data goes to N sessions: the reader's thread reads the
- *     archive once, and this thread hands each chunk whole to the session
- *     with the least data queued, through a bounded queue per session
- *     (PRESTORE_QUEUE bytes, or two chunks when chunks are larger, up to
- *     PRESTORE_QUEUE_MAX), so that memory stays bounded whatever the
- *     archive's size; each chunk is one COPY whose row count the server
- *     reports and which must match the archive's;
+ *     archive once, and this thread hands each table whole to one session
+ *     (the one with the least data waiting when its first chunk comes),
+ *     which truncates it and loads every chunk in that transaction (COPY
+ *     FREEZE; no WAL with wal_level = minimal), committed once no more of
+ *     its rows can come; each chunk's row count, as the server reports
+ *     it, must match the archive's;
+ *   - each session's queue holds PRESTORE_QUEUE bytes in memory (or two
+ *     chunks when chunks are larger, up to PRESTORE_QUEUE_MAX); beyond
+ *     that the reader reads ahead into the session's unlinked spill file
+ *     in TMPDIR (at most half of its free room), or waits when it cannot:
+ *     memory stays bounded whatever the archive's size;
  *   - the post-data script is held until the trailer verified the whole
- *     archive, then runs with N sessions in the phases of postplan.h;
+ *     archive; then each session, its rows loaded, takes statements from
+ *     one pool in the order of postplan.h, each once its tables' rows are
+ *     committed, while other sessions may still be loading;
  *   - sequences are set, materialized views refreshed, every table's row
  *     count checked against the archive's; only then the swap.
  *
