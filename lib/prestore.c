@@ -429,6 +429,9 @@ load_item(struct session *s, struct qitem *it)
 				return 1;
 			}
 			data = s->buf;
+			/* Read back: its room goes back to the file system at once. */
+			(void)fallocate(s->spill_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			                it->off, (off_t)it->len);
 			pthread_mutex_lock(&ps->mu);
 			s->spilled--;
 			ps->spill_total -= it->len;
@@ -563,13 +566,15 @@ spill_open(struct prestore *ps, struct session *s)
 	if (s->spill_fd >= 0)
 		return true;
 	if (ps->spill_max == 0) {
-		/* At most half the room TMPDIR has now. */
+		/* At most half the room TMPDIR has now, and PRESTORE_READ_AHEAD. */
 		struct statvfs sv;
 		if (statvfs(dir, &sv) != 0) {
 			ps->spill_off = true;
 			return false;
 		}
 		ps->spill_max = (uint64_t)sv.f_bavail * sv.f_frsize / 2;
+		if (ps->spill_max > PRESTORE_READ_AHEAD)
+			ps->spill_max = PRESTORE_READ_AHEAD;
 		if (ps->spill_max == 0) {
 			ps->spill_off = true;
 			return false;

@@ -15,8 +15,9 @@
  *   - each session's queue holds PRESTORE_QUEUE bytes in memory (or two
  *     chunks when chunks are larger, up to PRESTORE_QUEUE_MAX); beyond
  *     that the reader reads ahead into the session's unlinked spill file
- *     in TMPDIR (at most half of its free room), or waits when it cannot:
- *     memory stays bounded whatever the archive's size;
+ *     in TMPDIR (PRESTORE_READ_AHEAD for all sessions, at most half of
+ *     its free room; what was read back is given back at once), or waits
+ *     when it cannot: memory stays bounded whatever the archive's size;
  *   - the post-data script is held until the trailer verified the whole
  *     archive; then each session, its rows loaded, takes statements from
  *     one pool in the order of postplan.h, each once its tables' rows are
@@ -41,6 +42,7 @@
 
 #define PRESTORE_QUEUE (8u << 20)
 #define PRESTORE_QUEUE_MAX (64u << 20)
+#define PRESTORE_READ_AHEAD (1ull << 30) /* at most, on disk, for all sessions */
 #define PRESTORE_MAX_JOBS 32
 
 struct prestore_opts {

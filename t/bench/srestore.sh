@@ -109,5 +109,6 @@ for r in sbj1 sbj2 sbj4; do
 	jq -r '.timing | del(.post_data_phases) | to_entries | map("\(.key) \(.value * 100 | round / 100)") | "  " + join(", ")' "$r.json"
 	jq -r '.timing.post_data_phases | to_entries | map("\(.key) \(.value * 100 | round / 100)") | "  post-data: " + join(", ")' "$r.json"
 	jq -r '.sessions[] | "  session \(.session): \(.chunks) chunks, \(.statements) statements, maintenance_work_mem \(.maintenance_work_mem_kb / 1024 | floor) MB; busy " + (.phases | to_entries | map("\(.key) \(.value * 10 | round / 10)") | join(", "))' "$r.json"
+	jq -r '"  read ahead: at most \(.reader.read_ahead_peak_bytes / 1048576 | floor) MiB in TMPDIR at once"' "$r.json"
 done
 jq -r '"rows \(.rows), bytes \(.bytes) (uncompressed COPY data)"' sbj2.json
