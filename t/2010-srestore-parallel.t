@@ -12,13 +12,6 @@
 
 pg_start
 
-dump() {
-	pg_dump -d "$1" | grep -v '^\\\(un\)\?restrict ' >"$2"
-}
-# No staging or replaced database is left (stagename.h's names).
-no_leftovers() {
-	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14}(_[0-9]+)?)$'")" = 0
-}
 
 test_expect_success 'usage: -j with --data-only or -t, a bad N, options without -j' '
 	expect_exit 2 srestore -j 2 --data-only </dev/null &&
@@ -34,22 +27,22 @@ test_expect_success 'usage: -j with --data-only or -t, a bad N, options without 
 test_expect_success 'setup: hard schema and salon sources, their archives' '
 	pg_createdb hard &&
 	psql -X -q -v ON_ERROR_STOP=1 -d hard -f "$TEST_ROOT/t/lib/hard-schema.sql" >/dev/null &&
-	dump hard hard.sql &&
+	pg_dump_plain hard hard.sql &&
 	sdump -d hard -j 2 --chunk-size 1k >hard.sdump &&
 	pg_createdb salon &&
 	"$TEST_ROOT/share/strongbox/salon-load.sh" -f -s 0.05 -d 60 salon >/dev/null &&
-	dump salon salon.sql &&
+	pg_dump_plain salon salon.sql &&
 	sdump -d salon --chunk-size 64k >salon.sdump
 '
 for j in 1 2 4; do
 	test_expect_success "-j $j into a new database: same pg_dump (hard, salon)" "
 		srestore -j $j -d new_hard_$j <hard.sdump >report &&
 		jq -e '.jobs == $j and (.sessions | length) == $j and .swap.replaced == false' report &&
-		dump new_hard_$j got.sql && diff hard.sql got.sql &&
+		pg_dump_plain new_hard_$j got.sql && diff hard.sql got.sql &&
 		test \"\$(pg_sql new_hard_$j \"select nextval('branches_id_seq')\")\" = 43 &&
 		srestore -j $j -d new_salon_$j <salon.sdump >report &&
-		dump new_salon_$j got.sql && diff salon.sql got.sql &&
-		no_leftovers
+		pg_dump_plain new_salon_$j got.sql && diff salon.sql got.sql &&
+		pg_no_staging_left
 	"
 done
 test_expect_success 'post-data as a pool: keys of partitioned tables, foreign keys to them and to unique indexes, exclusion constraints (-j 1, 2, 4)' '
@@ -74,24 +67,24 @@ test_expect_success 'post-data as a pool: keys of partitioned tables, foreign ke
 	INSERT INTO notes SELECT i, i, DATE '"'"'2025-06-01'"'"' + i % 400, '"'"'c'"'"' || (1 + i % 300) FROM generate_series(1, 2000) i;
 	INSERT INTO rooms SELECT i % 10, tstzrange(now() + i * interval '"'"'1 day'"'"', now() + (i + 1) * interval '"'"'1 day'"'"') FROM generate_series(1, 500) i;
 	EOF
-	dump deps deps.sql &&
+	pg_dump_plain deps deps.sql &&
 	grep -q "ATTACH PARTITION" deps.sql &&
 	sdump -d deps --chunk-size 8k >deps.sdump &&
 	for j in 1 2 4; do
 		srestore -j $j -d deps_$j <deps.sdump >report &&
-		dump deps_$j got.sql && diff deps.sql got.sql &&
+		pg_dump_plain deps_$j got.sql && diff deps.sql got.sql &&
 		jq -e ".timing.post_data_phases.index_attach >= 0 and .timing.post_data_phases.foreign_keys > 0" report || exit 1
 	done &&
-	no_leftovers
+	pg_no_staging_left
 '
 test_expect_success '-j 2 into an empty database; a non-empty one is refused' '
 	pg_createdb empty &&
 	srestore -j 2 -d empty <salon.sdump >report &&
-	dump empty got.sql && diff salon.sql got.sql &&
+	pg_dump_plain empty got.sql && diff salon.sql got.sql &&
 	expect_exit 1 srestore -j 2 -d empty <salon.sdump &&
 	expect_one_line_error srestore &&
 	grep -q "is not empty (it holds" err &&
-	no_leftovers
+	pg_no_staging_left
 '
 for j in 1 2 4; do
 	test_expect_success "-j $j --clean over a changed database: same pg_dump" "
@@ -103,21 +96,21 @@ for j in 1 2 4; do
 			([.sessions[].phases | keys[]] | unique | contains([\"data\", \"indexes\", \"foreign_keys\"])) and
 			([.seconds, .timing[], .sessions[].phases[]] | map(numbers) |
 				all(tostring | test(\"^[0-9]+([.][0-9]{1,3})?\$\")))' report &&
-		dump new_salon_$j got.sql && diff salon.sql got.sql &&
+		pg_dump_plain new_salon_$j got.sql && diff salon.sql got.sql &&
 		pg_sql new_hard_$j 'update branches set name = name || 1' &&
 		srestore -j $j --clean -d new_hard_$j <hard.sdump >/dev/null &&
-		dump new_hard_$j got.sql && diff hard.sql got.sql &&
-		no_leftovers
+		pg_dump_plain new_hard_$j got.sql && diff hard.sql got.sql &&
+		pg_no_staging_left
 	"
 done
 test_expect_success '--clean refuses a database holding what the archive lacks' '
 	pg_sql new_salon_1 "create table extra (x int)" &&
-	dump new_salon_1 before.sql &&
+	pg_dump_plain new_salon_1 before.sql &&
 	expect_exit 1 srestore -j 2 --clean -d new_salon_1 <salon.sdump &&
 	expect_one_line_error srestore &&
 	grep -q "holds what the archive does not: table public.extra" err &&
-	dump new_salon_1 after.sql && diff before.sql after.sql &&
-	no_leftovers
+	pg_dump_plain new_salon_1 after.sql && diff before.sql after.sql &&
+	pg_no_staging_left
 '
 test_expect_success '--clean refuses an overload, an operator or a collation the archive lacks' '
 	pg_sql new_salon_1 "drop table extra;
@@ -128,16 +121,16 @@ test_expect_success '--clean refuses an overload, an operator or a collation the
 		create function extra_f(b bigint) returns int language sql as \$\$select 2\$\$;
 		create operator public.### (leftarg = int, rightarg = int, function = int4pl);
 		create collation extra_c (locale = \$\$C\$\$)" &&
-	dump new_salon_1 before.sql &&
+	pg_dump_plain new_salon_1 before.sql &&
 	expect_exit 1 srestore -j 2 --clean -d new_salon_1 <extra.sdump &&
 	expect_one_line_error srestore &&
 	grep -q "holds what the archive does not: collation public.extra_c, function public.extra_f(bigint), operator public.###(integer,integer);" err &&
-	dump new_salon_1 after.sql && diff before.sql after.sql &&
+	pg_dump_plain new_salon_1 after.sql && diff before.sql after.sql &&
 	pg_sql new_salon_1 "drop function extra_f(bigint); drop operator public.###(int, int);
 		drop collation extra_c" &&
 	expect_exit 0 srestore -j 2 --clean -d new_salon_1 <extra.sdump &&
 	test "$(pg_sql new_salon_1 "select count(*) from pg_proc where proname = \$\$extra_f\$\$")" = 2 &&
-	no_leftovers
+	pg_no_staging_left
 '
 test_expect_success 'owner, privileges, settings and comment carried over; --keep-old' '
 	pg_sql postgres "create role app; create role reader" &&
@@ -160,8 +153,8 @@ test_expect_success 'owner, privileges, settings and comment carried over; --kee
 	old=$(jq -r .swap.old_database report) &&
 	test "$(pg_sql postgres "select count(*) from pg_database where datname = '"'"'$old'"'"'")" = 1 &&
 	pg_sql postgres "drop database \"$old\"" &&
-	dump props got.sql && diff salon.sql got.sql &&
-	no_leftovers
+	pg_dump_plain props got.sql && diff salon.sql got.sql &&
+	pg_no_staging_left
 '
 test_expect_success 'two --keep-old restores back to back, their dated names taken: each keeps its replaced database under a free name' '
 	pg_createdb kept &&
@@ -190,7 +183,7 @@ test_expect_success 'two --keep-old restores back to back, their dated names tak
 	test "$(pg_sql postgres "select count(*) from pg_database where datname like '"'"'kept_old_%'"'"'")" = 33 &&
 	sed "s/^create/drop/" taken.sql | psql -X -q -v ON_ERROR_STOP=1 -d postgres -f - >/dev/null &&
 	pg_sql postgres "drop database \"$o1\"" && pg_sql postgres "drop database \"$o2\"" &&
-	no_leftovers
+	pg_no_staging_left
 '
 test_expect_success 'without CREATEDB: one line naming it, exit 1' '
 	pg_sql postgres "create role nocreate login" &&
@@ -203,10 +196,10 @@ test_expect_success 'without CREATEDB: one line naming it, exit 1' '
 victim() {
 	pg_sql postgres "create database victim_$1 template $1" &&
 	pg_sql victim_$1 "comment on table $2 is '"'"'changed'"'"'" &&
-	dump victim_$1 victim_$1.sql
+	pg_dump_plain victim_$1 victim_$1.sql
 }
 unchanged() {
-	dump victim_$1 now.sql && diff victim_$1.sql now.sql && no_leftovers
+	pg_dump_plain victim_$1 now.sql && diff victim_$1.sql now.sql && pg_no_staging_left
 }
 test_expect_success 'setup: a victim database and sources that fail at each phase' '
 	sdump -d salon -Z none --chunk-size 64k >plain.sdump &&
@@ -230,7 +223,7 @@ test_expect_success 'setup: a victim database and sources that fail at each phas
 	pg_createdb victim_salon &&
 	srestore -j 2 -d victim_salon <salon.sdump >/dev/null &&
 	pg_sql victim_salon "delete from bill_items where id < 5" &&
-	dump victim_salon victim_salon.sql &&
+	pg_dump_plain victim_salon victim_salon.sql &&
 	victim fx t && victim fk c && victim slow t
 '
 test_expect_success 'a bad chunk: refused at the trailer, victim unchanged, no staging left' '
@@ -292,7 +285,7 @@ test_expect_success 'a killed run leaves a staging database; the next run drops 
 	kill -KILL $pid && { wait $pid || true; } &&
 	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '"'"'^stale_t_strongbox_'"'"'")" = 1 &&
 	wait_for 60 staging_idle &&
-	srestore -j 1 -d stale_t <fk.sdump >/dev/null 2>&1 ; no_leftovers &&
+	srestore -j 1 -d stale_t <fk.sdump >/dev/null 2>&1 ; pg_no_staging_left &&
 	test "$(pg_sql postgres "select count(*) from pg_database where datname = '"'"'stale_t'"'"'")" = 0
 '
 test_expect_success 'a session connected to the target: exit 75, named, nothing changed' '
@@ -305,6 +298,6 @@ test_expect_success 'a session connected to the target: exit 75, named, nothing 
 	expect_exit 0 srestore -j 2 --clean --force-disconnect --yes --lock-timeout 5s -d victim_salon <salon.sdump &&
 	grep -q "terminating" err &&
 	{ wait $bpid || true; } &&
-	dump victim_salon now.sql && diff salon.sql now.sql && no_leftovers
+	pg_dump_plain victim_salon now.sql && diff salon.sql now.sql && pg_no_staging_left
 '
 test_done

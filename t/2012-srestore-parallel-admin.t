@@ -15,10 +15,6 @@
 command -v script >/dev/null || { echo "script(1) is missing: run make deps" >&2; exit 1; }
 pg_start
 
-# No staging or replaced database is left (stagename.h's names).
-no_leftovers() {
-	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14}(_[0-9]+)?)$'")" = 0
-}
 db_there() {
 	test "$(pg_sql postgres "select count(*) from pg_database where datname = '$1'")" = 1
 }
@@ -54,7 +50,7 @@ test_expect_success 'a role with CREATEDB: ownership names --no-owner, a missing
 	expect_one_line_error srestore && grep -q "OWNER TO" err && grep -q -- "--no-owner" err &&
 	expect_exit 1 srestore -j 2 -U app -O -d jown <own.sdump &&
 	expect_one_line_error srestore && grep -q "gone_role" err && grep -q -- "--no-acl" err &&
-	! db_there jown && no_leftovers
+	! db_there jown && pg_no_staging_left
 '
 test_expect_success '-O -x: the database and its objects belong to the role; --clean over it' '
 	expect_exit 0 srestore -j 2 -U app -O -x -d jown <own.sdump &&
@@ -62,7 +58,7 @@ test_expect_success '-O -x: the database and its objects belong to the role; --c
 	pg_sql jown "insert into clients (name) values ('"'"'extra'"'"')" &&
 	expect_exit 0 srestore -j 2 -U app -O -x --clean -d jown <own.sdump &&
 	jq -e ".swap.replaced and .swap.old_dropped" out &&
-	test "$(owner_of jown)" = "app app app 2" && no_leftovers
+	test "$(owner_of jown)" = "app app app 2" && pg_no_staging_left
 '
 test_expect_success '--role: SET ROLE on every session, the role needs CREATEDB' '
 	expect_exit 1 srestore -j 2 -U jlogin -O -x -d jrole <own.sdump &&
@@ -72,7 +68,7 @@ test_expect_success '--role: SET ROLE on every session, the role needs CREATEDB'
 	expect_exit 0 srestore -j 2 -U jlogin --role jgroup -O -x -d jrole <own.sdump &&
 	test "$(owner_of jrole)" = "jgroup jgroup jgroup 2" &&
 	expect_exit 0 srestore -j 2 -U jlogin --role jgroup -O -x --clean -d jrole <own.sdump &&
-	test "$(owner_of jrole)" = "jgroup jgroup jgroup 2" && no_leftovers
+	test "$(owner_of jrole)" = "jgroup jgroup jgroup 2" && pg_no_staging_left
 '
 test_expect_success 'encoding, locale and tablespace carried over (libc and ICU)' '
 	mkdir tsdir && { test "$(id -u)" != 0 || chown postgres: tsdir; } &&
@@ -92,7 +88,7 @@ test_expect_success 'encoding, locale and tablespace carried over (libc and ICU)
 		srestore -j 2 -x --clean -d $db <own.sdump >/dev/null || return 1
 	done &&
 	locs >locs.after && diff locs.before locs.after &&
-	test "$(pg_sql loc1 "select count(*) from clients")" = 2 && no_leftovers
+	test "$(pg_sql loc1 "select count(*) from clients")" = 2 && pg_no_staging_left
 '
 test_expect_success 'on a terminal, a wrong name typed: exit 1, nothing changed, the session stays' '
 	pg_dump_plain jown jown.sql &&
@@ -104,7 +100,7 @@ test_expect_success 'on a terminal, a wrong name typed: exit 1, nothing changed,
 	grep -q "Type its name (jown) to confirm" tty &&
 	test "$(cat err)" = "srestore: --force-disconnect not confirmed: nothing was done" &&
 	test ! -s out && blocker_in &&
-	pg_dump_plain jown now.sql && diff jown.sql now.sql && no_leftovers
+	pg_dump_plain jown now.sql && diff jown.sql now.sql && pg_no_staging_left
 '
 test_expect_success 'on a terminal, the name typed: the session terminated, the restore swapped in' '
 	pg_sql jown "insert into clients (name) values ('"'"'extra'"'"')" &&
@@ -114,14 +110,14 @@ test_expect_success 'on a terminal, the name typed: the session terminated, the 
 	grep -q "terminating the sessions connected: pid [0-9]* on \"jown\" (application_name blocker, client local socket)$" err &&
 	wait_for 30 blocker_out &&
 	jq -e ".swap.replaced" out &&
-	test "$(pg_sql jown "select count(*) from clients")" = 2 && no_leftovers
+	test "$(pg_sql jown "select count(*) from clients")" = 2 && pg_no_staging_left
 '
 test_expect_success 'on a terminal, --yes asks nothing' '
 	blocker jown && rm -f tty &&
 	script -qefc "srestore -j 2 -x --clean --force-disconnect --yes --lock-timeout 10s -d jown <own.sdump >out 2>err" tty </dev/null >/dev/null &&
 	! grep -q "to confirm" tty &&
 	grep -q "terminating the sessions connected: pid [0-9]* on \"jown\" (application_name blocker, client local socket)$" err &&
-	wait_for 30 blocker_out && no_leftovers
+	wait_for 30 blocker_out && pg_no_staging_left
 '
 test_expect_success 'the owner, no superuser: a superuser'"'"'s session named (75), not terminated (1)' '
 	pg_dump_plain jown jown.sql &&
@@ -131,7 +127,7 @@ test_expect_success 'the owner, no superuser: a superuser'"'"'s session named (7
 	expect_exit 1 srestore -j 2 -U app -O -x --clean --force-disconnect --yes -d jown <own.sdump &&
 	grep -q "^srestore: cannot terminate the connected sessions: must be a superuser" err &&
 	blocker_in && blocker_gone &&
-	pg_dump_plain jown now.sql && diff jown.sql now.sql && no_leftovers
+	pg_dump_plain jown now.sql && diff jown.sql now.sql && pg_no_staging_left
 '
 test_expect_success 'SIGTERM while the swap waits for a session: cancelled, nothing changed' '
 	pg_sql jown "insert into clients (name) values ('"'"'extra'"'"')" &&
@@ -143,7 +139,7 @@ test_expect_success 'SIGTERM while the swap waits for a session: cancelled, noth
 	{ wait $pid; rc=$?; } ; test $rc = 1 &&
 	grep -q "^srestore: cancelled$" err && test ! -s out &&
 	blocker_in && blocker_gone &&
-	pg_dump_plain jown now.sql && diff jown.sql now.sql && no_leftovers
+	pg_dump_plain jown now.sql && diff jown.sql now.sql && pg_no_staging_left
 '
 peek_in() {
 	test "$(pg_sql postgres "select count(*) from pg_stat_activity where application_name = 'peek'")" = 1
@@ -179,6 +175,6 @@ test_expect_success 'stale staging and replaced databases: dropped once nothing 
 	! db_there "$staging" && ! db_there st_old_20200102030405 &&
 	db_there st_old_20200102030405_02 && pg_sql postgres "drop database st_old_20200102030405_02" &&
 	db_there st_old_20200102030406 && pg_sql postgres "drop database st_old_20200102030406" &&
-	no_leftovers
+	pg_no_staging_left
 '
 test_done

@@ -13,9 +13,6 @@ autovacuum_vacuum_cost_limit = 1
 log_autovacuum_min_duration = 0"
 pg_start
 
-no_leftovers() {
-	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14}(_[0-9]+)?)$'")" = 0
-}
 blocker_in() {
 	test "$(pg_sql postgres "select count(*) from pg_stat_activity where application_name = 'blocker'")" = 1
 }
@@ -46,6 +43,6 @@ test_expect_success 'an autovacuum worker in the staging database: the swap goes
 	tail -c +"$((log_start + 1))" "$PG_DIR/server.log" >log &&
 	grep -q "terminating autovacuum process due to administrator command" log &&
 	test "$(pg_sql tgt "select count(*) from t")" = 200000 &&
-	no_leftovers
+	pg_no_staging_left
 '
 test_done

@@ -14,12 +14,6 @@
 
 pg_start
 
-dump() {
-	pg_dump -d "$1" | grep -v '^\\\(un\)\?restrict ' >"$2"
-}
-no_leftovers() {
-	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14}(_[0-9]+)?)$'")" = 0
-}
 # frozen DB: no page of any table of DB that is not all-frozen.
 frozen() {
 	pg_sql "$1" "create extension if not exists pg_visibility" >/dev/null &&
@@ -41,7 +35,7 @@ test_expect_success 'setup: 40 MB in tables with keys, indexes and foreign keys;
 		insert into big select g, 1 + g % 1000, '"'"'2026-01-01'"'"'::timestamptz + g * interval '"'"'1 s'"'"',
 			repeat(md5(g::text), 3) from generate_series(1, 300000) g;
 		insert into child select g, g * 7, md5(g::text) from generate_series(1, 40000) g" &&
-	dump src src.sql &&
+	pg_dump_plain src src.sql &&
 	sdump -d src --chunk-size 256k >seq.sdump &&
 	sdump -d src -j 3 --chunk-size 256k >mixed.sdump
 '
@@ -51,24 +45,24 @@ for a in seq mixed; do
 		srestore -j 2 -d r_$a <$a.sdump >report &&
 		wal=\$(wal_since \$w) &&
 		jq -e '.reader.read_ahead_peak_bytes > 0' report >/dev/null &&
-		dump r_$a r.sql && cmp src.sql r.sql &&
+		pg_dump_plain r_$a r.sql && cmp src.sql r.sql &&
 		frozen r_$a &&
 		bytes=\$(jq .bytes report) &&
 		test \"\$wal\" -lt \$((bytes / 4)) &&
-		no_leftovers
+		pg_no_staging_left
 	"
 done
 test_expect_success 'TMPDIR missing: no read-ahead, the reader waits; same pg_dump' '
 	TMPDIR=$TRASH/none srestore -j 2 -d r_none <seq.sdump >report &&
 	jq -e ".reader.read_ahead_peak_bytes == 0" report >/dev/null &&
-	dump r_none r.sql && cmp src.sql r.sql
+	pg_dump_plain r_none r.sql && cmp src.sql r.sql
 '
 if mkdir small && mount -t tmpfs -o size=256k tmpfs "$TRASH/small" 2>/dev/null; then
 	test_at_exit "umount '$TRASH/small'"
 	test_expect_success 'TMPDIR a 256 KiB tmpfs: read ahead at most half of it; same pg_dump; tmpfs empty' '
 		TMPDIR=$TRASH/small srestore -j 2 -d r_small <seq.sdump >report &&
 		jq -e ".reader.read_ahead_peak_bytes > 0 and .reader.read_ahead_peak_bytes <= 131072" report >/dev/null &&
-		dump r_small r.sql && cmp src.sql r.sql &&
+		pg_dump_plain r_small r.sql && cmp src.sql r.sql &&
 		test -z "$(ls -A small)"
 	'
 else
@@ -83,6 +77,6 @@ test_expect_success 'a bad chunk late in the archive, while reading ahead: refus
 	TMPDIR=$TRASH/tmp expect_exit 1 srestore -j 2 -d r_bad <bad.sdump &&
 	expect_one_line_error srestore && grep -q "SHA-256 mismatch" err &&
 	test "$(pg_sql postgres "select count(*) from pg_database where datname = '"'"'r_bad'"'"'")" = 0 &&
-	no_leftovers && test -z "$(ls -A tmp)"
+	pg_no_staging_left && test -z "$(ls -A tmp)"
 '
 test_done

@@ -52,3 +52,9 @@ _pg_waits() {
 pg_dump_plain() {
 	pg_dump -d "$1" | grep -v '^\\\(un\)\?restrict ' >"$2"
 }
+
+# pg_no_staging_left: no staging or replaced database of srestore -j is
+# left on the server (stagename.h's names).
+pg_no_staging_left() {
+	test "$(pg_sql postgres "select count(*) from pg_database where datname ~ '_(strongbox_[0-9a-f]{8}|old_[0-9]{14}(_[0-9]+)?)$'")" = 0
+}
