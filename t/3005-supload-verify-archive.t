@@ -118,4 +118,12 @@ test_expect_success 'nightly-backup.sh: a dump that cannot connect leaves no obj
 	grep -q "^nightly-backup.sh: backup: the dump failed (sdump 75, supload 1); nothing was stored$" err &&
 	test $(supload -l branch-c/ | wc -l) -eq 0
 '
+test_expect_success 'nightly-backup.sh: a TZ that names no zone is refused, one line, exit 1, nothing stored' '
+	TZ=Asia/Kolkatta BRANCH_ID=branch-d expect_exit 1 "$TEST_ROOT/share/strongbox/nightly-backup.sh" &&
+	echo "nightly-backup.sh: TZ \"Asia/Kolkatta\" is not a known time zone (see /usr/share/zoneinfo)" | cmp - err &&
+	test ! -s out &&
+	test $(supload -l branch-d/ | wc -l) -eq 0 &&
+	TZ=Asia/Kolkata BRANCH_ID=branch-d expect_exit 0 "$TEST_ROOT/share/strongbox/nightly-backup.sh" &&
+	jq -r .key out | grep -Eqx "branch-d/backups/branch-d_[0-9]{8}_[0-9]{6}\.sdump"
+'
 test_done

@@ -39,7 +39,7 @@ test_expect_success 'usage: no job or an unknown one is exit 2, --help lists the
 test_expect_success 'a good night: the local copy and the object are the archive, old local copies pruned by their names' '
 	mkdir -p "$BACKUP_DIR/$BRANCH_ID/backups" &&
 	for d in 1 2 3 4 5 6 8 9 10 11 12; do
-		touch "$BACKUP_DIR/$BRANCH_ID/backups/${BRANCH_ID}_$(date -d "now - $d days" +%Y%m%d_%H%M%S).sdump"
+		touch "$BACKUP_DIR/$BRANCH_ID/backups/${BRANCH_ID}_$(TZ=Asia/Kolkata date -d "now - $d days" +%Y%m%d_%H%M%S).sdump"
 	done &&
 	: >syslog &&
 	expect_exit 0 "$JOB" backup &&
@@ -289,7 +289,7 @@ if [ -x "$TEST_ROOT/bin/smetrics" ]; then
 	'
 	test_expect_success 'catch-up: uploads exactly the missing days of the last 14' '
 		for d in 1 2 4 7; do
-			day=$(date -d "today - $d days" +%F) &&
+			day=$(TZ=Asia/Kolkata date -d "today - $d days" +%F) &&
 			echo "{}" | supload "cu/metrics/$day.json" >/dev/null || exit 1
 		done &&
 		supload -l cu/metrics/ | cut -f 1 >before &&
@@ -297,7 +297,7 @@ if [ -x "$TEST_ROOT/bin/smetrics" ]; then
 		supload -l cu/metrics/ | cut -f 1 >after &&
 		test "$(wc -l <after)" = 14 &&
 		for d in $(seq 1 14); do
-			grep -q "cu/metrics/$(date -d "today - $d days" +%F).json" after || exit 1
+			grep -q "cu/metrics/$(TZ=Asia/Kolkata date -d "today - $d days" +%F).json" after || exit 1
 		done &&
 		for f in $(cat before); do
 			test "$(supload -g "$f")" = "{}" || exit 1

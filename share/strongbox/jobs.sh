@@ -1,6 +1,7 @@
 # jobs.sh: strongbox's jobs, one function each (job_backup, ...), sourced
-# by strongbox-job in a subshell once it has read the environment file and
-# taken the job's lock; $me and $job name the runner and the job.  See
+# by strongbox-job (and nightly-backup.sh); it defines functions only.  The
+# runner calls a job in a subshell once it has read the environment file
+# and taken the job's lock; $me and $job name the runner and the job.  See
 # strongbox(7) for what each job does and the variables it reads.
 #
 # POSIX sh: dash has no pipefail, so a pipeline's statuses are carried out
@@ -8,6 +9,33 @@
 # Every job reaches sdump, supload and srestore through the sb_* functions
 # below, one place for each kind of call, so that an option every job must
 # pass (encryption, signatures) is added there once.
+
+# sb_zone_known: does TZ name a zone?  One that names none (a misspelt
+# Asia/Kolkatta) would silently be UTC in date(1) and the tools, every name
+# and day off by hours: the runner and nightly-backup.sh refuse it.  The rule
+# is smetrics's (branchday_zone_known(), lib/branchday.h): unset or empty
+# is the system's zone; UTC, GMT; a zoneinfo file (NAME or :NAME under
+# TZDIR, no "..", or an absolute path); or, without ":", a POSIX rule
+# such as IST-5:30 or <+0530>-5:30, which the C library reads as written.
+sb_zone_known() {
+	[ -n "${TZ:-}" ] || return 0
+	_z=${TZ#:}
+	case $_z in
+	'' | UTC | GMT) return 0 ;;
+	/*) [ -f "$_z" ]; return ;;
+	*..*) ;;
+	*) [ -f "${TZDIR:-/usr/share/zoneinfo}/$_z" ] && return 0 ;;
+	esac
+	case $TZ in :*) return 1 ;; esac
+	# A rule: a name of 3 letters or more (or <...>), then an offset.
+	case $_z in
+	'<'*'>'*) _n=${_z#<} _n=${_n%%>*} _r=${_z#*>} ;;
+	*) _r=${_z#"${_z%%[!A-Za-z]*}"} _n=${_z%"$_r"} ;;
+	esac
+	[ "${#_n}" -ge 3 ] || return 1
+	case ${_r#[+-]} in [0-9]*) return 0 ;; esac
+	return 1
+}
 
 # --- the tools, one place each ----------------------------------------
 

@@ -26,4 +26,8 @@ job=backup
 BRANCH_ID=${BRANCH_ID:-default}
 # shellcheck source=jobs.sh
 . "$here/jobs.sh"
+if ! sb_zone_known; then
+	echo "$me: TZ \"$TZ\" is not a known time zone (see /usr/share/zoneinfo)" >&2
+	exit 1
+fi
 sb_backup_direct
