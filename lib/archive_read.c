@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <jansson.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -15,6 +16,7 @@
 #include <unistd.h>
 
 #include "archive_names.h"
+#include "cancel.h"
 #include "sqlguard.h"
 #include "err.h"
 #include "minisign.h"
@@ -24,6 +26,7 @@
 #include "xalloc.h"
 
 #define IO_BLOCK (256 * 1024)        /* bytes read from the fd at a time */
+#define POLL_MS 200                  /* how often a stalled input checks for a cancel */
 #define DATA_BLOCK (256 * 1024)      /* chunk bytes handed out at a time */
 #define MEMBER_MAX (64u * 1024 * 1024) /* largest SQL or JSON member */
 #define QUEUE_DEFAULT (8u * 1024 * 1024)
@@ -142,6 +145,20 @@ fail_archive(struct archive_reader *r, const char *during)
 	            e, during);
 }
 
+/* Has the consumer stopped the reader thread? */
+static bool
+stopped(struct archive_reader *r)
+{
+	bool c;
+
+	if (!r->threaded)
+		return false;
+	pthread_mutex_lock(&r->mu);
+	c = r->cancel;
+	pthread_mutex_unlock(&r->mu);
+	return c;
+}
+
 static la_ssize_t
 fd_read(struct archive *a, void *ud, const void **buf)
 {
@@ -155,9 +172,23 @@ fd_read(struct archive *a, void *ud, const void **buf)
 		r->input_bytes += (uint64_t)n;
 		return n;
 	}
-	do
+	/*
+	 * A stalled pipe must not hold up a cancelled run: the fd is polled,
+	 * SIGINT, SIGTERM or a stopped consumer checked between polls.
+	 */
+	for (;;) {
+		struct pollfd p = {.fd = r->fd, .events = POLLIN};
+
+		if (cancel_requested() || stopped(r)) {
+			archive_set_error(a, EINTR, "cancelled");
+			return -1;
+		}
+		if (poll(&p, 1, POLL_MS) == 0)
+			continue;
 		n = read(r->fd, r->iobuf, IO_BLOCK);
-	while (n < 0 && errno == EINTR);
+		if (n >= 0 || errno != EINTR)
+			break;
+	}
 	if (n < 0) {
 		archive_set_error(a, errno, "cannot read input: %s",
 		                  strerror(errno));

@@ -65,7 +65,10 @@ struct archive_reader;
  * A reader of the archive on fd, which is read as a stream.  prefix holds
  * len bytes the caller already read from fd (e.g. to look for another
  * format's magic): they come first.  Both are borrowed until
- * archive_reader_free().
+ * archive_reader_free().  A read waiting on fd gives up within 200 ms
+ * of SIGINT or SIGTERM (cancel.h), or of the callback stopping a threaded
+ * run: the archive is then unreadable ("cancelled"), so that a stalled
+ * pipe never holds up a cancelled run.
  */
 struct archive_reader *archive_reader_new_fd(int fd, const void *prefix,
                                            size_t len);

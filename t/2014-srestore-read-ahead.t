@@ -8,7 +8,8 @@
 # by sdump -j 3), pg_dump identical, every page all-frozen, WAL a
 # fraction of the data; TMPDIR missing: the reader waits instead, same
 # result; a 256 KiB tmpfs: at most half of it used; a bad chunk late in
-# the archive while reading ahead: refused, nothing left, in TMPDIR either.
+# the archive while reading ahead: refused, nothing left, in TMPDIR either;
+# SIGINT while the input stalls: cancelled at once, nothing left.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_ROOT/t/lib/pg.sh"
 
@@ -68,6 +69,20 @@ if mkdir small && mount -t tmpfs -o size=256k tmpfs "$TRASH/small" 2>/dev/null; 
 else
 	test_skip 'TMPDIR a 256 KiB tmpfs' 'this machine does not let us mount a tmpfs'
 fi
+copying() {
+	test -n "$(pg_sql postgres "select 1 from pg_stat_activity
+		where datname ~ '_strongbox_' and query ~ '^COPY'")"
+}
+test_expect_success 'SIGINT while the input stalls: cancelled at once, r_seq unchanged, nothing left' '
+	mkdir stalled && mkfifo stall &&
+	{ { head -c 1000000 seq.sdump; exec sleep 120; } >stall & writer=$!; } &&
+	{ TMPDIR=$TRASH/stalled srestore -j 2 --clean -d r_seq <stall >out 2>err & pid=$!; } &&
+	wait_for 60 copying && sleep 0.5 &&
+	kill -INT $pid && { wait $pid; rc=$?; } ; kill $writer &&
+	test $rc = 1 && test "$(cat err)" = "srestore: cancelled" &&
+	no_leftovers && test -z "$(ls -A stalled)" &&
+	dump r_seq r.sql && cmp src.sql r.sql
+'
 test_expect_success 'a bad chunk late in the archive, while reading ahead: refused, nothing left' '
 	mkdir tmp &&
 	sdump -d src -Z none --chunk-size 256k >plain.sdump &&
