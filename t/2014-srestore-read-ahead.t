@@ -80,8 +80,8 @@ test_expect_success 'SIGINT while the input stalls: cancelled at once, r_seq unc
 	wait_for 60 copying && sleep 0.5 &&
 	kill -INT $pid && { wait $pid; rc=$?; } ; kill $writer &&
 	test $rc = 1 && test "$(cat err)" = "srestore: cancelled" &&
-	no_leftovers && test -z "$(ls -A stalled)" &&
-	dump r_seq r.sql && cmp src.sql r.sql
+	pg_no_staging_left && test -z "$(ls -A stalled)" &&
+	pg_dump_plain r_seq r.sql && cmp src.sql r.sql
 '
 test_expect_success 'a bad chunk late in the archive, while reading ahead: refused, nothing left' '
 	mkdir tmp &&
