@@ -1,6 +1,7 @@
 /* cancel.c: SIGINT and SIGTERM cancel the server-side work; see cancel.h. */
 #include "cancel.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -11,7 +12,13 @@
 
 #include "err.h"
 
-static volatile sig_atomic_t requested;
+/*
+ * Set by the handler, read by every thread: an atomic (lock-free, so
+ * async-signal-safe), not a volatile sig_atomic_t, which is only for the
+ * thread the signal interrupted.
+ */
+static atomic_int requested;
+_Static_assert(ATOMIC_INT_LOCK_FREE == 2, "the handler needs a lock-free int");
 
 /*
  * The watched connections' cancel objects.  A slot is published with an
@@ -42,17 +49,18 @@ static void
 handler(int sig)
 {
 	char buf[256];
+	int saved = errno; /* of the code it interrupted */
 
 	(void)sig;
-	if (!requested)
+	if (!atomic_exchange(&requested, 1))
 		alarm(CANCEL_GRACE);
-	requested = 1;
 	for (int i = 0; i < CANCEL_MAX; i++) {
 		PGcancel *c = atomic_load(&slots[i]);
 
 		if (c != NULL)
 			(void)PQcancel(c, buf, sizeof buf);
 	}
+	errno = saved;
 }
 
 void
