@@ -9,7 +9,9 @@
 # fraction of the data; TMPDIR missing: the reader waits instead, same
 # result; a 256 KiB tmpfs: at most half of it used; a bad chunk late in
 # the archive while reading ahead: refused, nothing left, in TMPDIR either;
-# SIGINT while the input stalls: cancelled at once, nothing left.
+# SIGINT while the input stalls, or the pre-data refused while it
+# stalls: stopped at once, nothing left; input slower than the sessions;
+# archives of empty tables only and of no table at all.
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$TEST_ROOT/t/lib/pg.sh"
 
@@ -82,6 +84,47 @@ test_expect_success 'SIGINT while the input stalls: cancelled at once, r_seq unc
 	test $rc = 1 && test "$(cat err)" = "srestore: cancelled" &&
 	pg_no_staging_left && test -z "$(ls -A stalled)" &&
 	pg_dump_plain r_seq r.sql && cmp src.sql r.sql
+'
+# exited PID: the process is gone, or a zombie.
+exited() {
+	case $(ps -o stat= -p "$1") in Z*|'') return 0 ;; esac
+	return 1
+}
+test_expect_success 'refused at the pre-data while the input stalls: exit 1 at once, nothing left' '
+	pg_sql r_seq "create table extra (x int)" >/dev/null &&
+	{ { head -c 1000000 seq.sdump; exec sleep 120; } >stall & writer=$!; } &&
+	{ srestore -j 2 --clean -d r_seq <stall >out 2>err & pid=$!; } &&
+	{ wait_for 30 exited $pid; gone=$?; } ; kill $writer && { wait $pid; rc=$?; } ;
+	test $gone = 0 && test $rc = 1 &&
+	expect_one_line_error srestore && grep -q "holds what the archive does not: table public.extra" err &&
+	pg_no_staging_left && pg_sql r_seq "drop table extra" >/dev/null
+'
+# throttled: stdin to stdout 64 KiB at a time, 20 ms apart.
+throttled() {
+	while dd bs=64k count=1 iflag=fullblock 2>/dev/null >blk && test -s blk; do
+		cat blk && sleep 0.02
+	done
+}
+test_expect_success 'input slower than the sessions (-j 2 and -j 4 --clean): same pg_dump' '
+	throttled <seq.sdump | srestore -j 2 -d r_slow >report &&
+	pg_dump_plain r_slow r.sql && cmp src.sql r.sql &&
+	throttled <mixed.sdump | srestore -j 4 --clean -d r_slow >report &&
+	pg_dump_plain r_slow r.sql && cmp src.sql r.sql && pg_no_staging_left
+'
+test_expect_success 'archives of empty tables only, and of no table at all (-j 2): same pg_dump' '
+	pg_createdb empties &&
+	pg_sql empties "create table a (id int primary key); create table b (a_id int references a);
+		create index b_a on b (a_id)" >/dev/null &&
+	pg_dump_plain empties want.sql && sdump -d empties >e.sdump &&
+	srestore -j 2 -d r_empties <e.sdump >report &&
+	pg_dump_plain r_empties r.sql && cmp want.sql r.sql &&
+	pg_createdb notables &&
+	pg_sql notables "create view v as select 1 as x; create sequence s" >/dev/null &&
+	pg_dump_plain notables want.sql && sdump -d notables >n.sdump &&
+	srestore -j 2 -d r_notables <n.sdump >report &&
+	pg_dump_plain r_notables r.sql && cmp want.sql r.sql &&
+	srestore -j 2 --clean -d r_notables <n.sdump >report &&
+	pg_dump_plain r_notables r.sql && cmp want.sql r.sql && pg_no_staging_left
 '
 test_expect_success 'a bad chunk late in the archive, while reading ahead: refused, nothing left' '
 	mkdir tmp &&
