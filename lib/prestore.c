@@ -1539,6 +1539,15 @@ prestore_run(struct archive_reader *r, const struct prestore_opts *o)
 	ps.t_connect = monotime_now() - ps.t_start;
 	ps.phase_start = monotime_now();
 	rc = archive_reader_run(r, true, 0, on_event, &ps);
+	if (rc != 0) {
+		/*
+		 * Stopped (a failure, or a signal whose cancel found no query
+		 * running): the sessions stop too, not load what is queued.
+		 */
+		pthread_mutex_lock(&ps.mu);
+		ps.abort = true;
+		pthread_mutex_unlock(&ps.mu);
+	}
 	close_queues(&ps);
 	if (rc == -1)
 		die_restore(&ps, EXIT_FAIL, archive_reader_error(r));
