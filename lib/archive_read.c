@@ -178,12 +178,14 @@ fd_read(struct archive *a, void *ud, const void **buf)
 	 */
 	for (;;) {
 		struct pollfd p = {.fd = r->fd, .events = POLLIN};
+		int k;
 
 		if (cancel_requested() || stopped(r)) {
 			archive_set_error(a, EINTR, "cancelled");
 			return -1;
 		}
-		if (poll(&p, 1, POLL_MS) == 0)
+		k = poll(&p, 1, POLL_MS);
+		if (k == 0 || (k < 0 && errno == EINTR)) /* a signal: checked above */
 			continue;
 		n = read(r->fd, r->iobuf, IO_BLOCK);
 		if (n >= 0 || errno != EINTR)
