@@ -79,6 +79,7 @@ struct session {
 	off_t spill_end;
 	size_t spilled;     /* items in the spill file not read back yet */
 	uint64_t spilled_bytes; /* written to it in all */
+	uint64_t unpunched; /* read back, but still taking room in the file */
 	char *buf;          /* one spilled item, read back */
 	size_t bufcap;
 	bool data_finished;
@@ -414,6 +415,7 @@ load_item(struct session *s, struct qitem *it)
 	}
 	case Q_DATA: {
 		const char *data = it->data;
+		bool punched;
 		if (it->spilled) {
 			ssize_t got;
 			if (s->bufcap < it->len) {
@@ -429,12 +431,19 @@ load_item(struct session *s, struct qitem *it)
 				return 1;
 			}
 			data = s->buf;
-			/* Read back: its room goes back to the file system at once. */
-			(void)fallocate(s->spill_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
-			                it->off, (off_t)it->len);
+			/*
+			 * Read back: its room goes back to the file system at once;
+			 * where holes cannot be punched (vfat), it counts as in use
+			 * until the file starts over.
+			 */
+			punched = fallocate(s->spill_fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+			                    it->off, (off_t)it->len) == 0;
 			pthread_mutex_lock(&ps->mu);
 			s->spilled--;
-			ps->spill_total -= it->len;
+			if (punched)
+				ps->spill_total -= it->len;
+			else
+				s->unpunched += it->len;
 			pthread_mutex_unlock(&ps->mu);
 		}
 		if (PQputCopyData(s->conn, data, (int)it->len) != 1) {
@@ -609,6 +618,12 @@ push(struct prestore *ps, struct session *s, int kind, size_t table,
 
 	pthread_mutex_lock(&ps->mu);
 	while (!ps->abort && s->queued > 0 && s->queued + len > ps->qcap) {
+		if (s->spilled == 0 && s->spill_end > 0 && ftruncate(s->spill_fd, 0) == 0) {
+			/* All read back: the file starts over. */
+			s->spill_end = 0;
+			ps->spill_total -= s->unpunched;
+			s->unpunched = 0;
+		}
 		if (len > 0 && ps->n > 1 && !ps->spill_off && spill_open(ps, s) &&
 		    ps->spill_total + len <= ps->spill_max) {
 			spill = true;
@@ -619,11 +634,6 @@ push(struct prestore *ps, struct session *s, int kind, size_t table,
 	if (ps->abort) {
 		pthread_mutex_unlock(&ps->mu);
 		return 1;
-	}
-	if (spill && s->spilled == 0 && s->spill_end > 0) {
-		/* All read back: start the file over. */
-		if (ftruncate(s->spill_fd, 0) == 0)
-			s->spill_end = 0;
 	}
 	pthread_mutex_unlock(&ps->mu);
 	it = xmalloc(sizeof *it + (spill ? 0 : len));
