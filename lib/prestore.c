@@ -82,7 +82,6 @@ struct session {
 	uint64_t unpunched; /* read back, but still taking room in the file */
 	char *buf;          /* one spilled item, read back */
 	size_t bufcap;
-	bool data_finished;
 };
 
 /* One post-data statement. */
@@ -115,7 +114,6 @@ struct prestore {
 	bool *closed;         /* per table: no more of its chunks can come */
 	bool *done;           /* per table: its rows are committed */
 	long reading;         /* the table of the chunk being read, or -1 */
-	bool read_all;        /* the reader is past the data */
 	int data_left;        /* sessions still loading */
 	uint64_t spill_max, spill_total, spill_peak; /* read ahead on disk: bound, in use, most */
 	bool spill_off;       /* no (more) spilling: wait instead */
@@ -137,7 +135,7 @@ struct prestore {
 	long *name_table;     /* per table id: the archive's table, or -1 */
 	bool post_ready, post_none; /* the pool may start; or there is none */
 	size_t count[POSTPLAN_NPHASES]; /* statements of each phase */
-	double t_post_start, post_first, t_data_end;
+	double post_first, t_data_end;
 	double phase_first[POSTPLAN_NPHASES], phase_last[POSTPLAN_NPHASES];
 	long mwm_kb, wm_kb;
 	double t_start, t_connect, t_pre, t_data, t_seq, t_post, t_refresh, t_swap,
@@ -304,7 +302,6 @@ commit_loaded(struct session *s, bool force)
 {
 	struct prestore *ps = s->ps;
 	PGresult *res;
-
 	bool closed;
 
 	if (!s->in_txn)
@@ -515,7 +512,6 @@ session_data(struct session *s)
 		if (rc)
 			break;
 	}
-	s->data_finished = true;
 	if (--ps->data_left == 0)
 		ps->t_data_end = monotime_now();
 	pthread_cond_broadcast(&ps->space);
@@ -605,8 +601,9 @@ spill_open(struct prestore *ps, struct session *s)
 /*
  * Queues an item for session s.  Past the session's room in memory, the
  * reader does not wait while another session could use what comes next:
- * data goes to the session's spill file (TMPDIR, at most half its free
- * room); it waits only when spilling is off (one session, or no room).
+ * data goes to the session's spill file (TMPDIR; PRESTORE_READ_AHEAD for
+ * all sessions, at most half its free room); it waits only when spilling
+ * is off (one session, or no room) or that bound is reached.
  * Returns 1 when aborted.
  */
 static int
@@ -1408,7 +1405,6 @@ prepare_post(struct prestore *ps)
 		if (w->phase == POSTPLAN_ATTACH && ps->attach_next == ps->nwork)
 			ps->attach_next = i;
 	}
-	ps->t_post_start = monotime_now();
 	ps->post_ready = true;
 	pthread_cond_broadcast(&ps->space);
 	pthread_mutex_unlock(&ps->mu);
